@@ -1,0 +1,203 @@
+//! `Authorization: Token <key>` authentication.
+//!
+//! Tokens are 40 random hex characters, shown once when created; only their SHA-256 is stored
+//! (they carry 160 random bits, so a fast hash is enough). Valid tokens are cached in memory for
+//! a short while so a request costs no database round trip; a revoked token therefore stops
+//! working within [`CACHE_TTL`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Db, DbConnection, Migrations};
+use crate::error::ApiError;
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        identifier -> Text,
+        token_hash -> Text,
+        application -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+/// The token table's migrations.
+pub const MIGRATIONS: Migrations = Migrations {
+    postgres: || POSTGRES,
+    sqlite: || SQLITE,
+};
+const POSTGRES: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/postgres");
+const SQLITE: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/sqlite");
+
+/// How long a validated token is trusted without asking the database again.
+pub const CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// Who is calling: the token's identifier and application. Logged with every write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub identifier: String,
+    pub application: String,
+}
+
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn generate_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A token as listed: never the token itself.
+#[derive(Debug, Clone, Queryable)]
+pub struct TokenInfo {
+    pub identifier: String,
+    pub application: String,
+    pub created_at: time::PrimitiveDateTime,
+    pub revoked_at: Option<time::PrimitiveDateTime>,
+}
+
+/// Creates a token and returns it; only its hash is stored.
+pub fn create_token(conn: &mut DbConnection, identifier: &str, application: &str) -> anyhow::Result<String> {
+    let identifier = identifier.trim();
+    anyhow::ensure!(!identifier.is_empty(), "the identifier may not be empty");
+    let active = api_tokens::table
+        .filter(api_tokens::identifier.eq(identifier))
+        .filter(api_tokens::revoked_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?;
+    anyhow::ensure!(active == 0, "a token with identifier {identifier:?} exists already; revoke it first");
+    let token = generate_token()?;
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::identifier.eq(identifier),
+            api_tokens::token_hash.eq(hash_token(&token)),
+            api_tokens::application.eq(application),
+            api_tokens::created_at.eq(crate::time::now()),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+pub fn list_tokens(conn: &mut DbConnection) -> anyhow::Result<Vec<TokenInfo>> {
+    Ok(api_tokens::table
+        .select((
+            api_tokens::identifier,
+            api_tokens::application,
+            api_tokens::created_at,
+            api_tokens::revoked_at,
+        ))
+        .order(api_tokens::id)
+        .load(conn)?)
+}
+
+/// Revokes the active token with this identifier; `false` when there is none.
+pub fn revoke_token(conn: &mut DbConnection, identifier: &str) -> anyhow::Result<bool> {
+    let changed = diesel::update(
+        api_tokens::table
+            .filter(api_tokens::identifier.eq(identifier))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(crate::time::now()))
+    .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Checks tokens against the store, with a short-lived cache of valid ones.
+#[derive(Clone)]
+pub struct TokenStore {
+    db: Db,
+    cache: Arc<Mutex<HashMap<String, (Caller, Instant)>>>,
+}
+
+impl TokenStore {
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The caller behind an `Authorization` header value.
+    pub async fn authenticate(&self, header: Option<&str>) -> Result<Caller, ApiError> {
+        let token = parse_header(header).ok_or(ApiError::NotAuthenticated)?;
+        let hash = hash_token(token);
+        if let Some(caller) = self.cached(&hash) {
+            return Ok(caller);
+        }
+        let lookup = hash.clone();
+        let found: Option<(String, String)> = self
+            .db
+            .read(move |conn| {
+                Ok(api_tokens::table
+                    .filter(api_tokens::token_hash.eq(lookup))
+                    .filter(api_tokens::revoked_at.is_null())
+                    .select((api_tokens::identifier, api_tokens::application))
+                    .first(conn)
+                    .optional()?)
+            })
+            .await?;
+        let (identifier, application) = found.ok_or(ApiError::AuthenticationFailed)?;
+        let caller = Caller {
+            identifier,
+            application,
+        };
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(hash, (caller.clone(), Instant::now()));
+        }
+        Ok(caller)
+    }
+
+    fn cached(&self, hash: &str) -> Option<Caller> {
+        let cache = self.cache.lock().ok()?;
+        let (caller, at) = cache.get(hash)?;
+        (at.elapsed() < CACHE_TTL).then(|| caller.clone())
+    }
+}
+
+/// The token of `Token <key>` (keyword in any case); anything else is no credentials.
+fn parse_header(header: Option<&str>) -> Option<&str> {
+    let mut parts = header?.split_whitespace();
+    let keyword = parts.next()?;
+    let token = parts.next()?;
+    (keyword.eq_ignore_ascii_case("token") && parts.next().is_none()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_token_keyword_is_recognised() {
+        assert_eq!(parse_header(Some("Token abc")), Some("abc"));
+        assert_eq!(parse_header(Some("token abc")), Some("abc"));
+        assert_eq!(parse_header(Some("Bearer abc")), None);
+        assert_eq!(parse_header(Some("Token")), None);
+        assert_eq!(parse_header(None), None);
+    }
+
+    #[test]
+    fn tokens_are_forty_hex_characters_and_hashes_differ_from_them() {
+        let token = generate_token().unwrap();
+        assert_eq!(token.len(), 40);
+        assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(hash_token(&token), token);
+        assert_eq!(hash_token(&token).len(), 64);
+    }
+}

@@ -1,0 +1,268 @@
+//! The API edge: what every request under an API prefix goes through before and after its
+//! handler.
+//!
+//! In order: unrouted paths (trailing slash, unknown resource) get the plain HTML 404 the
+//! reference gives; an `Accept` that excludes JSON is 406; every call but the API root needs a
+//! token (401); then the handler runs. Every answer gets `API-version` and `Allow`, and an error
+//! gets its problem body here, where the request's origin is known.
+
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use reference::ApiUrls;
+use serde::Serialize;
+
+use crate::auth::{Caller, TokenStore};
+use crate::error::{ApiError, Problem};
+
+/// One API served by this process: its path prefix, version and resources.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub prefix: &'static str,
+    pub version: &'static str,
+    /// Resources with list and detail URLs.
+    pub resources: Vec<&'static str>,
+    /// Resources that only take POST (`maak-klantcontact`).
+    pub actions: Vec<&'static str>,
+}
+
+/// What the edge needs to know.
+pub struct Edge {
+    pub apis: Vec<Api>,
+    pub tokens: TokenStore,
+    /// The base URL clients reach the deployment on, when it is not the request's own.
+    pub public_origin: Option<String>,
+}
+
+const ROOT_ALLOW: &str = "GET, HEAD, OPTIONS";
+const LIST_ALLOW: &str = "GET, POST, HEAD, OPTIONS";
+const DETAIL_ALLOW: &str = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS";
+const ACTION_ALLOW: &str = "POST, OPTIONS";
+
+enum Route<'a> {
+    Root(&'a Api),
+    Resource(&'a Api, &'static str),
+    NotRouted,
+}
+
+impl Edge {
+    fn route(&self, path: &str) -> Option<Route<'_>> {
+        let api = self.apis.iter().find(|api| path.starts_with(api.prefix))?;
+        let rest = &path[api.prefix.len()..];
+        if rest == "/" {
+            return Some(Route::Root(api));
+        }
+        let Some(rest) = rest.strip_prefix('/') else {
+            return Some(Route::NotRouted);
+        };
+        let mut segments = rest.split('/');
+        let name = segments.next().unwrap_or("");
+        let id = segments.next();
+        let routed = match (id, segments.next()) {
+            (None, _) => {
+                if api.resources.contains(&name) {
+                    Some(LIST_ALLOW)
+                } else if api.actions.contains(&name) {
+                    Some(ACTION_ALLOW)
+                } else {
+                    None
+                }
+            }
+            (Some(id), None) if !id.is_empty() && api.resources.contains(&name) => Some(DETAIL_ALLOW),
+            _ => None,
+        };
+        Some(routed.map_or(Route::NotRouted, |allow| Route::Resource(api, allow)))
+    }
+
+    fn origin(&self, req: &ServiceRequest) -> String {
+        match &self.public_origin {
+            Some(origin) => origin.trim_end_matches('/').to_owned(),
+            None => {
+                let info = req.connection_info();
+                format!("{}://{}", info.scheme(), info.host())
+            }
+        }
+    }
+}
+
+/// The middleware itself; wrap the whole app with `from_fn(platform::http::edge)` and put an
+/// `Arc<Edge>` in its app data.
+pub async fn edge(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(edge) = req.app_data::<web::Data<Arc<Edge>>>().map(|d| Arc::clone(d.get_ref())) else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let (api, allow, needs_token) = match edge.route(req.path()) {
+        None => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+        Some(Route::NotRouted) => return Ok(req.into_response(html_not_found())),
+        Some(Route::Root(api)) => (api, ROOT_ALLOW, false),
+        Some(Route::Resource(api, allow)) => (api, allow, true),
+    };
+    let origin = edge.origin(&req);
+    req.extensions_mut().insert(ApiUrls::new(&origin));
+
+    let refused = if !accepts_json(req.headers().get(header::ACCEPT)) {
+        Some(ApiError::NotAcceptable)
+    } else if needs_token {
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match edge.tokens.authenticate(header.as_deref()).await {
+            Ok(caller) => {
+                req.extensions_mut().insert(caller);
+                None
+            }
+            Err(e) => Some(e),
+        }
+    } else {
+        None
+    };
+
+    let res = match refused {
+        Some(error) => req.error_response(error),
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
+    Ok(finish(res, &origin, api.version, allow))
+}
+
+/// Adds the API headers and writes a problem body where the handler left a [`Problem`].
+fn finish(res: ServiceResponse<BoxBody>, origin: &str, version: &str, allow: &str) -> ServiceResponse<BoxBody> {
+    let problem = res.response().extensions().get::<Problem>().cloned();
+    let mut res = match problem {
+        Some(problem) => res.map_body(|head, _| {
+            head.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            BoxBody::new(problem.body(origin))
+        }),
+        None => res,
+    };
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(version) {
+        headers.insert(header::HeaderName::from_static("api-version"), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        headers.insert(header::ALLOW, v);
+    }
+    res
+}
+
+/// Whether an `Accept` header lets us answer JSON.
+fn accepts_json(accept: Option<&HeaderValue>) -> bool {
+    let Some(accept) = accept.and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if accept.trim().is_empty() {
+        return true;
+    }
+    accept.split(',').any(|range| {
+        let media = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        matches!(media.as_str(), "*/*" | "application/*" | "application/json")
+    })
+}
+
+/// The reference's answer to a path it does not route: a plain HTML page.
+pub fn html_not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .body("<!doctype html><html lang=\"nl\"><head><title>Niet gevonden</title></head><body><h1>Niet gevonden</h1><p>De opgevraagde pagina is niet gevonden.</p></body></html>")
+}
+
+/// The absolute URLs of this request (set by the edge).
+pub struct Urls(pub ApiUrls);
+
+impl FromRequest for Urls {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let urls = req.extensions().get::<ApiUrls>().cloned().unwrap_or_else(|| {
+            let info = req.connection_info();
+            ApiUrls::new(&format!("{}://{}", info.scheme(), info.host()))
+        });
+        std::future::ready(Ok(Urls(urls)))
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or(ApiError::NotAuthenticated),
+        )
+    }
+}
+
+fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(bytes))
+}
+
+/// 200 with a JSON body.
+pub fn ok<T: Serialize>(body: &T) -> Result<HttpResponse, ApiError> {
+    json_response(StatusCode::OK, body)
+}
+
+/// 201 with a JSON body and `Location`.
+pub fn created<T: Serialize>(body: &T, location: &str) -> Result<HttpResponse, ApiError> {
+    let mut response = json_response(StatusCode::CREATED, body)?;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// 204 without a body.
+pub fn no_content() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// The answer to a method a resource does not take.
+pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed(req.method().to_string()))
+}
+
+/// `OPTIONS` on any resource: what it renders and parses (the `Allow` header is set by the edge).
+pub async fn options(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let name = req.path().rsplit('/').next().unwrap_or("").to_owned();
+    ok(&serde_json::json!({
+        "name": name,
+        "renders": ["application/json"],
+        "parses": ["application/json"],
+    }))
+}
+
+/// Parses the `{uuid}` of a detail path; anything else is a 404, as in the reference.
+pub fn path_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_acceptable_unless_the_client_excludes_it() {
+        let accepts = |v: &str| accepts_json(Some(&HeaderValue::from_str(v).unwrap()));
+        assert!(accepts_json(None));
+        assert!(accepts("application/json"));
+        assert!(accepts("text/html, */*;q=0.1"));
+        assert!(accepts("application/*"));
+        assert!(!accepts("application/xml"));
+    }
+}

@@ -1,0 +1,237 @@
+//! Query parameters: unknown names are refused, filter values are parsed with the reference's
+//! codes and messages, `expand` is merged from its comma and repeated forms.
+
+use actix_web::{dev::Payload, FromRequest, HttpRequest};
+use std::future::{ready, Ready};
+use uuid::Uuid;
+
+use crate::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
+
+/// The query string of a request, as ordered name/value pairs.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl FromRequest for Query {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Query::parse(req.query_string())))
+    }
+}
+
+/// Names every list and detail GET knows.
+pub const PAGINATION: [&str; 2] = ["page", "pageSize"];
+
+impl Query {
+    pub fn parse(query: &str) -> Self {
+        Self {
+            pairs: url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        }
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// The last value of a parameter, like the reference reads it; empty values count as absent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Refuses parameters outside `known` (and the pagination parameters), as the reference does
+    /// on every list and detail GET.
+    pub fn reject_unknown(&self, known: &[&str]) -> Result<(), ApiError> {
+        let mut unknown: Vec<&str> = Vec::new();
+        for (name, _) in &self.pairs {
+            let known = known.contains(&name.as_str()) || PAGINATION.contains(&name.as_str());
+            if !known && !unknown.contains(&name.as_str()) {
+                unknown.push(name);
+            }
+        }
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(
+                NON_FIELD_ERRORS,
+                "unknown-parameters",
+                format!("Onbekende query parameters: {}", unknown.join(", ")),
+            ))
+        }
+    }
+
+    /// The `expand` values, from `expand=a,b` and `expand=a&expand=b` alike, each checked.
+    pub fn expand(&self, allowed: &[&str]) -> Result<Vec<String>, ApiError> {
+        let mut values: Vec<String> = Vec::new();
+        for (name, value) in &self.pairs {
+            if name != "expand" {
+                continue;
+            }
+            for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                if !allowed.contains(&part) {
+                    return Err(ApiError::invalid(
+                        "expand",
+                        "invalid_choice",
+                        format!("Selecteer een geldige keuze. {part} is geen beschikbare keuze."),
+                    ));
+                }
+                if !values.iter().any(|v| v == part) {
+                    values.push(part.to_owned());
+                }
+            }
+        }
+        Ok(values)
+    }
+
+    /// A reader for filter values that collects their errors.
+    pub fn filters(&self) -> Filters<'_> {
+        Filters {
+            query: self,
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// Parses filter values, collecting one error per broken filter.
+pub struct Filters<'q> {
+    query: &'q Query,
+    errors: Vec<InvalidParam>,
+}
+
+/// What a `…__url` filter asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlFilter {
+    /// The URL ends in this uuid.
+    Uuid(Uuid),
+    /// A valid URL that cannot point at any object: nothing matches.
+    NoMatch,
+}
+
+impl<'q> Filters<'q> {
+    pub fn text(&self, name: &str) -> Option<&'q str> {
+        self.query.get(name)
+    }
+
+    pub fn uuid(&mut self, name: &str) -> Option<Uuid> {
+        let value = self.query.get(name)?;
+        match Uuid::parse_str(value.trim()) {
+            Ok(uuid) => Some(uuid),
+            Err(_) => {
+                self.errors
+                    .push(InvalidParam::new(name, "invalid", "Voer een geldige UUID in."));
+                None
+            }
+        }
+    }
+
+    pub fn url(&mut self, name: &str) -> Option<UrlFilter> {
+        let value = self.query.get(name)?;
+        match url::Url::parse(value.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                Some(reference::uuid_from_url(&url).map_or(UrlFilter::NoMatch, UrlFilter::Uuid))
+            }
+            _ => {
+                self.errors
+                    .push(InvalidParam::new(name, "invalid", "Voer een geldige URL in."));
+                None
+            }
+        }
+    }
+
+    /// `true/false/1/0` in any case; any other value leaves the filter off, as in the reference.
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.query.get(name)?.to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn choice(&mut self, name: &str, choices: &[&str]) -> Option<&'q str> {
+        let value = self.query.get(name)?;
+        if choices.contains(&value) {
+            Some(value)
+        } else {
+            self.errors.push(InvalidParam::new(
+                name,
+                "invalid_choice",
+                format!("Selecteer een geldige keuze. {value} is geen beschikbare keuze."),
+            ));
+            None
+        }
+    }
+
+    pub fn date(&mut self, name: &str) -> Option<time::Date> {
+        let value = self.query.get(name)?;
+        match crate::time::parse_date(value.trim()) {
+            Some(date) => Some(date),
+            None => {
+                self.errors
+                    .push(InvalidParam::new(name, "invalid", "Voer een geldige datum in."));
+                None
+            }
+        }
+    }
+
+    /// A comma-separated list of values (`a,b`); any of them may match.
+    pub fn comma_list(&self, name: &str) -> Option<Vec<&'q str>> {
+        let value = self.query.get(name)?;
+        Some(value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect())
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_snake_case_parameters_are_refused() {
+        let query = Query::parse("soort_partij=persoon&page=2&invalid=1");
+        let err = query.reject_unknown(&["soortPartij"]).unwrap_err();
+        match err {
+            ApiError::Validation(params) => {
+                assert_eq!(params[0].name, "nonFieldErrors");
+                assert_eq!(params[0].code, "unknown-parameters");
+                assert_eq!(params[0].reason, "Onbekende query parameters: soort_partij, invalid");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Query::parse("soortPartij=persoon&pageSize=5").reject_unknown(&["soortPartij"]).is_ok());
+    }
+
+    #[test]
+    fn expand_merges_comma_and_repeated_forms_and_checks_every_value() {
+        let allowed = ["a", "b", "b.c"];
+        let query = Query::parse("expand=a,b.c&expand=b");
+        assert_eq!(query.expand(&allowed).unwrap(), vec!["a", "b.c", "b"]);
+        assert!(Query::parse("expand=a&expand=x").expand(&allowed).is_err());
+    }
+
+    #[test]
+    fn url_filters_take_the_last_segment_and_refuse_what_is_no_url() {
+        let id = Uuid::new_v4();
+        let query = Query::parse(&format!("a=http://x/partijen/{id}&b=http://x/not-a-uuid&c=ValueError"));
+        let mut filters = query.filters();
+        assert_eq!(filters.url("a"), Some(UrlFilter::Uuid(id)));
+        assert_eq!(filters.url("b"), Some(UrlFilter::NoMatch));
+        assert_eq!(filters.url("c"), None);
+        assert!(filters.finish().is_err());
+    }
+}
