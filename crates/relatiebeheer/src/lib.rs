@@ -1,1 +1,47 @@
+//! The relatiebeheer register: partijen (persoon, organisatie, contactpersoon), their
+//! identificatoren and their digitale adressen.
+//!
+//! Its own crate, database and migrations. Relations inside the register are foreign keys; the
+//! one relation that leaves it (`digitaalAdres.verstrektDoorBetrokkene`, a betrokkene in the
+//! klantcontacten register) is stored as a uuid and shown as a reference.
 
+mod digitaleadressen;
+mod identificatoren;
+mod lookup;
+mod models;
+mod partijen;
+mod schema;
+mod validate;
+mod views;
+
+use actix_web::web;
+use platform::db::{Db, Migrations};
+
+/// The register's migrations, per backend.
+pub const MIGRATIONS: Migrations = Migrations {
+    postgres: || POSTGRES,
+    sqlite: || SQLITE,
+};
+const POSTGRES: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/postgres");
+const SQLITE: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/sqlite");
+
+/// The resources this register serves under `/klantinteracties/api/v1`.
+pub const RESOURCES: [&str; 3] = ["partijen", "partij-identificatoren", "digitaleadressen"];
+
+/// The register's state, shared by its handlers.
+#[derive(Clone)]
+pub struct Register {
+    pub db: Db,
+}
+
+/// Adds the register's routes to the API scope.
+pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(register));
+        partijen::routes(cfg);
+        identificatoren::routes(cfg);
+        digitaleadressen::routes(cfg);
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE digitale_adressen;
+DROP TABLE partij_identificatoren;
+DROP TABLE partijen;

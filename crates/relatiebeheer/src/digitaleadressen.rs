@@ -1,0 +1,488 @@
+//! `/digitaleadressen`: e-mail addresses, phone numbers and other digital addresses of a partij
+//! or supplied by a betrokkene, with one standaard address per partij and soort.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use platform::db::{functions::lower, DbConnection};
+use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
+use platform::http::{created, no_content, ok, path_uuid, Urls};
+use platform::input::{Field, Mode, Reader, Text};
+use platform::json::JsonBody;
+use platform::pagination::PageRequest;
+use platform::query::{Query, UrlFilter};
+use platform::ApiResult;
+use reference::{ApiUrls, Resource};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::lookup;
+use crate::models::{DigitaalAdresData, DigitaalAdresRow};
+use crate::schema::{digitale_adressen as da, partij_identificatoren as pi, partijen as p};
+use crate::validate::{check_telefoonnummer, is_email};
+use crate::views::{self, DigitaalAdresView};
+use crate::Register;
+
+const SOORTEN: [&str; 3] = ["email", "telefoonnummer", "overig"];
+const EXPAND: [&str; 3] = [
+    "verstrektDoorBetrokkene",
+    "verstrektDoorBetrokkene.hadKlantcontact",
+    "verstrektDoorBetrokkene.hadKlantcontact.leiddeTotInterneTaken",
+];
+
+fn is_slug(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Reads, checks and stores a digitaal adres in the caller's transaction; returns its id.
+fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing: Option<DigitaalAdresRow>) -> ApiResult<i64> {
+    let mut r = Reader::new(body, mode);
+    let betrokkene = r.reference("verstrektDoorBetrokkene", false, true);
+    let partij = r.reference("verstrektDoorPartij", false, true);
+    let adres = r.text("adres", Text::required(80));
+    let soort = r.choice("soortDigitaalAdres", &SOORTEN, true, false);
+    let standaard = r.boolean("isStandaardAdres", false, false);
+    let omschrijving = r.text("omschrijving", Text::optional(40));
+    let referentie = r.text("referentie", Text::optional(50));
+    if let Field::Set(text) = &referentie {
+        if !is_slug(text) {
+            r.error(
+                "referentie",
+                "invalid",
+                "Vul een geldige 'slug' in, bestaande uit letters, cijfers, liggende streepjes of verbindingsstreepjes.",
+            );
+        }
+    }
+    let verificatie = r.date("verificatieDatum", true);
+    r.finish()?;
+
+    let existing_id = existing.as_ref().map(|e| e.id);
+    let old_partij = existing.as_ref().and_then(|e| e.data.partij_id);
+    let mut data = existing.map(|e| e.data).unwrap_or_else(|| DigitaalAdresData {
+        uuid: Uuid::new_v4().to_string(),
+        partij_id: None,
+        betrokkene_uuid: None,
+        adres: String::new(),
+        soort_digitaal_adres: String::new(),
+        is_standaard_adres: false,
+        omschrijving: String::new(),
+        referentie: String::new(),
+        verificatie_datum: None,
+        created_at: platform::time::now(),
+    });
+    match partij {
+        Field::Set(uuid) => match lookup::partij_id(conn, uuid)? {
+            Some((id, _)) => data.partij_id = Some(id),
+            None => {
+                return Err(ApiError::invalid(
+                    "verstrektDoorPartij.uuid",
+                    "invalid",
+                    "Partij object bestaat niet.",
+                ))
+            }
+        },
+        Field::Null => data.partij_id = None,
+        Field::Absent => {}
+    }
+    // The betrokkene is the klantcontacten register's; it is kept as a reference.
+    if let Some(v) = betrokkene.into_update() {
+        data.betrokkene_uuid = v.map(|u| u.to_string());
+    }
+    if let Field::Set(v) = adres {
+        data.adres = v;
+    }
+    if let Field::Set(v) = soort {
+        data.soort_digitaal_adres = v;
+    }
+    if let Field::Set(v) = standaard {
+        data.is_standaard_adres = v;
+    }
+    if let Field::Set(v) = omschrijving {
+        data.omschrijving = v;
+    }
+    if let Field::Set(v) = referentie {
+        data.referentie = v;
+    }
+    if let Some(v) = verificatie.into_update() {
+        data.verificatie_datum = v;
+    }
+
+    let mut errors = Vec::new();
+    if body.contains_key("adres") || body.contains_key("soortDigitaalAdres") {
+        let problem = match data.soort_digitaal_adres.as_str() {
+            "email" if !is_email(&data.adres) => Some("Voer een geldig e-mailadres in."),
+            "telefoonnummer" => check_telefoonnummer(&data.adres).err(),
+            _ => None,
+        };
+        if let Some(reason) = problem {
+            errors.push(InvalidParam::new("adres", "invalid", reason));
+        }
+    }
+    if data.is_standaard_adres && data.partij_id.is_none() {
+        errors.push(InvalidParam::new(
+            "isStandaardAdres",
+            "invalid",
+            "`is_standaard_adres` kan alleen gezet worden als `verstrekt_door_partij` niet leeg is.",
+        ));
+    }
+    if let (Some(partij), false) = (data.partij_id, data.referentie.is_empty()) {
+        let taken = da::table
+            .filter(da::partij_id.eq(partij))
+            .filter(da::referentie.eq(&data.referentie))
+            .filter(da::soort_digitaal_adres.eq(&data.soort_digitaal_adres))
+            .filter(da::id.ne(existing_id.unwrap_or(-1)))
+            .select(da::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if taken.is_some() {
+            errors.push(InvalidParam::new(
+                NON_FIELD_ERRORS,
+                "unique",
+                "De velden verstrekt_door_partij, referentie, soort_digitaal_adres moeten een unieke set zijn.",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+
+    let id = match existing_id {
+        Some(id) => {
+            diesel::update(da::table.find(id)).set(&data).execute(conn)?;
+            id
+        }
+        None => {
+            diesel::insert_into(da::table).values(&data).execute(conn)?;
+            da::table.filter(da::uuid.eq(&data.uuid)).select(da::id).first(conn)?
+        }
+    };
+    if let Some(old) = old_partij.filter(|old| Some(*old) != data.partij_id) {
+        // Moved away: it is no longer the old partij's voorkeur.
+        diesel::update(p::table.find(old).filter(p::voorkeurs_digitaal_adres_id.eq(id)))
+            .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+            .execute(conn)?;
+    }
+    if data.is_standaard_adres {
+        if let Some(partij) = data.partij_id {
+            // The new standaard takes over from the others of its partij and soort.
+            diesel::update(
+                da::table
+                    .filter(da::partij_id.eq(partij))
+                    .filter(da::soort_digitaal_adres.eq(&data.soort_digitaal_adres))
+                    .filter(da::id.ne(id)),
+            )
+            .set(da::is_standaard_adres.eq(false))
+            .execute(conn)?;
+        }
+    }
+    Ok(id)
+}
+
+/// Keeps at most one standaard address per soort for a partij (the newest wins), after
+/// addresses were moved to it.
+pub fn keep_one_standaard(conn: &mut DbConnection, partij: i64) -> ApiResult<()> {
+    let standaard: Vec<(i64, String)> = da::table
+        .filter(da::partij_id.eq(partij))
+        .filter(da::is_standaard_adres.eq(true))
+        .order(da::id.desc())
+        .select((da::id, da::soort_digitaal_adres))
+        .load(conn)?;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut demote = Vec::new();
+    for (id, soort) in &standaard {
+        if seen.contains(&soort.as_str()) {
+            demote.push(*id);
+        } else {
+            seen.push(soort);
+        }
+    }
+    if !demote.is_empty() {
+        diesel::update(da::table.filter(da::id.eq_any(demote)))
+            .set(da::is_standaard_adres.eq(false))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<DigitaalAdresRow> {
+    lookup::digitaal_adres(conn, uuid)?.ok_or_else(ApiError::not_found)
+}
+
+/// Renders addresses; with `expand`, each gets `_expand` with the requested relations.
+fn render(conn: &mut DbConnection, urls: &ApiUrls, rows: &[DigitaalAdresRow], expand: Option<&[String]>) -> ApiResult<Vec<DigitaalAdresView>> {
+    let mut views = views::digitale_adressen(conn, urls, rows)?;
+    if let Some(expand) = expand {
+        for view in &mut views {
+            let mut map = Map::new();
+            if expand.iter().any(|e| e == "verstrektDoorBetrokkene") && view.verstrekt_door_betrokkene.is_none() {
+                map.insert("verstrektDoorBetrokkene".into(), Value::Null);
+            }
+            view.expand = Some(map);
+        }
+    }
+    Ok(views)
+}
+
+const FILTERS: [&str; 26] = [
+    "adres",
+    "adres__icontains",
+    "soortDigitaalAdres",
+    "isStandaardAdres",
+    "omschrijving",
+    "referentie",
+    "verificatieDatum",
+    "verificatieDatum__gt",
+    "verificatieDatum__gte",
+    "verificatieDatum__lt",
+    "verificatieDatum__lte",
+    "isGeverifieerd",
+    "verstrektDoorBetrokkene__uuid",
+    "verstrektDoorBetrokkene__url",
+    "verstrektDoorPartij__uuid",
+    "verstrektDoorPartij__url",
+    "verstrektDoorPartij__soortPartij",
+    "verstrektDoorPartij__partijIdentificator__codeObjecttype",
+    "verstrektDoorPartij__partijIdentificator__codeSoortObjectId",
+    "verstrektDoorPartij__partijIdentificator__objectId",
+    "verstrektDoorPartij__partijIdentificator__codeRegister",
+    "expand",
+    // Accepted by name on detail GETs of other resources; here they are real filters.
+    "page",
+    "pageSize",
+    "verstrektDoorBetrokkene__rol",
+    "isStandaardAdres",
+];
+
+#[derive(Debug, Default, Clone)]
+struct AdresFilters {
+    adres: Option<String>,
+    adres_contains: Option<String>,
+    soort: Option<String>,
+    standaard: Option<bool>,
+    omschrijving: Option<String>,
+    referentie: Option<String>,
+    /// (operator, date)
+    verificatie: Vec<(&'static str, time::Date)>,
+    geverifieerd: Option<bool>,
+    betrokkene: Option<String>,
+    partij: Option<String>,
+    partij_soort: Option<String>,
+    identificator: Vec<(&'static str, String)>,
+    nothing_matches: bool,
+}
+
+fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
+    let mut f = query.filters();
+    let mut filters = AdresFilters {
+        adres: f.text("adres").map(str::to_owned),
+        adres_contains: f.text("adres__icontains").map(str::to_lowercase),
+        soort: f.choice("soortDigitaalAdres", &SOORTEN).map(str::to_owned),
+        standaard: f.boolean("isStandaardAdres"),
+        omschrijving: f.text("omschrijving").map(str::to_lowercase),
+        referentie: f.text("referentie").map(str::to_owned),
+        geverifieerd: f.boolean("isGeverifieerd"),
+        partij_soort: f
+            .choice("verstrektDoorPartij__soortPartij", &["persoon", "organisatie", "contactpersoon"])
+            .map(str::to_owned),
+        ..AdresFilters::default()
+    };
+    for (name, op) in [
+        ("verificatieDatum", "eq"),
+        ("verificatieDatum__gt", "gt"),
+        ("verificatieDatum__gte", "gte"),
+        ("verificatieDatum__lt", "lt"),
+        ("verificatieDatum__lte", "lte"),
+    ] {
+        if let Some(date) = f.date(name) {
+            filters.verificatie.push((op, date));
+        }
+    }
+    let reference = |f: &mut platform::query::Filters<'_>, uuid_name: &str, url_name: &str, nothing: &mut bool| {
+        let mut target = f.uuid(uuid_name).map(|u| u.to_string());
+        match f.url(url_name) {
+            Some(UrlFilter::Uuid(u)) => {
+                if target.as_ref().is_some_and(|t| *t != u.to_string()) {
+                    *nothing = true;
+                }
+                target = Some(u.to_string());
+            }
+            Some(UrlFilter::NoMatch) => *nothing = true,
+            None => {}
+        }
+        target
+    };
+    let mut nothing = false;
+    filters.betrokkene = reference(&mut f, "verstrektDoorBetrokkene__uuid", "verstrektDoorBetrokkene__url", &mut nothing);
+    filters.partij = reference(&mut f, "verstrektDoorPartij__uuid", "verstrektDoorPartij__url", &mut nothing);
+    filters.nothing_matches = nothing;
+    for member in ["codeObjecttype", "codeSoortObjectId", "objectId", "codeRegister"] {
+        if let Some(v) = f.text(&format!("verstrektDoorPartij__partijIdentificator__{member}")) {
+            filters.identificator.push((member, v.to_owned()));
+        }
+    }
+    f.finish()?;
+    Ok(filters)
+}
+
+type Boxed<'a> = da::BoxedQuery<'a, platform::db::MultiBackend>;
+
+fn filtered(filters: &AdresFilters) -> Boxed<'static> {
+    let mut q = da::table.into_boxed();
+    if filters.nothing_matches {
+        return q.filter(da::id.lt(0));
+    }
+    if let Some(v) = &filters.adres {
+        q = q.filter(da::adres.eq(v.clone()));
+    }
+    if let Some(v) = &filters.adres_contains {
+        q = q.filter(lower(da::adres).like(format!("%{}%", escape_like(v))).escape('\\'));
+    }
+    if let Some(v) = &filters.soort {
+        q = q.filter(da::soort_digitaal_adres.eq(v.clone()));
+    }
+    if let Some(v) = filters.standaard {
+        q = q.filter(da::is_standaard_adres.eq(v));
+    }
+    if let Some(v) = &filters.omschrijving {
+        q = q.filter(lower(da::omschrijving).like(format!("%{}%", escape_like(v))).escape('\\'));
+    }
+    if let Some(v) = &filters.referentie {
+        q = q.filter(da::referentie.eq(v.clone()));
+    }
+    for (op, date) in &filters.verificatie {
+        let date = *date;
+        q = match *op {
+            "eq" => q.filter(da::verificatie_datum.eq(date)),
+            "gt" => q.filter(da::verificatie_datum.gt(date)),
+            "gte" => q.filter(da::verificatie_datum.ge(date)),
+            "lt" => q.filter(da::verificatie_datum.lt(date)),
+            _ => q.filter(da::verificatie_datum.le(date)),
+        };
+    }
+    match filters.geverifieerd {
+        Some(true) => q = q.filter(da::verificatie_datum.is_not_null()),
+        Some(false) => q = q.filter(da::verificatie_datum.is_null()),
+        None => {}
+    }
+    if let Some(v) = &filters.betrokkene {
+        q = q.filter(da::betrokkene_uuid.eq(v.clone()));
+    }
+    if let Some(v) = &filters.partij {
+        q = q.filter(da::partij_id.eq_any(p::table.filter(p::uuid.eq(v.clone())).select(p::id.nullable())));
+    }
+    if let Some(v) = &filters.partij_soort {
+        q = q.filter(da::partij_id.eq_any(p::table.filter(p::soort_partij.eq(v.clone())).select(p::id.nullable())));
+    }
+    for (member, v) in &filters.identificator {
+        let v = v.clone();
+        q = crate::partijen::by_member!(*member, |col| q.filter(
+            da::partij_id.eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))
+        ));
+    }
+    q
+}
+
+/// Escapes `%`, `_` and `\` so a search text matches itself.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> ApiResult<HttpResponse> {
+    query.reject_unknown(&FILTERS[..22])?;
+    let expand = query.expand(&EXPAND)?;
+    let page = PageRequest::from_query(&query)?;
+    let filters = parse_filters(&query)?;
+    let body = register
+        .db
+        .read(move |conn| {
+            let count: i64 = filtered(&filters).count().get_result(conn)?;
+            let page = page.resolve(count)?;
+            let rows: Vec<DigitaalAdresRow> = filtered(&filters)
+                .order(da::id.desc())
+                .limit(page.limit())
+                .offset(page.offset())
+                .select(DigitaalAdresRow::as_select())
+                .load(conn)?;
+            let results = render(conn, &urls, &rows, Some(&expand))?;
+            Ok(page.body(&urls.collection(Resource::Digitaleadressen), &query, results))
+        })
+        .await?;
+    ok(&body)
+}
+
+async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, query: Query) -> ApiResult<HttpResponse> {
+    query.reject_unknown(&["expand"])?;
+    let expand = query.expand(&EXPAND)?;
+    let uuid = path_uuid(&path)?;
+    let view = register
+        .db
+        .read(move |conn| {
+            let row = load(conn, uuid)?;
+            let expand = expand.iter().any(|e| !e.contains('.')).then_some(expand.as_slice());
+            render(conn, &urls, std::slice::from_ref(&row), expand)?
+                .pop()
+                .ok_or_else(ApiError::not_found)
+        })
+        .await?;
+    ok(&view)
+}
+
+async fn write(register: web::Data<Register>, urls: ApiUrls, uuid: Option<Uuid>, body: JsonBody, mode: Mode) -> ApiResult<DigitaalAdresView> {
+    let body = body.into_object()?;
+    register
+        .db
+        .write(move |conn| {
+            let existing = match uuid {
+                Some(uuid) => Some(load(conn, uuid)?),
+                None => None,
+            };
+            let id = save(conn, &body, mode, existing)?;
+            let row = da::table.find(id).select(DigitaalAdresRow::as_select()).first(conn)?;
+            render(conn, &urls, std::slice::from_ref(&row), None)?
+                .pop()
+                .ok_or_else(ApiError::not_found)
+        })
+        .await
+}
+
+async fn create(register: web::Data<Register>, Urls(urls): Urls, body: JsonBody) -> ApiResult<HttpResponse> {
+    let view = write(register, urls, None, body, Mode::Create).await?;
+    created(&view, &view.url)
+}
+
+async fn replace(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&write(register, urls, Some(uuid), body, Mode::Replace).await?)
+}
+
+async fn patch(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&write(register, urls, Some(uuid), body, Mode::Patch).await?)
+}
+
+/// Deletes the address; a partij whose voorkeur it was keeps existing without one.
+async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    register
+        .db
+        .write(move |conn| {
+            let row = load(conn, uuid)?;
+            diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.eq(row.id)))
+                .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+                .execute(conn)?;
+            diesel::delete(da::table.find(row.id)).execute(conn)?;
+            Ok(())
+        })
+        .await?;
+    Ok(no_content())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    platform::crud_routes!(cfg, "/digitaleadressen", list, create, read_one, replace, patch, delete);
+}

@@ -1,0 +1,99 @@
+//! Finding rows by uuid and turning ids back into uuids, a batch at a time.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use platform::db::DbConnection;
+use platform::ApiResult;
+use uuid::Uuid;
+
+use crate::models::{DigitaalAdresRow, IdentificatorRow, PartijRow};
+use crate::schema::{digitale_adressen, partij_identificatoren, partijen};
+
+pub fn partij(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<PartijRow>> {
+    Ok(partijen::table
+        .filter(partijen::uuid.eq(uuid.to_string()))
+        .select(PartijRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn identificator(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<IdentificatorRow>> {
+    Ok(partij_identificatoren::table
+        .filter(partij_identificatoren::uuid.eq(uuid.to_string()))
+        .select(IdentificatorRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn digitaal_adres(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<DigitaalAdresRow>> {
+    Ok(digitale_adressen::table
+        .filter(digitale_adressen::uuid.eq(uuid.to_string()))
+        .select(DigitaalAdresRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The id and soort of a partij, by uuid.
+pub fn partij_id(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<(i64, String)>> {
+    Ok(partijen::table
+        .filter(partijen::uuid.eq(uuid.to_string()))
+        .select((partijen::id, partijen::soort_partij))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn digitaal_adres_id(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<i64>> {
+    Ok(digitale_adressen::table
+        .filter(digitale_adressen::uuid.eq(uuid.to_string()))
+        .select(digitale_adressen::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Uuids of partijen by id.
+pub fn partij_uuids(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<HashMap<i64, Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String)> = partijen::table
+        .filter(partijen::id.eq_any(ids))
+        .select((partijen::id, partijen::uuid))
+        .load(conn)?;
+    Ok(parse_uuids(rows))
+}
+
+/// Uuids of partij-identificatoren by id.
+pub fn identificator_uuids(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<HashMap<i64, Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String)> = partij_identificatoren::table
+        .filter(partij_identificatoren::id.eq_any(ids))
+        .select((partij_identificatoren::id, partij_identificatoren::uuid))
+        .load(conn)?;
+    Ok(parse_uuids(rows))
+}
+
+/// Uuids of digitale adressen by id.
+pub fn digitaal_adres_uuids(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<HashMap<i64, Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String)> = digitale_adressen::table
+        .filter(digitale_adressen::id.eq_any(ids))
+        .select((digitale_adressen::id, digitale_adressen::uuid))
+        .load(conn)?;
+    Ok(parse_uuids(rows))
+}
+
+fn parse_uuids(rows: Vec<(i64, String)>) -> HashMap<i64, Uuid> {
+    rows.into_iter()
+        .filter_map(|(id, text)| Uuid::parse_str(&text).ok().map(|u| (id, u)))
+        .collect()
+}
+
+/// A stored uuid column as a uuid (they are written by us, so always well-formed).
+pub fn stored_uuid(text: &str) -> Uuid {
+    Uuid::parse_str(text).unwrap_or_default()
+}

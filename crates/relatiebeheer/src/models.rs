@@ -1,0 +1,185 @@
+//! Rows as stored. Each table has one data struct that is read, inserted and written back
+//! whole, so an update is "load, change, save" inside the request's transaction.
+
+use diesel::prelude::*;
+use time::{Date, PrimitiveDateTime};
+
+use crate::schema::{digitale_adressen, partij_identificatoren, partijen};
+use crate::validate::Adres;
+
+macro_rules! adres_columns {
+    ($name:ident, $nummeraanduiding:ident, $straat:ident, $huisnummer:ident, $toevoeging:ident,
+     $postcode:ident, $stad:ident, $r1:ident, $r2:ident, $r3:ident, $land:ident) => {
+        /// The columns of one address group of a partij.
+        #[derive(Debug, Clone, Default, Queryable, Selectable, Insertable, AsChangeset)]
+        #[diesel(table_name = partijen, treat_none_as_null = true)]
+        pub struct $name {
+            #[diesel(column_name = $nummeraanduiding)]
+            pub nummeraanduiding_id: String,
+            #[diesel(column_name = $straat)]
+            pub straatnaam: String,
+            #[diesel(column_name = $huisnummer)]
+            pub huisnummer: Option<i32>,
+            #[diesel(column_name = $toevoeging)]
+            pub huisnummertoevoeging: String,
+            #[diesel(column_name = $postcode)]
+            pub postcode: String,
+            #[diesel(column_name = $stad)]
+            pub stad: String,
+            #[diesel(column_name = $r1)]
+            pub adresregel1: String,
+            #[diesel(column_name = $r2)]
+            pub adresregel2: String,
+            #[diesel(column_name = $r3)]
+            pub adresregel3: String,
+            #[diesel(column_name = $land)]
+            pub land: String,
+        }
+
+        impl From<&$name> for Adres {
+            fn from(c: &$name) -> Adres {
+                Adres {
+                    nummeraanduiding_id: c.nummeraanduiding_id.clone(),
+                    straatnaam: c.straatnaam.clone(),
+                    huisnummer: c.huisnummer,
+                    huisnummertoevoeging: c.huisnummertoevoeging.clone(),
+                    postcode: c.postcode.clone(),
+                    stad: c.stad.clone(),
+                    adresregel1: c.adresregel1.clone(),
+                    adresregel2: c.adresregel2.clone(),
+                    adresregel3: c.adresregel3.clone(),
+                    land: c.land.clone(),
+                }
+            }
+        }
+
+        impl From<Adres> for $name {
+            fn from(a: Adres) -> $name {
+                $name {
+                    nummeraanduiding_id: a.nummeraanduiding_id,
+                    straatnaam: a.straatnaam,
+                    huisnummer: a.huisnummer,
+                    huisnummertoevoeging: a.huisnummertoevoeging,
+                    postcode: a.postcode,
+                    stad: a.stad,
+                    adresregel1: a.adresregel1,
+                    adresregel2: a.adresregel2,
+                    adresregel3: a.adresregel3,
+                    land: a.land,
+                }
+            }
+        }
+    };
+}
+
+adres_columns!(
+    Bezoekadres,
+    bezoekadres_nummeraanduiding_id,
+    bezoekadres_straatnaam,
+    bezoekadres_huisnummer,
+    bezoekadres_huisnummertoevoeging,
+    bezoekadres_postcode,
+    bezoekadres_stad,
+    bezoekadres_adresregel1,
+    bezoekadres_adresregel2,
+    bezoekadres_adresregel3,
+    bezoekadres_land
+);
+
+adres_columns!(
+    Correspondentieadres,
+    correspondentieadres_nummeraanduiding_id,
+    correspondentieadres_straatnaam,
+    correspondentieadres_huisnummer,
+    correspondentieadres_huisnummertoevoeging,
+    correspondentieadres_postcode,
+    correspondentieadres_stad,
+    correspondentieadres_adresregel1,
+    correspondentieadres_adresregel2,
+    correspondentieadres_adresregel3,
+    correspondentieadres_land
+);
+
+/// Everything stored about a partij but its id.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = partijen, treat_none_as_null = true)]
+pub struct PartijData {
+    pub uuid: String,
+    pub nummer: Option<String>,
+    pub interne_notitie: String,
+    pub soort_partij: String,
+    pub indicatie_geheimhouding: Option<bool>,
+    pub voorkeurstaal: String,
+    pub indicatie_actief: bool,
+    pub voorkeurs_digitaal_adres_id: Option<i64>,
+    #[diesel(embed)]
+    pub bezoekadres: Bezoekadres,
+    #[diesel(embed)]
+    pub correspondentieadres: Correspondentieadres,
+    /// The soort `partijIdentificatie` was written for; `None`: there is none.
+    pub identificatie_soort: Option<String>,
+    pub contactpersoon_uuid: Option<String>,
+    pub werkte_voor_partij_id: Option<i64>,
+    pub voorletters: String,
+    pub voornaam: String,
+    pub voorvoegsel_achternaam: String,
+    pub achternaam: String,
+    pub naam: String,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partijen)]
+pub struct PartijRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: PartijData,
+}
+
+/// Everything stored about a partij-identificator but its id.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = partij_identificatoren, treat_none_as_null = true)]
+pub struct IdentificatorData {
+    pub uuid: String,
+    pub partij_id: Option<i64>,
+    pub andere_partij_identificator: String,
+    pub code_objecttype: String,
+    pub code_soort_object_id: String,
+    pub object_id: String,
+    pub code_register: String,
+    pub sub_identificator_van_id: Option<i64>,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partij_identificatoren)]
+pub struct IdentificatorRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: IdentificatorData,
+}
+
+/// Everything stored about a digitaal adres but its id.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = digitale_adressen, treat_none_as_null = true)]
+pub struct DigitaalAdresData {
+    pub uuid: String,
+    pub partij_id: Option<i64>,
+    pub betrokkene_uuid: Option<String>,
+    pub adres: String,
+    pub soort_digitaal_adres: String,
+    pub is_standaard_adres: bool,
+    pub omschrijving: String,
+    pub referentie: String,
+    pub verificatie_datum: Option<Date>,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = digitale_adressen)]
+pub struct DigitaalAdresRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: DigitaalAdresData,
+}

@@ -1,0 +1,723 @@
+//! `/partijen`: persoon, organisatie and contactpersoon, with nested identificatoren and the
+//! digitale adressen they are linked to.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use platform::db::DbConnection;
+use platform::error::{ApiError, InvalidParam};
+use platform::http::{created, no_content, ok, path_uuid, Urls};
+use platform::input::{Field, Mode, Reader, Text};
+use platform::json::JsonBody;
+use platform::pagination::PageRequest;
+use platform::query::{Query, UrlFilter};
+use platform::ApiResult;
+use reference::{ApiUrls, Resource};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::identificatoren::{self, IdentificatorInput};
+use crate::lookup;
+use crate::models::{Bezoekadres, Correspondentieadres, PartijData, PartijRow};
+use crate::schema::{digitale_adressen as da, partij_identificatoren as pi, partijen as p};
+use crate::validate::{read_adres, read_nummer, Adres};
+use crate::views::{self, PartijView, PARTIJ_EXPAND};
+use crate::Register;
+
+const SOORTEN: [&str; 3] = ["persoon", "organisatie", "contactpersoon"];
+
+#[derive(Debug, Default)]
+struct Contactnaam {
+    voorletters: String,
+    voornaam: String,
+    voorvoegsel_achternaam: String,
+    achternaam: String,
+}
+
+#[derive(Debug)]
+enum Identificatie {
+    Persoon(Contactnaam),
+    Organisatie(String),
+    Contactpersoon(Field<Uuid>, Contactnaam),
+}
+
+/// A partij as a body states it.
+#[derive(Debug, Default)]
+struct PartijInput {
+    nummer: Field<Option<String>>,
+    interne_notitie: Field<String>,
+    digitale_adressen: Field<Vec<Uuid>>,
+    voorkeurs_digitaal_adres: Field<Uuid>,
+    rekeningnummers: Field<Vec<Uuid>>,
+    voorkeurs_rekeningnummer: Field<Uuid>,
+    identificatoren: Field<Vec<IdentificatorInput>>,
+    soort_partij: Field<String>,
+    indicatie_geheimhouding: Field<bool>,
+    voorkeurstaal: Field<String>,
+    indicatie_actief: Field<bool>,
+    bezoekadres: Field<Adres>,
+    correspondentieadres: Field<Adres>,
+    identificatie: Field<Identificatie>,
+}
+
+fn read_contactnaam(reader: &mut Reader<'_>) -> Contactnaam {
+    let object = match reader.object("contactnaam", false, true) {
+        Field::Set(object) => object,
+        _ => return Contactnaam::default(),
+    };
+    let mut r = Reader::nested(object, Mode::Patch, "partijIdentificatie.contactnaam.".into());
+    let mut text = |name: &str, max: usize| r.text(name, Text::optional(max)).into_set().unwrap_or_default();
+    let naam = Contactnaam {
+        voorletters: text("voorletters", 10),
+        voornaam: text("voornaam", 200),
+        voorvoegsel_achternaam: text("voorvoegselAchternaam", 10),
+        achternaam: text("achternaam", 200),
+    };
+    reader.absorb(r);
+    naam
+}
+
+/// Reads a partij body. `stored_soort` is the soort of the partij being changed: a PATCH that
+/// sends `partijIdentificatie` without `soortPartij` means the partij's own soort.
+fn read(body: &Map<String, Value>, mode: Mode, stored_soort: Option<&str>) -> ApiResult<PartijInput> {
+    let mut r = Reader::new(body, mode);
+    let mut input = PartijInput {
+        nummer: read_nummer(&mut r),
+        interne_notitie: r.text("interneNotitie", Text::optional(1000)),
+        digitale_adressen: r.reference_list("digitaleAdressen", true),
+        voorkeurs_digitaal_adres: r.reference("voorkeursDigitaalAdres", false, true),
+        rekeningnummers: r.reference_list("rekeningnummers", true),
+        voorkeurs_rekeningnummer: r.reference("voorkeursRekeningnummer", false, true),
+        ..PartijInput::default()
+    };
+    input.identificatoren = match r.list("partijIdentificatoren", true) {
+        Field::Set(items) => Field::Set(read_identificatoren(&mut r, items, mode)),
+        Field::Null => Field::Null,
+        Field::Absent => Field::Absent,
+    };
+    input.soort_partij = r.choice("soortPartij", &SOORTEN, true, false);
+    input.indicatie_geheimhouding = r.boolean("indicatieGeheimhouding", false, true);
+    input.voorkeurstaal = r.text("voorkeurstaal", Text::optional(3));
+    input.indicatie_actief = r.boolean("indicatieActief", true, false);
+    input.bezoekadres = read_adres(&mut r, "bezoekadres");
+    input.correspondentieadres = read_adres(&mut r, "correspondentieadres");
+    let soort = input.soort_partij.as_set().map(String::as_str).or(stored_soort);
+    input.identificatie = match (r.object("partijIdentificatie", false, true), soort) {
+        (Field::Set(object), Some(soort)) => {
+            let mut sub = Reader::nested(object, Mode::Patch, "partijIdentificatie.".into());
+            let identificatie = match soort {
+                "persoon" => Identificatie::Persoon(read_contactnaam(&mut sub)),
+                "organisatie" => Identificatie::Organisatie(
+                    sub.text("naam", Text::optional(200)).into_set().unwrap_or_default(),
+                ),
+                _ => {
+                    let werkte_voor = sub.reference("werkteVoorPartij", false, true);
+                    Identificatie::Contactpersoon(werkte_voor, read_contactnaam(&mut sub))
+                }
+            };
+            r.absorb(sub);
+            Field::Set(identificatie)
+        }
+        (Field::Null, _) => Field::Null,
+        _ => Field::Absent,
+    };
+    r.finish()?;
+    Ok(input)
+}
+
+fn read_identificatoren(r: &mut Reader<'_>, items: &[Value], mode: Mode) -> Vec<IdentificatorInput> {
+    let mut inputs = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Value::Object(object) = item else {
+            r.error(
+                &format!("partijIdentificatoren.{i}.nonFieldErrors"),
+                "invalid",
+                format!(
+                    "Ongeldige data. Verwacht een dictionary, kreeg een {}.",
+                    platform::input::json_type_name(item)
+                ),
+            );
+            continue;
+        };
+        if mode == Mode::Create && object.contains_key("identificeerdePartij") {
+            r.error(
+                "partijIdentificatoren.identificeerdePartij",
+                "invalid",
+                "Het veld `identificeerde_partij` wordt automatisch ingesteld en dient niet te worden opgegeven.",
+            );
+            continue;
+        }
+        let mut nested = Reader::nested(object, Mode::Create, format!("partijIdentificatoren.{i}."));
+        let input = identificatoren::read(&mut nested, true);
+        r.absorb(nested);
+        inputs.push(input);
+    }
+    let mut seen = Vec::new();
+    for uuid in inputs.iter().filter_map(|i| i.uuid) {
+        if seen.contains(&uuid) {
+            r.error(
+                "partijIdentificatoren.identificeerdePartij",
+                "duplicated",
+                "Er mogen geen dubbele uuids in partijIdentificatoren voorkomen.",
+            );
+            break;
+        }
+        seen.push(uuid);
+    }
+    inputs
+}
+
+fn empty_partij() -> PartijData {
+    let now = platform::time::now();
+    PartijData {
+        uuid: Uuid::new_v4().to_string(),
+        nummer: None,
+        interne_notitie: String::new(),
+        soort_partij: String::new(),
+        indicatie_geheimhouding: None,
+        voorkeurstaal: String::new(),
+        indicatie_actief: true,
+        voorkeurs_digitaal_adres_id: None,
+        bezoekadres: Bezoekadres::default(),
+        correspondentieadres: Correspondentieadres::default(),
+        identificatie_soort: None,
+        contactpersoon_uuid: None,
+        werkte_voor_partij_id: None,
+        voorletters: String::new(),
+        voornaam: String::new(),
+        voorvoegsel_achternaam: String::new(),
+        achternaam: String::new(),
+        naam: String::new(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Validates a body against the database and stores it: the partij, its addresses and its
+/// nested identificatoren, all in the caller's transaction. Returns the partij's id.
+fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>, mode: Mode) -> ApiResult<i64> {
+    let mut errors: Vec<InvalidParam> = Vec::new();
+    let existing_id = existing.as_ref().map(|e| e.id);
+    let mut data = existing.map_or_else(empty_partij, |e| e.data);
+
+    // References and uniqueness, in field order.
+    if let Field::Set(Some(nummer)) = &input.nummer {
+        let taken = p::table
+            .filter(p::nummer.eq(nummer))
+            .filter(p::id.ne(existing_id.unwrap_or(-1)))
+            .select(p::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if taken.is_some() {
+            errors.push(InvalidParam::new("nummer", "unique", "Er bestaat al een partij met eenzelfde nummer."));
+        }
+    }
+    let mut adres_ids: Option<Vec<i64>> = None;
+    if let Field::Set(uuids) = &input.digitale_adressen {
+        let mut ids = Vec::with_capacity(uuids.len());
+        for (i, uuid) in uuids.iter().enumerate() {
+            match lookup::digitaal_adres_id(conn, *uuid)? {
+                Some(id) => ids.push(id),
+                None => errors.push(InvalidParam::new(
+                    format!("digitaleAdressen.{i}.uuid"),
+                    "invalid",
+                    "DigitaalAdres object bestaat niet.",
+                )),
+            }
+        }
+        adres_ids = Some(ids);
+    } else if input.digitale_adressen == Field::Null {
+        adres_ids = Some(Vec::new());
+    }
+    let mut voorkeur_id: Option<Option<i64>> = None;
+    match input.voorkeurs_digitaal_adres {
+        Field::Set(uuid) => match lookup::digitaal_adres_id(conn, uuid)? {
+            Some(id) => voorkeur_id = Some(Some(id)),
+            None => errors.push(InvalidParam::new(
+                "voorkeursDigitaalAdres.uuid",
+                "invalid",
+                "DigitaalAdres object bestaat niet.",
+            )),
+        },
+        Field::Null => voorkeur_id = Some(None),
+        Field::Absent => {}
+    }
+    // Rekeningnummers are not kept by this version of the register: no uuid can exist.
+    if let Field::Set(uuids) = &input.rekeningnummers {
+        for i in 0..uuids.len() {
+            errors.push(InvalidParam::new(
+                format!("rekeningnummers.{i}.uuid"),
+                "invalid",
+                "Rekeningnummer object bestaat niet.",
+            ));
+        }
+    }
+    if input.voorkeurs_rekeningnummer.is_present() && input.voorkeurs_rekeningnummer != Field::Null {
+        errors.push(InvalidParam::new(
+            "voorkeursRekeningnummer.uuid",
+            "invalid",
+            "Rekeningnummer object bestaat niet.",
+        ));
+    }
+    let mut werkte_voor: Option<Option<i64>> = None;
+    if let Field::Set(Identificatie::Contactpersoon(reference, _)) = &input.identificatie {
+        match reference {
+            Field::Set(uuid) => match lookup::partij_id(conn, *uuid)? {
+                Some((id, soort)) if soort == "organisatie" => werkte_voor = Some(Some(id)),
+                Some(_) => errors.push(InvalidParam::new(
+                    "partijIdentificatie.werkteVoorPartij.uuid",
+                    "invalid",
+                    "Partij object moet het soort 'organisatie' hebben.",
+                )),
+                None => errors.push(InvalidParam::new(
+                    "partijIdentificatie.werkteVoorPartij.uuid",
+                    "invalid",
+                    "Partij object bestaat niet.",
+                )),
+            },
+            _ => werkte_voor = Some(None),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+
+    // The voorkeur must be one of the partij's addresses after this write.
+    if let Some(Some(voorkeur)) = voorkeur_id {
+        let linked = match &adres_ids {
+            Some(ids) => ids.contains(&voorkeur),
+            None if mode == Mode::Create => false,
+            None => da::table
+                .filter(da::id.eq(voorkeur))
+                .filter(da::partij_id.eq(existing_id.unwrap_or(-1)))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0,
+        };
+        if !linked {
+            let reason = if mode == Mode::Replace && adres_ids.as_ref().is_some_and(Vec::is_empty) {
+                "voorkeursDigitaalAdres mag niet meegegeven worden als digitaleAdressen leeg is."
+            } else {
+                "Het voorkeurs adres moet een gelinkte digitaal adres zijn."
+            };
+            return Err(ApiError::invalid("voorkeursDigitaalAdres", "invalid", reason));
+        }
+    }
+
+    if let Field::Set(nummer) = input.nummer {
+        data.nummer = nummer;
+    }
+    if let Field::Set(v) = input.interne_notitie {
+        data.interne_notitie = v;
+    }
+    if let Field::Set(v) = input.soort_partij {
+        data.soort_partij = v;
+    }
+    if let Some(v) = input.indicatie_geheimhouding.into_update() {
+        data.indicatie_geheimhouding = v;
+    }
+    if let Field::Set(v) = input.voorkeurstaal {
+        data.voorkeurstaal = v;
+    }
+    if let Field::Set(v) = input.indicatie_actief {
+        data.indicatie_actief = v;
+    }
+    if let Field::Set(adres) = input.bezoekadres {
+        data.bezoekadres = adres.into();
+    }
+    if let Field::Set(adres) = input.correspondentieadres {
+        data.correspondentieadres = adres.into();
+    }
+    if let Some(v) = voorkeur_id {
+        data.voorkeurs_digitaal_adres_id = v;
+    }
+    match input.identificatie {
+        Field::Set(identificatie) => apply_identificatie(&mut data, identificatie, werkte_voor.flatten()),
+        Field::Null => data.identificatie_soort = None,
+        Field::Absent => {}
+    }
+    data.updated_at = platform::time::now();
+
+    let id = match existing_id {
+        Some(id) => {
+            diesel::update(p::table.find(id)).set(&data).execute(conn)?;
+            id
+        }
+        None => {
+            diesel::insert_into(p::table).values(&data).execute(conn)?;
+            p::table.filter(p::uuid.eq(&data.uuid)).select(p::id).first(conn)?
+        }
+    };
+    if let Some(ids) = adres_ids {
+        link_adressen(conn, id, &ids, existing_id.is_some())?;
+    }
+    if let Field::Set(items) = input.identificatoren {
+        save_identificatoren(conn, id, items, existing_id.is_some())?;
+    }
+    Ok(id)
+}
+
+fn apply_identificatie(data: &mut PartijData, identificatie: Identificatie, werkte_voor: Option<i64>) {
+    let naam = |data: &mut PartijData, n: Contactnaam| {
+        data.voorletters = n.voorletters;
+        data.voornaam = n.voornaam;
+        data.voorvoegsel_achternaam = n.voorvoegsel_achternaam;
+        data.achternaam = n.achternaam;
+    };
+    match identificatie {
+        Identificatie::Persoon(n) => {
+            data.identificatie_soort = Some("persoon".into());
+            naam(data, n);
+        }
+        Identificatie::Organisatie(n) => {
+            data.identificatie_soort = Some("organisatie".into());
+            data.naam = n;
+        }
+        Identificatie::Contactpersoon(_, n) => {
+            data.identificatie_soort = Some("contactpersoon".into());
+            data.contactpersoon_uuid.get_or_insert_with(|| Uuid::new_v4().to_string());
+            data.werkte_voor_partij_id = werkte_voor;
+            naam(data, n);
+        }
+    }
+}
+
+/// Links exactly these addresses to the partij (moving them from another partij if need be).
+/// On an update, addresses no longer listed are detached, not deleted, and stop being its
+/// voorkeur or standaard.
+fn link_adressen(conn: &mut DbConnection, partij: i64, ids: &[i64], update: bool) -> ApiResult<()> {
+    if update {
+        let detached: Vec<i64> = da::table
+            .filter(da::partij_id.eq(partij))
+            .filter(da::id.ne_all(ids))
+            .select(da::id)
+            .load(conn)?;
+        if !detached.is_empty() {
+            diesel::update(da::table.filter(da::id.eq_any(&detached)))
+                .set((da::partij_id.eq(None::<i64>), da::is_standaard_adres.eq(false)))
+                .execute(conn)?;
+            diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.eq_any(&detached)))
+                .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+                .execute(conn)?;
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // An address moved away from another partij stops being that partij's voorkeur.
+    diesel::update(
+        p::table
+            .filter(p::voorkeurs_digitaal_adres_id.eq_any(ids))
+            .filter(p::id.ne(partij)),
+    )
+    .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+    .execute(conn)?;
+    diesel::update(da::table.filter(da::id.eq_any(ids)))
+        .set(da::partij_id.eq(Some(partij)))
+        .execute(conn)?;
+    crate::digitaleadressen::keep_one_standaard(conn, partij)
+}
+
+/// Nested identificatoren: with the key present on an update, the partij's identificatoren not
+/// listed are deleted (refused when another identificator hangs under one of them); listed items
+/// with a uuid are updated and linked here, items without one are created.
+fn save_identificatoren(conn: &mut DbConnection, partij: i64, items: Vec<IdentificatorInput>, update: bool) -> ApiResult<()> {
+    if update {
+        let listed: Vec<String> = items.iter().filter_map(|i| i.uuid).map(|u| u.to_string()).collect();
+        let unlisted: Vec<i64> = pi::table
+            .filter(pi::partij_id.eq(partij))
+            .filter(pi::uuid.ne_all(&listed))
+            .select(pi::id)
+            .load(conn)?;
+        identificatoren::delete_protected(conn, &unlisted)?;
+    }
+    for (i, item) in items.into_iter().enumerate() {
+        let prefix = format!("partijIdentificatoren.{i}.");
+        let existing = match item.uuid {
+            Some(uuid) => Some(lookup::identificator(conn, uuid)?.ok_or_else(|| {
+                ApiError::invalid(format!("{prefix}uuid"), "invalid", "PartijIdentificator object bestaat niet.")
+            })?),
+            None => None,
+        };
+        let data = identificatoren::validate(conn, item, existing.as_ref(), &prefix, Some(Some(partij)))?;
+        identificatoren::save(conn, &data, existing.map(|e| e.id))?;
+    }
+    Ok(())
+}
+
+fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<PartijRow> {
+    lookup::partij(conn, uuid)?.ok_or_else(ApiError::not_found)
+}
+
+fn render_one(conn: &mut DbConnection, urls: &ApiUrls, id: i64, expand: Option<&[String]>) -> ApiResult<PartijView> {
+    let row = p::table.find(id).select(PartijRow::as_select()).first(conn)?;
+    views::partijen(conn, urls, std::slice::from_ref(&row), expand)?
+        .pop()
+        .ok_or_else(ApiError::not_found)
+}
+
+const IDENTIFICATOR_MEMBERS: [&str; 4] = ["codeObjecttype", "codeSoortObjectId", "objectId", "codeRegister"];
+
+const FILTERS: [&str; 26] = [
+    "soortPartij",
+    "indicatieActief",
+    "indicatieGeheimhouding",
+    "nummer",
+    "bezoekadresNummeraanduidingId",
+    "bezoekadresAdresregel1",
+    "bezoekadresAdresregel2",
+    "bezoekadresAdresregel3",
+    "bezoekadresLand",
+    "correspondentieadresNummeraanduidingId",
+    "correspondentieadresAdresregel1",
+    "correspondentieadresAdresregel2",
+    "correspondentieadresAdresregel3",
+    "correspondentieadresLand",
+    "partijIdentificator__codeObjecttype",
+    "partijIdentificator__codeSoortObjectId",
+    "partijIdentificator__objectId",
+    "partijIdentificator__codeRegister",
+    "subIdentificatorVan__codeObjecttype",
+    "subIdentificatorVan__codeSoortObjectId",
+    "subIdentificatorVan__objectId",
+    "subIdentificatorVan__codeRegister",
+    "categorierelatie__categorie__naam",
+    "vertegenwoordigdePartij__uuid",
+    "vertegenwoordigdePartij__url",
+    "expand",
+];
+
+/// The filters of a partijen list, parsed.
+#[derive(Debug, Default, Clone)]
+struct PartijFilters {
+    soort: Option<String>,
+    actief: Option<bool>,
+    geheimhouding: Option<bool>,
+    nummer: Option<String>,
+    /// (column name, value) pairs of the address filters.
+    adres: Vec<(&'static str, String)>,
+    /// "Has an identificator with …" per member, each its own condition.
+    identificator: Vec<(&'static str, String)>,
+    /// "Has an identificator whose parent has …".
+    parent: Vec<(&'static str, String)>,
+    /// Filters that no partij can match in this version (categorieen and vertegenwoordigingen
+    /// are not kept yet).
+    nothing_matches: bool,
+}
+
+fn parse_filters(query: &Query) -> ApiResult<PartijFilters> {
+    let mut f = query.filters();
+    let mut filters = PartijFilters {
+        soort: f.choice("soortPartij", &SOORTEN).map(str::to_owned),
+        actief: f.boolean("indicatieActief"),
+        geheimhouding: f.boolean("indicatieGeheimhouding"),
+        nummer: f.text("nummer").map(str::to_owned),
+        ..PartijFilters::default()
+    };
+    for name in &FILTERS[4..14] {
+        if let Some(v) = f.text(name) {
+            filters.adres.push((name, v.to_owned()));
+        }
+    }
+    for member in IDENTIFICATOR_MEMBERS {
+        if let Some(v) = f.text(&format!("partijIdentificator__{member}")) {
+            filters.identificator.push((member, v.to_owned()));
+        }
+        if let Some(v) = f.text(&format!("subIdentificatorVan__{member}")) {
+            filters.parent.push((member, v.to_owned()));
+        }
+    }
+    if f.comma_list("categorierelatie__categorie__naam").is_some()
+        || f.uuid("vertegenwoordigdePartij__uuid").is_some()
+    {
+        filters.nothing_matches = true;
+    }
+    if let Some(UrlFilter::Uuid(_) | UrlFilter::NoMatch) = f.url("vertegenwoordigdePartij__url") {
+        filters.nothing_matches = true;
+    }
+    f.finish()?;
+    Ok(filters)
+}
+
+type BoxedPartijen<'a> = p::BoxedQuery<'a, platform::db::MultiBackend>;
+
+/// Runs `$body` with `$col` bound to the identificator column a filter member names.
+macro_rules! by_member {
+    ($member:expr, |$col:ident| $body:expr) => {
+        match $member {
+            "codeObjecttype" => {
+                let $col = pi::code_objecttype;
+                $body
+            }
+            "codeSoortObjectId" => {
+                let $col = pi::code_soort_object_id;
+                $body
+            }
+            "objectId" => {
+                let $col = pi::object_id;
+                $body
+            }
+            _ => {
+                let $col = pi::code_register;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use by_member;
+
+fn filtered(filters: &PartijFilters) -> BoxedPartijen<'static> {
+    let mut q = p::table.into_boxed();
+    if filters.nothing_matches {
+        return q.filter(p::id.lt(0));
+    }
+    if let Some(v) = &filters.soort {
+        q = q.filter(p::soort_partij.eq(v.clone()));
+    }
+    if let Some(v) = filters.actief {
+        q = q.filter(p::indicatie_actief.eq(v));
+    }
+    if let Some(v) = filters.geheimhouding {
+        q = q.filter(p::indicatie_geheimhouding.eq(v));
+    }
+    if let Some(v) = &filters.nummer {
+        q = q.filter(p::nummer.eq(v.clone()));
+    }
+    for (name, v) in &filters.adres {
+        let v = v.clone();
+        q = match *name {
+            "bezoekadresNummeraanduidingId" => q.filter(p::bezoekadres_nummeraanduiding_id.eq(v)),
+            "bezoekadresAdresregel1" => q.filter(p::bezoekadres_adresregel1.eq(v)),
+            "bezoekadresAdresregel2" => q.filter(p::bezoekadres_adresregel2.eq(v)),
+            "bezoekadresAdresregel3" => q.filter(p::bezoekadres_adresregel3.eq(v)),
+            "bezoekadresLand" => q.filter(p::bezoekadres_land.eq(v)),
+            "correspondentieadresNummeraanduidingId" => q.filter(p::correspondentieadres_nummeraanduiding_id.eq(v)),
+            "correspondentieadresAdresregel1" => q.filter(p::correspondentieadres_adresregel1.eq(v)),
+            "correspondentieadresAdresregel2" => q.filter(p::correspondentieadres_adresregel2.eq(v)),
+            "correspondentieadresAdresregel3" => q.filter(p::correspondentieadres_adresregel3.eq(v)),
+            _ => q.filter(p::correspondentieadres_land.eq(v)),
+        };
+    }
+    // Each identificator filter is its own "there is an identificator such that …", as in the
+    // reference; a semi-join keeps every partij listed once.
+    for (member, v) in &filters.identificator {
+        let v = v.clone();
+        q = by_member!(*member, |col| q.filter(
+            p::id.nullable().eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))
+        ));
+    }
+    for (member, v) in &filters.parent {
+        let v = v.clone();
+        let parent = diesel::alias!(pi as parent);
+        q = by_member!(*member, |col| q.filter(p::id.nullable().eq_any(
+            pi::table
+                .filter(pi::sub_identificator_van_id.eq_any(
+                    parent.filter(parent.field(col).eq(v)).select(parent.field(pi::id).nullable())
+                ))
+                .select(pi::partij_id)
+        )));
+    }
+    q
+}
+
+async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> ApiResult<HttpResponse> {
+    query.reject_unknown(&FILTERS)?;
+    let expand = query.expand(&PARTIJ_EXPAND)?;
+    let page = PageRequest::from_query(&query)?;
+    let filters = parse_filters(&query)?;
+    let body = register
+        .db
+        .read(move |conn| {
+            let count: i64 = filtered(&filters).count().get_result(conn)?;
+            let page = page.resolve(count)?;
+            let rows: Vec<PartijRow> = filtered(&filters)
+                .order(p::id.desc())
+                .limit(page.limit())
+                .offset(page.offset())
+                .select(PartijRow::as_select())
+                .load(conn)?;
+            let results = views::partijen(conn, &urls, &rows, Some(&expand))?;
+            Ok(page.body(&urls.collection(Resource::Partijen), &query, results))
+        })
+        .await?;
+    ok(&body)
+}
+
+async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, query: Query) -> ApiResult<HttpResponse> {
+    query.reject_unknown(&["expand"])?;
+    let expand = query.expand(&PARTIJ_EXPAND)?;
+    let uuid = path_uuid(&path)?;
+    let view = register
+        .db
+        .read(move |conn| {
+            let row = load(conn, uuid)?;
+            // `_expand` shows only when a top-level relation was asked for.
+            let expand = expand.iter().any(|e| !e.contains('.')).then_some(expand.as_slice());
+            render_one(conn, &urls, row.id, expand)
+        })
+        .await?;
+    ok(&view)
+}
+
+async fn write(register: web::Data<Register>, urls: ApiUrls, uuid: Option<Uuid>, body: JsonBody, mode: Mode) -> ApiResult<PartijView> {
+    let body = body.into_object()?;
+    register
+        .db
+        .write(move |conn| {
+            let existing = match uuid {
+                Some(uuid) => Some(load(conn, uuid)?),
+                None => None,
+            };
+            let input = read(&body, mode, existing.as_ref().map(|e| e.data.soort_partij.as_str()))?;
+            let id = save(conn, input, existing, mode)?;
+            render_one(conn, &urls, id, None)
+        })
+        .await
+}
+
+async fn create(register: web::Data<Register>, Urls(urls): Urls, body: JsonBody) -> ApiResult<HttpResponse> {
+    let view = write(register, urls, None, body, Mode::Create).await?;
+    created(&view, &view.url)
+}
+
+async fn replace(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&write(register, urls, Some(uuid), body, Mode::Replace).await?)
+}
+
+async fn patch(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&write(register, urls, Some(uuid), body, Mode::Patch).await?)
+}
+
+/// Deletes a partij with its identificatoren and digitale adressen. Contactpersonen who worked
+/// for it lose their identificatie, as in the reference. Refused when one of its identificatoren
+/// is the parent of another partij's identificator.
+async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    register
+        .db
+        .write(move |conn| {
+            let row = load(conn, uuid)?;
+            let own: Vec<i64> = pi::table.filter(pi::partij_id.eq(row.id)).select(pi::id).load(conn)?;
+            identificatoren::delete_protected(conn, &own)?;
+            diesel::update(
+                p::table
+                    .filter(p::werkte_voor_partij_id.eq(row.id))
+                    .filter(p::identificatie_soort.eq("contactpersoon")),
+            )
+            .set((p::identificatie_soort.eq(None::<String>), p::werkte_voor_partij_id.eq(None::<i64>)))
+            .execute(conn)?;
+            diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.is_not_null()).filter(p::id.eq(row.id)))
+                .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+                .execute(conn)?;
+            diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
+            diesel::delete(p::table.find(row.id)).execute(conn)?;
+            Ok(())
+        })
+        .await?;
+    Ok(no_content())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    platform::crud_routes!(cfg, "/partijen", list, create, read_one, replace, patch, delete);
+}

@@ -1,0 +1,342 @@
+//! The JSON representations, in the reference's field order. Related rows are loaded for a whole
+//! page at once, never per item.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use platform::db::DbConnection;
+use platform::ApiResult;
+use reference::{ApiUrls, Reference, Resource};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::lookup::{self, stored_uuid};
+use crate::models::{DigitaalAdresRow, IdentificatorRow, PartijRow};
+use crate::schema::{digitale_adressen, partij_identificatoren};
+use crate::validate::Adres;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentificatorGroep {
+    pub code_objecttype: String,
+    pub code_soort_object_id: String,
+    pub object_id: String,
+    pub code_register: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentificatorView {
+    pub uuid: uuid::Uuid,
+    pub url: String,
+    pub identificeerde_partij: Option<Reference>,
+    pub andere_partij_identificator: String,
+    pub partij_identificator: IdentificatorGroep,
+    pub sub_identificator_van: Option<Reference>,
+}
+
+/// Renders identificatoren; `partijen` and `parents` map ids to uuids.
+fn identificator_view(
+    urls: &ApiUrls,
+    row: &IdentificatorRow,
+    partijen: &HashMap<i64, uuid::Uuid>,
+    parents: &HashMap<i64, uuid::Uuid>,
+) -> IdentificatorView {
+    let d = &row.data;
+    IdentificatorView {
+        uuid: stored_uuid(&d.uuid),
+        url: urls.object(Resource::PartijIdentificatoren, stored_uuid(&d.uuid)),
+        identificeerde_partij: d
+            .partij_id
+            .and_then(|id| partijen.get(&id))
+            .map(|u| Reference::new(urls, Resource::Partijen, *u)),
+        andere_partij_identificator: d.andere_partij_identificator.clone(),
+        partij_identificator: IdentificatorGroep {
+            code_objecttype: d.code_objecttype.clone(),
+            code_soort_object_id: d.code_soort_object_id.clone(),
+            object_id: d.object_id.clone(),
+            code_register: d.code_register.clone(),
+        },
+        sub_identificator_van: d
+            .sub_identificator_van_id
+            .and_then(|id| parents.get(&id))
+            .map(|u| Reference::new(urls, Resource::PartijIdentificatoren, *u)),
+    }
+}
+
+/// Renders a page of identificatoren.
+pub fn identificatoren(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[IdentificatorRow],
+) -> ApiResult<Vec<IdentificatorView>> {
+    let partij_ids: Vec<i64> = rows.iter().filter_map(|r| r.data.partij_id).collect();
+    let parent_ids: Vec<i64> = rows.iter().filter_map(|r| r.data.sub_identificator_van_id).collect();
+    let partijen = lookup::partij_uuids(conn, &partij_ids)?;
+    let parents = lookup::identificator_uuids(conn, &parent_ids)?;
+    Ok(rows
+        .iter()
+        .map(|r| identificator_view(urls, r, &partijen, &parents))
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DigitaalAdresView {
+    pub uuid: uuid::Uuid,
+    pub url: String,
+    pub verstrekt_door_betrokkene: Option<Reference>,
+    pub verstrekt_door_partij: Option<Reference>,
+    pub adres: String,
+    pub soort_digitaal_adres: String,
+    pub is_standaard_adres: bool,
+    pub omschrijving: String,
+    pub referentie: String,
+    pub verificatie_datum: Option<String>,
+    #[serde(rename = "_expand", skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Map<String, Value>>,
+}
+
+/// Renders a page of digitale adressen.
+pub fn digitale_adressen(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[DigitaalAdresRow],
+) -> ApiResult<Vec<DigitaalAdresView>> {
+    let partij_ids: Vec<i64> = rows.iter().filter_map(|r| r.data.partij_id).collect();
+    let partijen = lookup::partij_uuids(conn, &partij_ids)?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let d = &r.data;
+            let uuid = stored_uuid(&d.uuid);
+            DigitaalAdresView {
+                uuid,
+                url: urls.object(Resource::Digitaleadressen, uuid),
+                verstrekt_door_betrokkene: d
+                    .betrokkene_uuid
+                    .as_deref()
+                    .map(|u| Reference::new(urls, Resource::Betrokkenen, stored_uuid(u))),
+                verstrekt_door_partij: d
+                    .partij_id
+                    .and_then(|id| partijen.get(&id))
+                    .map(|u| Reference::new(urls, Resource::Partijen, *u)),
+                adres: d.adres.clone(),
+                soort_digitaal_adres: d.soort_digitaal_adres.clone(),
+                is_standaard_adres: d.is_standaard_adres,
+                omschrijving: d.omschrijving.clone(),
+                referentie: d.referentie.clone(),
+                verificatie_datum: d.verificatie_datum.map(platform::time::format_date),
+                expand: None,
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartijView {
+    pub uuid: uuid::Uuid,
+    pub url: String,
+    pub nummer: Option<String>,
+    pub interne_notitie: String,
+    pub betrokkenen: Vec<Reference>,
+    pub categorie_relaties: Vec<Value>,
+    pub digitale_adressen: Vec<Reference>,
+    pub voorkeurs_digitaal_adres: Option<Reference>,
+    pub vertegenwoordigden: Vec<Reference>,
+    pub rekeningnummers: Vec<Reference>,
+    pub voorkeurs_rekeningnummer: Option<Reference>,
+    pub partij_identificatoren: Vec<IdentificatorView>,
+    pub soort_partij: String,
+    pub indicatie_geheimhouding: Option<bool>,
+    pub voorkeurstaal: String,
+    pub indicatie_actief: bool,
+    pub bezoekadres: Adres,
+    pub correspondentieadres: Adres,
+    pub partij_identificatie: Option<Value>,
+    #[serde(rename = "_expand", skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Map<String, Value>>,
+}
+
+/// `voornaam voorvoegsel achternaam`, skipping empty parts.
+pub fn volledige_naam(voornaam: &str, voorvoegsel: &str, achternaam: &str) -> String {
+    [voornaam, voorvoegsel, achternaam]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn partij_identificatie(urls: &ApiUrls, row: &PartijRow, werkte_voor: &HashMap<i64, uuid::Uuid>) -> Option<Value> {
+    let d = &row.data;
+    if d.identificatie_soort.as_deref() != Some(d.soort_partij.as_str()) {
+        return None;
+    }
+    let contactnaam = || {
+        json!({
+            "voorletters": d.voorletters,
+            "voornaam": d.voornaam,
+            "voorvoegselAchternaam": d.voorvoegsel_achternaam,
+            "achternaam": d.achternaam,
+        })
+    };
+    let naam = volledige_naam(&d.voornaam, &d.voorvoegsel_achternaam, &d.achternaam);
+    Some(match d.soort_partij.as_str() {
+        "persoon" => json!({"contactnaam": contactnaam(), "volledigeNaam": naam}),
+        "organisatie" => json!({"naam": d.naam}),
+        _ => json!({
+            "uuid": d.contactpersoon_uuid,
+            "werkteVoorPartij": d.werkte_voor_partij_id
+                .and_then(|id| werkte_voor.get(&id))
+                .map(|u| Reference::new(urls, Resource::Partijen, *u)),
+            "contactnaam": contactnaam(),
+            "volledigeNaam": naam,
+        }),
+    })
+}
+
+/// What a page of partijen shows of other tables, loaded in a few queries.
+struct PartijContext {
+    identificatoren: HashMap<i64, Vec<IdentificatorView>>,
+    adressen: HashMap<i64, Vec<DigitaalAdresRow>>,
+    adres_uuids: HashMap<i64, uuid::Uuid>,
+    partij_uuids: HashMap<i64, uuid::Uuid>,
+}
+
+impl PartijContext {
+    fn load(conn: &mut DbConnection, urls: &ApiUrls, rows: &[PartijRow]) -> ApiResult<Self> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let identificator_rows: Vec<IdentificatorRow> = partij_identificatoren::table
+            .filter(partij_identificatoren::partij_id.eq_any(&ids))
+            .order(partij_identificatoren::id)
+            .select(IdentificatorRow::as_select())
+            .load(conn)?;
+        let mut identificatoren: HashMap<i64, Vec<IdentificatorView>> = HashMap::new();
+        for (row, view) in identificator_rows
+            .iter()
+            .zip(self::identificatoren(conn, urls, &identificator_rows)?)
+        {
+            if let Some(partij) = row.data.partij_id {
+                identificatoren.entry(partij).or_default().push(view);
+            }
+        }
+        let adres_rows: Vec<DigitaalAdresRow> = digitale_adressen::table
+            .filter(digitale_adressen::partij_id.eq_any(&ids))
+            .order(digitale_adressen::id)
+            .select(DigitaalAdresRow::as_select())
+            .load(conn)?;
+        let mut adres_uuids: HashMap<i64, uuid::Uuid> =
+            adres_rows.iter().map(|a| (a.id, stored_uuid(&a.data.uuid))).collect();
+        let missing_voorkeuren: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.data.voorkeurs_digitaal_adres_id)
+            .filter(|id| !adres_uuids.contains_key(id))
+            .collect();
+        adres_uuids.extend(lookup::digitaal_adres_uuids(conn, &missing_voorkeuren)?);
+        let mut adressen: HashMap<i64, Vec<DigitaalAdresRow>> = HashMap::new();
+        for adres in adres_rows {
+            if let Some(partij) = adres.data.partij_id {
+                adressen.entry(partij).or_default().push(adres);
+            }
+        }
+        let mut partij_uuids: HashMap<i64, uuid::Uuid> =
+            rows.iter().map(|r| (r.id, stored_uuid(&r.data.uuid))).collect();
+        let werkte_voor: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.data.werkte_voor_partij_id)
+            .filter(|id| !partij_uuids.contains_key(id))
+            .collect();
+        partij_uuids.extend(lookup::partij_uuids(conn, &werkte_voor)?);
+        Ok(Self {
+            identificatoren,
+            adressen,
+            adres_uuids,
+            partij_uuids,
+        })
+    }
+}
+
+/// The `expand` values of `/partijen`.
+pub const PARTIJ_EXPAND: [&str; 4] = [
+    "betrokkenen",
+    "betrokkenen.hadKlantcontact",
+    "categorieRelaties",
+    "digitaleAdressen",
+];
+
+/// Renders a page of partijen. `expand` is `None` when the response has no `_expand` at all
+/// (a detail without `expand`), else the requested relations (possibly none: lists always carry
+/// `_expand`).
+pub fn partijen(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[PartijRow],
+    expand: Option<&[String]>,
+) -> ApiResult<Vec<PartijView>> {
+    let mut context = PartijContext::load(conn, urls, rows)?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let d = &row.data;
+        let uuid = stored_uuid(&d.uuid);
+        let adressen = context.adressen.remove(&row.id).unwrap_or_default();
+        let expand = match expand {
+            None => None,
+            Some(requested) => Some(partij_expand(conn, urls, requested, &adressen)?),
+        };
+        views.push(PartijView {
+            uuid,
+            url: urls.object(Resource::Partijen, uuid),
+            nummer: d.nummer.clone(),
+            interne_notitie: d.interne_notitie.clone(),
+            // Betrokkenen live in the klantcontacten register; until it feeds this register's
+            // read model no partij has any.
+            betrokkenen: Vec::new(),
+            categorie_relaties: Vec::new(),
+            digitale_adressen: adressen
+                .iter()
+                .map(|a| Reference::new(urls, Resource::Digitaleadressen, stored_uuid(&a.data.uuid)))
+                .collect(),
+            voorkeurs_digitaal_adres: d
+                .voorkeurs_digitaal_adres_id
+                .and_then(|id| context.adres_uuids.get(&id))
+                .map(|u| Reference::new(urls, Resource::Digitaleadressen, *u)),
+            vertegenwoordigden: Vec::new(),
+            rekeningnummers: Vec::new(),
+            voorkeurs_rekeningnummer: None,
+            partij_identificatoren: context.identificatoren.remove(&row.id).unwrap_or_default(),
+            soort_partij: d.soort_partij.clone(),
+            indicatie_geheimhouding: d.indicatie_geheimhouding,
+            voorkeurstaal: d.voorkeurstaal.clone(),
+            indicatie_actief: d.indicatie_actief,
+            bezoekadres: (&d.bezoekadres).into(),
+            correspondentieadres: (&d.correspondentieadres).into(),
+            partij_identificatie: partij_identificatie(urls, row, &context.partij_uuids),
+            expand,
+        });
+    }
+    Ok(views)
+}
+
+fn partij_expand(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    requested: &[String],
+    adressen: &[DigitaalAdresRow],
+) -> ApiResult<Map<String, Value>> {
+    let mut expand = Map::new();
+    for name in requested {
+        match name.as_str() {
+            "digitaleAdressen" => {
+                let views = digitale_adressen(conn, urls, adressen)?;
+                expand.insert(name.clone(), serde_json::to_value(views).unwrap_or_default());
+            }
+            // Nested paths only add to their parent, which is empty here.
+            "betrokkenen" | "categorieRelaties" => {
+                expand.insert(name.clone(), Value::Array(Vec::new()));
+            }
+            _ => {}
+        }
+    }
+    Ok(expand)
+}
