@@ -1,1 +1,10 @@
+//! Black-box tests of the registers over HTTP, each against an app and a database of its own.
+//! They follow the compatibility checklist of the behaviour notes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod digitaleadressen;
+mod filters;
+mod identificatoren;
+mod partijen;
+mod protocol;

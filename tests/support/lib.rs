@@ -1,1 +1,195 @@
+//! Starts the real application on a random port with a database of its own: a temporary
+//! SQLite directory by default, or a fresh PostgreSQL database when `TEST_DATABASE_URL` names a
+//! server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`). The database is dropped after
+//! the test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::connection::SimpleConnection;
+use klantinteracties::{Application, Settings};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+
+pub const API: &str = "/klantinteracties/api/v1";
+
+/// A fresh PostgreSQL database, dropped with this value.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = platform::db::establish(&self.admin_url) {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL must name a database");
+    format!("{base}/{name}")
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub token: String,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::embedded(dir.path());
+    let pg = match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("ki_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = platform::db::establish(&admin_url).expect("PostgreSQL reachable");
+            conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+            let url = with_database(&admin_url, &name);
+            settings.database.relatiebeheer = Some(url.clone());
+            settings.database.auth = Some(url);
+            Some(PgDatabase { admin_url, name })
+        }
+        _ => None,
+    };
+    let app = Application::build(&settings).unwrap();
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    let auth = platform::db::Db::connect(&settings.auth_database_url().unwrap(), 1);
+    let token = auth
+        .run_blocking(|conn| platform::auth::create_token(conn, "tests", "acceptance"))
+        .unwrap();
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        token,
+        _dir: dir,
+        _pg: pg,
+    }
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `invalidParams` names of a problem body.
+    pub fn invalid_names(&self) -> Vec<String> {
+        self.json()["invalidParams"]
+            .as_array()
+            .map(|a| a.iter().map(|p| p["name"].as_str().unwrap_or("").to_owned()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn invalid_codes(&self) -> Vec<String> {
+        self.json()["invalidParams"]
+            .as_array()
+            .map(|a| a.iter().map(|p| p["code"].as_str().unwrap_or("").to_owned()).collect())
+            .unwrap_or_default()
+    }
+}
+
+async fn read(response: Response) -> Reply {
+    Reply {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        text: response.text().await.unwrap(),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else if path.starts_with('/') {
+            format!("{}{}", self.base, path)
+        } else {
+            format!("{}{}/{}", self.base, API, path)
+        }
+    }
+
+    /// A request with the test's token.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("Authorization", format!("Token {}", self.token))
+    }
+
+    pub async fn send(&self, builder: RequestBuilder) -> Reply {
+        read(builder.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(self.request(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(self.request(Method::PUT, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send(self.request(Method::PATCH, path).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(self.request(Method::DELETE, path)).await
+    }
+
+    /// Creates and returns an object, failing the test when the API refuses.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let reply = self.post(path, body).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        reply.json()
+    }
+}
+
+/// A persoon body, optionally with a BSN.
+pub fn persoon(bsn: Option<&str>) -> Value {
+    let mut body = serde_json::json!({
+        "soortPartij": "persoon",
+        "indicatieActief": true,
+        "partijIdentificatie": {"contactnaam": {"voorletters": "S.", "voornaam": "Sanne", "voorvoegselAchternaam": "de", "achternaam": "Vries"}}
+    });
+    if let Some(bsn) = bsn {
+        body["partijIdentificatoren"] = serde_json::json!([{"partijIdentificator": bsn_identificator(bsn)}]);
+    }
+    body
+}
+
+pub fn bsn_identificator(bsn: &str) -> Value {
+    serde_json::json!({"codeObjecttype": "natuurlijk_persoon", "codeSoortObjectId": "bsn", "objectId": bsn, "codeRegister": "brp"})
+}
+
+pub fn organisatie(naam: &str) -> Value {
+    serde_json::json!({"soortPartij": "organisatie", "indicatieActief": true, "partijIdentificatie": {"naam": naam}})
+}
+
+/// Valid BSNs (11-proef) for tests that need many different ones.
+pub fn bsn(n: u32) -> String {
+    let mut base = format!("{:08}", n % 100_000_000);
+    let digits: Vec<i64> = base.bytes().map(|b| i64::from(b - b'0')).collect();
+    let sum: i64 = digits.iter().zip([9, 8, 7, 6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+    let check = sum % 11;
+    if check == 10 {
+        return bsn(n + 1);
+    }
+    base.push(char::from(b'0' + check as u8));
+    base
+}

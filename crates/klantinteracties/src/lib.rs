@@ -1,1 +1,146 @@
+//! The `klantinteracties` application: every register of this version in one process (the
+//! embedded default) or one register alone (production), behind the shared API edge.
 
+pub mod settings;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use platform::auth::TokenStore;
+use platform::db::{self, Db, Migrations};
+use platform::health::Databases;
+use platform::http::{html_not_found, Api, Edge, Urls};
+use reference::{Register, API_PATH};
+use serde_json::{Map, Value};
+
+pub use settings::Settings;
+
+/// The Klantinteracties API version this implementation speaks.
+pub const API_VERSION: &str = "0.9.0";
+
+fn migrations_of(register: Register) -> Migrations {
+    match register {
+        Register::Relatiebeheer => relatiebeheer::MIGRATIONS,
+        // Not part of this version; `Settings::registers` never yields them.
+        Register::Klantcontacten | Register::Klanttaak => relatiebeheer::MIGRATIONS,
+    }
+}
+
+/// Applies pending migrations to every database the settings name; returns how many ran.
+pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
+    if settings.uses_data_dir()? {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    let wait = Duration::from_secs(settings.database_wait_seconds);
+    let auth_url = settings.auth_database_url()?;
+    let mut plan: Vec<(String, Vec<Migrations>)> = vec![(auth_url.clone(), vec![platform::auth::MIGRATIONS])];
+    for register in settings.registers()? {
+        let url = settings.database_url(register);
+        match plan.iter_mut().find(|(u, _)| *u == url) {
+            Some((_, sets)) => sets.push(migrations_of(register)),
+            None => plan.push((url, vec![migrations_of(register)])),
+        }
+    }
+    let mut applied = 0;
+    for (url, sets) in plan {
+        let mut conn = db::wait_for(&url, wait)?;
+        applied += db::migrate(&mut conn, &sets)?;
+    }
+    Ok(applied)
+}
+
+/// A built application, bound to its port and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Migrates (when configured), connects and binds. Binding port 0 picks a free port.
+    pub fn build(settings: &Settings) -> anyhow::Result<Self> {
+        if settings.migrate_on_start {
+            migrate(settings)?;
+        } else if settings.uses_data_dir()? {
+            std::fs::create_dir_all(&settings.data_dir)?;
+        }
+        let registers = settings.registers()?;
+        let tokens = TokenStore::new(Db::connect(&settings.auth_database_url()?, settings.pool_size));
+        let relatiebeheer_db = Db::connect(&settings.database_url(Register::Relatiebeheer), settings.pool_size);
+        let mut databases = vec![("auth", tokens.db().clone())];
+        let mut resources: Vec<&'static str> = Vec::new();
+        if registers.contains(&Register::Relatiebeheer) {
+            databases.push(("relatiebeheer", relatiebeheer_db.clone()));
+            resources.extend(relatiebeheer::RESOURCES);
+        }
+        let edge = Arc::new(Edge {
+            apis: vec![Api {
+                prefix: API_PATH,
+                version: API_VERSION,
+                resources: resources.clone(),
+                actions: Vec::new(),
+            }],
+            tokens,
+            public_origin: settings.public_base_url.clone(),
+        });
+        let databases = Databases(databases);
+        let relatiebeheer = relatiebeheer::Register { db: relatiebeheer_db };
+        let serves_relatiebeheer = registers.contains(&Register::Relatiebeheer);
+        let served: Arc<Vec<&'static str>> = Arc::new(resources);
+
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let mut server = HttpServer::new(move || {
+            let served = Arc::clone(&served);
+            let relatiebeheer = relatiebeheer.clone();
+            App::new()
+                .app_data(web::Data::new(Arc::clone(&edge)))
+                .app_data(web::Data::new(databases.clone()))
+                .wrap(from_fn(platform::http::edge))
+                .configure(platform::health::configure)
+                .service(
+                    web::scope(API_PATH)
+                        .route("/", web::get().to(move |urls: Urls| api_root(urls, Arc::clone(&served))))
+                        .configure(|cfg| {
+                            if serves_relatiebeheer {
+                                relatiebeheer::configure(relatiebeheer)(cfg);
+                            }
+                        })
+                        .default_service(web::to(|| async { html_not_found() })),
+                )
+                .default_service(web::to(|| async { html_not_found() }))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers.max(1));
+        }
+        tracing::info!(port, registers = ?registers.iter().map(|r| r.name()).collect::<Vec<_>>(), "klantinteracties listening");
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The API root: where each resource of this process is listed.
+async fn api_root(Urls(urls): Urls, served: Arc<Vec<&'static str>>) -> Result<HttpResponse, platform::ApiError> {
+    let root = urls.api_root();
+    let body: Map<String, Value> = served
+        .iter()
+        .map(|r| ((*r).to_owned(), Value::String(format!("{root}/{r}"))))
+        .collect();
+    platform::http::ok(&body)
+}

@@ -1,1 +1,179 @@
-fn main() {}
+//! `klantinteracties`: serve the registers, migrate their databases, manage API tokens.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use klantinteracties::{Application, Settings};
+use platform::db::Db;
+
+#[derive(Parser)]
+#[command(version, about = "The Klantinteracties registers (API 0.9.0)")]
+struct Cli {
+    /// A TOML configuration file (see README.md); environment variables override it.
+    #[arg(long, global = true, env = "KLANTINTERACTIES_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data is: flags shared by every subcommand.
+#[derive(clap::Args, Clone)]
+struct Storage {
+    /// Directory of the embedded SQLite databases (default ./data).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Serve or migrate only this register (relatiebeheer); default: all.
+    #[arg(long)]
+    register: Option<String>,
+    /// The database of the chosen register (postgres://… or a SQLite path).
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8000).
+        #[arg(long)]
+        bind: Option<String>,
+        /// The base URL clients reach the API on, when it differs from the request's host.
+        #[arg(long)]
+        public_base_url: Option<String>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token; it is printed once, as the last line (only its hash is stored).
+    Create {
+        #[arg(long)]
+        identifier: String,
+        /// The application that will use the token (logged with its writes).
+        #[arg(long, default_value = "")]
+        application: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// List tokens (never the tokens themselves).
+    List {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Revoke the active token with this identifier.
+    Revoke {
+        #[arg(long)]
+        identifier: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+fn apply(settings: &mut Settings, storage: &Storage) {
+    if let Some(dir) = &storage.data_dir {
+        settings.data_dir = dir.clone();
+    }
+    if let Some(register) = &storage.register {
+        settings.register = Some(register.clone());
+    }
+    if let Some(url) = &storage.database_url {
+        settings.database.relatiebeheer = Some(url.clone());
+        if settings.register.is_none() {
+            // One database URL names one register's database: the tokens live there too.
+            settings.register = Some("relatiebeheer".into());
+        }
+    }
+}
+
+fn token_db(settings: &Settings) -> anyhow::Result<Db> {
+    klantinteracties::migrate(settings).context("preparing the token store")?;
+    Ok(Db::connect(&settings.auth_database_url()?, 1))
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve {
+            bind,
+            public_base_url,
+            storage,
+        } => {
+            apply(&mut settings, &storage);
+            if let Some(bind) = bind {
+                settings.bind = bind;
+            }
+            if let Some(url) = public_base_url {
+                settings.public_base_url = Some(url);
+            }
+            platform::telemetry::init(settings.log_format, &settings.log_level);
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build(&settings)?;
+                app.run_until_stopped().await?;
+                Ok(())
+            })
+        }
+        Command::Migrate { storage } => {
+            apply(&mut settings, &storage);
+            platform::telemetry::init(settings.log_format, &settings.log_level);
+            let applied = klantinteracties::migrate(&settings)?;
+            println!("{applied} migrations applied");
+            Ok(())
+        }
+        Command::Token { action } => match action {
+            TokenAction::Create {
+                identifier,
+                application,
+                storage,
+            } => {
+                apply(&mut settings, &storage);
+                let db = token_db(&settings)?;
+                let token = db.run_blocking(|conn| platform::auth::create_token(conn, &identifier, &application))?;
+                println!("Token for {identifier} (shown once; only its hash is stored):");
+                println!("{token}");
+                Ok(())
+            }
+            TokenAction::List { storage } => {
+                apply(&mut settings, &storage);
+                let db = token_db(&settings)?;
+                for token in db.run_blocking(platform::auth::list_tokens)? {
+                    let state = match token.revoked_at {
+                        Some(at) => format!("revoked {}", platform::time::format_datetime(at)),
+                        None => "active".into(),
+                    };
+                    println!(
+                        "{}\t{}\tcreated {}\t{}",
+                        token.identifier,
+                        token.application,
+                        platform::time::format_datetime(token.created_at),
+                        state
+                    );
+                }
+                Ok(())
+            }
+            TokenAction::Revoke { identifier, storage } => {
+                apply(&mut settings, &storage);
+                let db = token_db(&settings)?;
+                if db.run_blocking(|conn| platform::auth::revoke_token(conn, &identifier))? {
+                    println!("revoked {identifier}");
+                    Ok(())
+                } else {
+                    anyhow::bail!("no active token with identifier {identifier:?}")
+                }
+            }
+        },
+    }
+}

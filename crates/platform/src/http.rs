@@ -105,6 +105,9 @@ pub async fn edge(
         Some(Route::Root(api)) => (api, ROOT_ALLOW, false),
         Some(Route::Resource(api, allow)) => (api, allow, true),
     };
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
     let origin = edge.origin(&req);
     req.extensions_mut().insert(ApiUrls::new(&origin));
 
@@ -131,6 +134,14 @@ pub async fn edge(
         Some(error) => req.error_response(error),
         None => next.call(req).await?.map_into_boxed_body(),
     };
+    // One line per call; the path only, never the query string (it may hold a BSN).
+    tracing::info!(
+        http.method = %method,
+        http.path = %path,
+        http.status = res.status().as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
     Ok(finish(res, &origin, api.version, allow))
 }
 

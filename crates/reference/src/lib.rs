@@ -13,7 +13,7 @@ pub use identificator::{
     validate_object_id, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator,
     IdentificatorError,
 };
-pub use urls::{uuid_from_url, ApiUrls, Register, Resource};
+pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};
 
 use serde::Serialize;
 use uuid::Uuid;

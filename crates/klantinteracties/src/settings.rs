@@ -1,0 +1,152 @@
+//! Configuration: built-in defaults, then an optional TOML file, then environment variables,
+//! then command-line flags.
+//!
+//! Environment variables (prefix `KLANTINTERACTIES_`, `__` for nesting):
+//! - `KLANTINTERACTIES_BIND` — address to listen on (default `127.0.0.1:8000`);
+//! - `KLANTINTERACTIES_DATA_DIR` — where the embedded SQLite files live (default `./data`);
+//! - `KLANTINTERACTIES_PUBLIC_BASE_URL` — the base URL clients reach the API on, e.g.
+//!   `https://klantinteracties.gemeente.nl`; without it, each request's own scheme and host
+//!   (honouring `Forwarded` / `X-Forwarded-*`) are used;
+//! - `KLANTINTERACTIES_REGISTER` — serve only this register (`relatiebeheer`); empty: all;
+//! - `KLANTINTERACTIES_DATABASE__RELATIEBEHEER` — the register's database URL
+//!   (`postgres://…` or a SQLite path; default `DATA_DIR/relatiebeheer.sqlite`);
+//! - `KLANTINTERACTIES_DATABASE__AUTH` — where API tokens are kept (default: the served
+//!   register's database when one register is served, else `DATA_DIR/auth.sqlite`);
+//! - `KLANTINTERACTIES_POOL_SIZE` — database connections per register (default 8);
+//! - `KLANTINTERACTIES_WORKERS` — HTTP worker threads (default: one per core);
+//! - `KLANTINTERACTIES_MIGRATE_ON_START` — apply pending migrations at start-up (default true);
+//! - `KLANTINTERACTIES_DATABASE_WAIT_SECONDS` — how long start-up waits for the database (30);
+//! - `KLANTINTERACTIES_LOG_FORMAT` — `pretty` or `json`; `KLANTINTERACTIES_LOG_LEVEL` (or
+//!   `RUST_LOG`) — e.g. `info`.
+
+use std::path::{Path, PathBuf};
+
+use platform::telemetry::LogFormat;
+use reference::Register;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct Databases {
+    pub relatiebeheer: Option<String>,
+    pub auth: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub public_base_url: Option<String>,
+    pub register: Option<String>,
+    #[serde(default)]
+    pub database: Databases,
+    pub pool_size: u32,
+    pub workers: Option<usize>,
+    pub migrate_on_start: bool,
+    pub database_wait_seconds: u64,
+    pub log_format: LogFormat,
+    pub log_level: String,
+}
+
+impl Settings {
+    /// Loads the layered configuration.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder()
+            .set_default("bind", "127.0.0.1:8000")?
+            .set_default("data_dir", "./data")?
+            .set_default("pool_size", 8)?
+            .set_default("migrate_on_start", true)?
+            .set_default("database_wait_seconds", 30)?
+            .set_default("log_format", "pretty")?
+            .set_default("log_level", "info")?;
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("KLANTINTERACTIES")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        settings.normalise();
+        Ok(settings)
+    }
+
+    /// Defaults for an embedded deployment in `data_dir`, for tests and tools.
+    pub fn embedded(data_dir: &Path) -> Self {
+        let mut settings = Settings {
+            bind: "127.0.0.1:0".into(),
+            data_dir: data_dir.to_owned(),
+            public_base_url: None,
+            register: None,
+            database: Databases::default(),
+            pool_size: 4,
+            workers: Some(2),
+            migrate_on_start: true,
+            database_wait_seconds: 10,
+            log_format: LogFormat::Pretty,
+            log_level: "warn".into(),
+        };
+        settings.normalise();
+        settings
+    }
+
+    fn normalise(&mut self) {
+        let blank = |v: &mut Option<String>| {
+            if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                *v = None;
+            }
+        };
+        blank(&mut self.public_base_url);
+        blank(&mut self.register);
+        blank(&mut self.database.relatiebeheer);
+        blank(&mut self.database.auth);
+    }
+
+    /// The registers this process serves.
+    pub fn registers(&self) -> anyhow::Result<Vec<Register>> {
+        match self.register.as_deref() {
+            None => Ok(vec![Register::Relatiebeheer]),
+            Some(name) => match Register::from_name(name) {
+                Some(Register::Relatiebeheer) => Ok(vec![Register::Relatiebeheer]),
+                Some(other) => anyhow::bail!("the {} register is not part of this version", other.name()),
+                None => anyhow::bail!("unknown register {name:?}; known: relatiebeheer, klantcontacten, klanttaak"),
+            },
+        }
+    }
+
+    fn sqlite_file(&self, name: &str) -> String {
+        self.data_dir.join(format!("{name}.sqlite")).to_string_lossy().into_owned()
+    }
+
+    /// The database URL of a register.
+    pub fn database_url(&self, register: Register) -> String {
+        let configured = match register {
+            Register::Relatiebeheer => self.database.relatiebeheer.clone(),
+            _ => None,
+        };
+        configured.unwrap_or_else(|| self.sqlite_file(register.name()))
+    }
+
+    /// Where tokens are kept.
+    pub fn auth_database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database.auth {
+            return Ok(url.clone());
+        }
+        Ok(match self.register.as_deref() {
+            Some(_) => self.database_url(self.registers()?[0]),
+            None => self.sqlite_file("auth"),
+        })
+    }
+
+    /// Whether any database of this process is an embedded SQLite file (the data dir must exist).
+    pub fn uses_data_dir(&self) -> anyhow::Result<bool> {
+        let mut urls = vec![self.auth_database_url()?];
+        for register in self.registers()? {
+            urls.push(self.database_url(register));
+        }
+        Ok(urls
+            .iter()
+            .any(|u| platform::db::BackendKind::of(u) == platform::db::BackendKind::Sqlite))
+    }
+}
