@@ -20,7 +20,12 @@ async fn an_empty_address_names_both_required_fields() {
 #[tokio::test]
 async fn e_mail_and_phone_numbers_are_validated_and_overig_is_not() {
     let app = spawn_app().await;
-    let post = |adres: &str, soort: &str| app.post("digitaleadressen", json!({"adres": adres, "soortDigitaalAdres": soort}));
+    let post = |adres: &str, soort: &str| {
+        app.post(
+            "digitaleadressen",
+            json!({"adres": adres, "soortDigitaalAdres": soort}),
+        )
+    };
     let reply = post("invalid", "email").await;
     assert_eq!(reply.invalid_names(), ["adres"]);
     assert_eq!(reply.invalid_codes(), ["invalid"]);
@@ -34,7 +39,12 @@ async fn e_mail_and_phone_numbers_are_validated_and_overig_is_not() {
     }
     // The soort of a PATCHed address is the stored one.
     let phone = post("0612345678", "telefoonnummer").await.json();
-    let reply = app.patch(phone["url"].as_str().unwrap(), json!({"adres": "not a number"})).await;
+    let reply = app
+        .patch(
+            phone["url"].as_str().unwrap(),
+            json!({"adres": "not a number"}),
+        )
+        .await;
     assert_eq!(reply.invalid_names(), ["adres"]);
 }
 
@@ -52,28 +62,58 @@ async fn a_standaard_address_needs_a_partij_and_takes_over_per_soort() {
     let other = adres(&app, &q, "email", "q@example.nl", true).await;
     adres(&app, &p, "email", "b@example.nl", true).await;
     let standaard = |v: Value| v["isStandaardAdres"].as_bool().unwrap();
-    assert!(!standaard(app.get(first["url"].as_str().unwrap()).await.json()));
-    assert!(standaard(app.get(phone["url"].as_str().unwrap()).await.json()));
-    assert!(standaard(app.get(other["url"].as_str().unwrap()).await.json()));
+    assert!(!standaard(
+        app.get(first["url"].as_str().unwrap()).await.json()
+    ));
+    assert!(standaard(
+        app.get(phone["url"].as_str().unwrap()).await.json()
+    ));
+    assert!(standaard(
+        app.get(other["url"].as_str().unwrap()).await.json()
+    ));
 }
 
 #[tokio::test]
 async fn referentie_is_unique_per_partij_and_soort_but_not_against_itself() {
     let app = spawn_app().await;
     let p = app.create("partijen", persoon(None)).await;
-    let body = |soort: &str, adres: &str, referentie: &str| {
-        json!({"verstrektDoorPartij": {"uuid": p["uuid"]}, "adres": adres, "soortDigitaalAdres": soort, "referentie": referentie})
-    };
-    let first = app.create("digitaleadressen", body("email", "a@example.nl", "portaalvoorkeur")).await;
-    let reply = app.post("digitaleadressen", body("email", "b@example.nl", "portaalvoorkeur")).await;
+    let body = |soort: &str, adres: &str, referentie: &str| json!({"verstrektDoorPartij": {"uuid": p["uuid"]}, "adres": adres, "soortDigitaalAdres": soort, "referentie": referentie});
+    let first = app
+        .create(
+            "digitaleadressen",
+            body("email", "a@example.nl", "portaalvoorkeur"),
+        )
+        .await;
+    let reply = app
+        .post(
+            "digitaleadressen",
+            body("email", "b@example.nl", "portaalvoorkeur"),
+        )
+        .await;
     assert_eq!(reply.invalid_names(), ["nonFieldErrors"]);
     assert_eq!(reply.invalid_codes(), ["unique"]);
-    app.create("digitaleadressen", body("telefoonnummer", "0612345678", "portaalvoorkeur")).await;
-    app.create("digitaleadressen", body("email", "c@example.nl", "")).await;
-    app.create("digitaleadressen", body("email", "d@example.nl", "")).await;
-    let reply = app.put(first["url"].as_str().unwrap(), body("email", "a@example.nl", "portaalvoorkeur")).await;
+    app.create(
+        "digitaleadressen",
+        body("telefoonnummer", "0612345678", "portaalvoorkeur"),
+    )
+    .await;
+    app.create("digitaleadressen", body("email", "c@example.nl", ""))
+        .await;
+    app.create("digitaleadressen", body("email", "d@example.nl", ""))
+        .await;
+    let reply = app
+        .put(
+            first["url"].as_str().unwrap(),
+            body("email", "a@example.nl", "portaalvoorkeur"),
+        )
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
-    let reply = app.post("digitaleadressen", body("email", "e@example.nl", "geen slug!")).await;
+    let reply = app
+        .post(
+            "digitaleadressen",
+            body("email", "e@example.nl", "geen slug!"),
+        )
+        .await;
     assert_eq!(reply.invalid_names(), ["referentie"]);
 }
 
@@ -83,7 +123,9 @@ async fn deleting_the_voorkeur_keeps_the_partij_without_one() {
     let p = app.create("partijen", persoon(None)).await;
     let a = adres(&app, &p, "email", "a@example.nl", false).await;
     let url = p["url"].as_str().unwrap();
-    let reply = app.patch(url, json!({"voorkeursDigitaalAdres": {"uuid": a["uuid"]}})).await;
+    let reply = app
+        .patch(url, json!({"voorkeursDigitaalAdres": {"uuid": a["uuid"]}}))
+        .await;
     assert_eq!(reply.json()["voorkeursDigitaalAdres"]["uuid"], a["uuid"]);
     assert_eq!(app.delete(a["url"].as_str().unwrap()).await.status, 204);
     let p = app.get(url).await;
@@ -98,10 +140,29 @@ async fn a_betrokkene_is_kept_as_a_reference_and_expand_of_a_missing_one_is_null
     let with = app
         .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": betrokkene}, "adres": "0677407844", "soortDigitaalAdres": "telefoonnummer"}))
         .await;
-    assert!(with["verstrektDoorBetrokkene"]["url"].as_str().unwrap().ends_with(&format!("/betrokkenen/{betrokkene}")));
-    let found = app.get(&format!("digitaleadressen?verstrektDoorBetrokkene__uuid={betrokkene}")).await.json();
+    assert!(with["verstrektDoorBetrokkene"]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/betrokkenen/{betrokkene}")));
+    let found = app
+        .get(&format!(
+            "digitaleadressen?verstrektDoorBetrokkene__uuid={betrokkene}"
+        ))
+        .await
+        .json();
     assert_eq!(found["count"], 1);
-    let without = app.create("digitaleadressen", json!({"adres": "x", "soortDigitaalAdres": "overig"})).await;
-    let detail = app.get(&format!("{}?expand=verstrektDoorBetrokkene", without["url"].as_str().unwrap())).await.json();
+    let without = app
+        .create(
+            "digitaleadressen",
+            json!({"adres": "x", "soortDigitaalAdres": "overig"}),
+        )
+        .await;
+    let detail = app
+        .get(&format!(
+            "{}?expand=verstrektDoorBetrokkene",
+            without["url"].as_str().unwrap()
+        ))
+        .await
+        .json();
     assert_eq!(detail["_expand"], json!({"verstrektDoorBetrokkene": null}));
 }

@@ -22,8 +22,22 @@ async fn a_persoon_is_found_by_bsn_once_even_with_several_identificatoren() {
     assert_eq!(found["count"], 1);
     assert_eq!(found["results"][0]["uuid"], target["uuid"]);
     // Each identificator filter is its own condition, and the partij is listed once.
-    assert_eq!(count(&app, "partijen?partijIdentificator__codeRegister=hr&partijIdentificator__objectId=999958653").await, 1);
-    assert_eq!(count(&app, "partijen?partijIdentificator__codeObjecttype=natuurlijk_persoon").await, 2);
+    assert_eq!(
+        count(
+            &app,
+            "partijen?partijIdentificator__codeRegister=hr&partijIdentificator__objectId=999958653"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "partijen?partijIdentificator__codeObjecttype=natuurlijk_persoon"
+        )
+        .await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -43,7 +57,10 @@ async fn a_vestiging_is_found_by_its_number_under_its_kvk_number() {
         .await;
         partijen.push(partij);
     }
-    assert_eq!(count(&app, "partijen?partijIdentificator__objectId=000012345678").await, 2);
+    assert_eq!(
+        count(&app, "partijen?partijIdentificator__objectId=000012345678").await,
+        2
+    );
     let found = app
         .get("partijen?partijIdentificator__objectId=000012345678&subIdentificatorVan__objectId=12345678")
         .await
@@ -64,7 +81,14 @@ async fn partij_field_and_address_filters_are_exact() {
     assert_eq!(count(&app, "partijen?indicatieGeheimhouding=true").await, 1);
     assert_eq!(count(&app, "partijen?indicatieActief=false").await, 0);
     assert_eq!(count(&app, "partijen?indicatieActief=maybe").await, 2);
-    assert_eq!(count(&app, "partijen?bezoekadresNummeraanduidingId=0363200000932844").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "partijen?bezoekadresNummeraanduidingId=0363200000932844"
+        )
+        .await,
+        1
+    );
     assert_eq!(count(&app, "partijen?bezoekadresLand=NL").await, 1);
     let reply = app.get("partijen?soortPartij=alien").await;
     assert_eq!(reply.invalid_names(), ["soortPartij"]);
@@ -80,17 +104,64 @@ async fn url_filters_refuse_what_is_no_url_and_find_nothing_for_a_url_without_uu
         json!({"verstrektDoorPartij": {"uuid": p["uuid"]}, "adres": "a@example.nl", "soortDigitaalAdres": "email"}),
     )
     .await;
-    app.create("digitaleadressen", json!({"adres": "b@example.nl", "soortDigitaalAdres": "email"})).await;
+    app.create(
+        "digitaleadressen",
+        json!({"adres": "b@example.nl", "soortDigitaalAdres": "email"}),
+    )
+    .await;
     let url = p["url"].as_str().unwrap();
-    assert_eq!(count(&app, &format!("digitaleadressen?verstrektDoorPartij__url={url}")).await, 1);
-    assert_eq!(count(&app, &format!("digitaleadressen?verstrektDoorPartij__uuid={}", p["uuid"].as_str().unwrap())).await, 1);
-    assert_eq!(count(&app, "digitaleadressen?verstrektDoorPartij__url=http://elders/x/not-a-uuid").await, 0);
-    let reply = app.get("digitaleadressen?verstrektDoorPartij__url=ValueError").await;
+    assert_eq!(
+        count(
+            &app,
+            &format!("digitaleadressen?verstrektDoorPartij__url={url}")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "digitaleadressen?verstrektDoorPartij__uuid={}",
+                p["uuid"].as_str().unwrap()
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "digitaleadressen?verstrektDoorPartij__url=http://elders/x/not-a-uuid"
+        )
+        .await,
+        0
+    );
+    let reply = app
+        .get("digitaleadressen?verstrektDoorPartij__url=ValueError")
+        .await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.invalid_names(), ["verstrektDoorPartij__url"]);
-    assert_eq!(app.get("partijen?vertegenwoordigdePartij__url=ValueError").await.status, 400);
-    assert_eq!(count(&app, &format!("partijen?vertegenwoordigdePartij__url={url}")).await, 0);
-    assert_eq!(app.get("digitaleadressen?verstrektDoorPartij__uuid=nope").await.status, 400);
+    assert_eq!(
+        app.get("partijen?vertegenwoordigdePartij__url=ValueError")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("partijen?vertegenwoordigdePartij__url={url}")
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.get("digitaleadressen?verstrektDoorPartij__uuid=nope")
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test]
@@ -101,20 +172,79 @@ async fn address_filters_search_contains_exact_dates_and_owners() {
         json!({"verstrektDoorPartij": {"uuid": p["uuid"]}, "adres": adres, "soortDigitaalAdres": "email",
                "omschrijving": omschrijving, "verificatieDatum": datum})
     };
-    app.create("digitaleadressen", make("Info@Bakkerij.example.nl", "Zakelijk adres", json!("2026-11-02"))).await;
-    app.create("digitaleadressen", make("prive@example.nl", "Privé", Value::Null)).await;
-    app.create("digitaleadressen", json!({"adres": "los@example.nl", "soortDigitaalAdres": "email"})).await;
-    assert_eq!(count(&app, "digitaleadressen?adres=prive@example.nl").await, 1);
+    app.create(
+        "digitaleadressen",
+        make(
+            "Info@Bakkerij.example.nl",
+            "Zakelijk adres",
+            json!("2026-11-02"),
+        ),
+    )
+    .await;
+    app.create(
+        "digitaleadressen",
+        make("prive@example.nl", "Privé", Value::Null),
+    )
+    .await;
+    app.create(
+        "digitaleadressen",
+        json!({"adres": "los@example.nl", "soortDigitaalAdres": "email"}),
+    )
+    .await;
+    assert_eq!(
+        count(&app, "digitaleadressen?adres=prive@example.nl").await,
+        1
+    );
     assert_eq!(count(&app, "digitaleadressen?adres=prive").await, 0);
-    assert_eq!(count(&app, "digitaleadressen?adres__icontains=BAKKERIJ").await, 1);
-    assert_eq!(count(&app, "digitaleadressen?omschrijving=zakelijk").await, 1);
+    assert_eq!(
+        count(&app, "digitaleadressen?adres__icontains=BAKKERIJ").await,
+        1
+    );
+    assert_eq!(
+        count(&app, "digitaleadressen?omschrijving=zakelijk").await,
+        1
+    );
     assert_eq!(count(&app, "digitaleadressen?isGeverifieerd=true").await, 1);
-    assert_eq!(count(&app, "digitaleadressen?isGeverifieerd=false").await, 2);
-    assert_eq!(count(&app, "digitaleadressen?verificatieDatum__gte=2026-11-02").await, 1);
-    assert_eq!(count(&app, "digitaleadressen?verificatieDatum__gt=2026-11-02").await, 0);
-    assert_eq!(count(&app, "digitaleadressen?verificatieDatum__lte=2026-11-01").await, 0);
-    assert_eq!(app.get("digitaleadressen?verificatieDatum=gisteren").await.status, 400);
-    assert_eq!(count(&app, "digitaleadressen?verstrektDoorPartij__soortPartij=persoon").await, 2);
-    assert_eq!(count(&app, "digitaleadressen?verstrektDoorPartij__partijIdentificator__objectId=296648875").await, 2);
-    assert_eq!(count(&app, "digitaleadressen?adres__icontains=%25").await, 0);
+    assert_eq!(
+        count(&app, "digitaleadressen?isGeverifieerd=false").await,
+        2
+    );
+    assert_eq!(
+        count(&app, "digitaleadressen?verificatieDatum__gte=2026-11-02").await,
+        1
+    );
+    assert_eq!(
+        count(&app, "digitaleadressen?verificatieDatum__gt=2026-11-02").await,
+        0
+    );
+    assert_eq!(
+        count(&app, "digitaleadressen?verificatieDatum__lte=2026-11-01").await,
+        0
+    );
+    assert_eq!(
+        app.get("digitaleadressen?verificatieDatum=gisteren")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        count(
+            &app,
+            "digitaleadressen?verstrektDoorPartij__soortPartij=persoon"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "digitaleadressen?verstrektDoorPartij__partijIdentificator__objectId=296648875"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(&app, "digitaleadressen?adres__icontains=%25").await,
+        0
+    );
 }

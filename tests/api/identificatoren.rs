@@ -16,18 +16,31 @@ fn vestiging(number: &str) -> Value {
 async fn reason(app: &TestApp, body: Value) -> (Vec<String>, String) {
     let reply = app.post("partij-identificatoren", body).await;
     assert_eq!(reply.status, 400, "{}", reply.text);
-    (reply.invalid_names(), reply.json()["invalidParams"][0]["reason"].as_str().unwrap_or("").to_owned())
+    (
+        reply.invalid_names(),
+        reply.json()["invalidParams"][0]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    )
 }
 
 #[tokio::test]
 async fn bsn_numbers_must_pass_the_elfproef() {
     let app = spawn_app().await;
-    let bsn = |id: &str| json!({"partijIdentificator": groep("natuurlijk_persoon", "bsn", id, "brp")});
+    let bsn =
+        |id: &str| json!({"partijIdentificator": groep("natuurlijk_persoon", "bsn", id, "brp")});
     let (names, why) = reason(&app, bsn("123456789")).await;
     assert_eq!(names, ["partijIdentificatorObjectId"]);
     assert_eq!(why, "Deze waarde is ongeldig, reden: Onjuist BSN nummer");
-    assert!(reason(&app, bsn("12")).await.1.ends_with("Waarde moet 9 tekens lang zijn"));
-    assert!(reason(&app, bsn("123TEST12")).await.1.ends_with("Voer een numerieke waarde in"));
+    assert!(reason(&app, bsn("12"))
+        .await
+        .1
+        .ends_with("Waarde moet 9 tekens lang zijn"));
+    assert!(reason(&app, bsn("123TEST12"))
+        .await
+        .1
+        .ends_with("Voer een numerieke waarde in"));
     let created = app.create("partij-identificatoren", bsn("123456782")).await;
     assert_eq!(created["identificeerdePartij"], Value::Null);
 }
@@ -35,11 +48,17 @@ async fn bsn_numbers_must_pass_the_elfproef() {
 #[tokio::test]
 async fn register_objecttype_and_soort_must_fit_together() {
     let app = spawn_app().await;
-    let (names, _) = reason(&app, json!({"partijIdentificator": groep("niet_natuurlijk_persoon", "bsn", "296648875", "brp")})).await;
+    let (names, _) = reason(
+        &app,
+        json!({"partijIdentificator": groep("niet_natuurlijk_persoon", "bsn", "296648875", "brp")}),
+    )
+    .await;
     assert_eq!(names, ["partijIdentificatorCodeObjecttype"]);
     let (names, _) = reason(&app, json!({"partijIdentificator": groep("natuurlijk_persoon", "kvk_nummer", "12345678", "brp")})).await;
     assert_eq!(names, ["partijIdentificatorCodeSoortObjectId"]);
-    let reply = app.post("partij-identificatoren", json!({"partijIdentificator": {}})).await;
+    let reply = app
+        .post("partij-identificatoren", json!({"partijIdentificator": {}}))
+        .await;
     let mut names = reply.invalid_names();
     names.sort();
     assert_eq!(
@@ -52,20 +71,46 @@ async fn register_objecttype_and_soort_must_fit_together() {
         ]
     );
     assert!(reply.invalid_codes().iter().all(|c| c == "required"));
-    let reply = app.post("partij-identificatoren", json!({"partijIdentificator": groep("", "bsn", "1", "brp")})).await;
+    let reply = app
+        .post(
+            "partij-identificatoren",
+            json!({"partijIdentificator": groep("", "bsn", "1", "brp")}),
+        )
+        .await;
     assert_eq!(reply.invalid_codes(), ["invalid_choice"]);
 }
 
 #[tokio::test]
 async fn a_vestiging_needs_a_kvk_parent_and_is_unique_per_parent() {
     let app = spawn_app().await;
-    let kvk_a = app.create("partij-identificatoren", json!({"partijIdentificator": kvk("12345678")})).await;
-    let kvk_b = app.create("partij-identificatoren", json!({"partijIdentificator": kvk("87654321")})).await;
-    app.create("partij-identificatoren", json!({"partijIdentificator": groep("niet_natuurlijk_persoon", "rsin", "296648875", "hr")})).await;
-    let (names, _) = reason(&app, json!({"partijIdentificator": vestiging("444455556666")})).await;
+    let kvk_a = app
+        .create(
+            "partij-identificatoren",
+            json!({"partijIdentificator": kvk("12345678")}),
+        )
+        .await;
+    let kvk_b = app
+        .create(
+            "partij-identificatoren",
+            json!({"partijIdentificator": kvk("87654321")}),
+        )
+        .await;
+    app.create(
+        "partij-identificatoren",
+        json!({"partijIdentificator": groep("niet_natuurlijk_persoon", "rsin", "296648875", "hr")}),
+    )
+    .await;
+    let (names, _) = reason(
+        &app,
+        json!({"partijIdentificator": vestiging("444455556666")}),
+    )
+    .await;
     assert_eq!(names, ["subIdentificatorVan"]);
     let bsn = app
-        .create("partij-identificatoren", json!({"partijIdentificator": groep("natuurlijk_persoon", "bsn", "296648875", "brp")}))
+        .create(
+            "partij-identificatoren",
+            json!({"partijIdentificator": groep("natuurlijk_persoon", "bsn", "296648875", "brp")}),
+        )
         .await;
     let (names, _) = reason(&app, json!({"partijIdentificator": vestiging("444455556666"), "subIdentificatorVan": {"uuid": bsn["uuid"]}})).await;
     assert_eq!(names, ["subIdentificatorVan"]);
@@ -80,7 +125,9 @@ async fn a_vestiging_needs_a_kvk_parent_and_is_unique_per_parent() {
 #[tokio::test]
 async fn one_identificator_of_each_soort_per_partij() {
     let app = spawn_app().await;
-    let partij = app.create("partijen", acceptance::persoon(Some("296648875"))).await;
+    let partij = app
+        .create("partijen", acceptance::persoon(Some("296648875")))
+        .await;
     let (names, why) = reason(
         &app,
         json!({"identificeerdePartij": {"uuid": partij["uuid"]}, "partijIdentificator": groep("natuurlijk_persoon", "bsn", "123456782", "brp")}),
@@ -92,7 +139,10 @@ async fn one_identificator_of_each_soort_per_partij() {
         .post("partij-identificatoren", json!({"identificeerdePartij": {"uuid": uuid::Uuid::new_v4()}, "partijIdentificator": kvk("12345678")}))
         .await;
     assert_eq!(reply.invalid_names(), ["identificeerdePartij.uuid"]);
-    assert_eq!(reply.json()["invalidParams"][0]["reason"], "Partij object bestaat niet.");
+    assert_eq!(
+        reply.json()["invalidParams"][0]["reason"],
+        "Partij object bestaat niet."
+    );
 }
 
 #[tokio::test]
@@ -114,11 +164,19 @@ async fn a_parent_cannot_be_deleted_nor_change_its_soort() {
     let reply = app
         .put(url, json!({"partijIdentificator": groep("niet_natuurlijk_persoon", "rsin", "296648875", "hr")}))
         .await;
-    assert_eq!(reply.invalid_names(), ["partijIdentificatorCodeSoortObjectId"]);
+    assert_eq!(
+        reply.invalid_names(),
+        ["partijIdentificatorCodeSoortObjectId"]
+    );
     let list = app
         .get("partij-identificatoren?partijIdentificatorCodeSoortObjectId=vestigingsnummer&partijIdentificatorObjectId=000064995278")
         .await
         .json();
     assert_eq!(list["count"], 1);
-    assert_eq!(app.get("partij-identificatoren?partijIdentificatorCodeRegister=xx").await.status, 400);
+    assert_eq!(
+        app.get("partij-identificatoren?partijIdentificatorCodeRegister=xx")
+            .await
+            .status,
+        400
+    );
 }

@@ -14,17 +14,32 @@ async fn an_empty_partij_names_both_required_fields_in_order() {
 #[tokio::test]
 async fn a_minimal_organisatie_has_empty_relations_and_address_objects() {
     let app = spawn_app().await;
-    let partij = app.create("partijen", json!({"soortPartij": "organisatie", "indicatieActief": true})).await;
+    let partij = app
+        .create(
+            "partijen",
+            json!({"soortPartij": "organisatie", "indicatieActief": true}),
+        )
+        .await;
     assert_eq!(partij["partijIdentificatie"], Value::Null);
     assert_eq!(partij["nummer"], Value::Null);
     assert_eq!(partij["indicatieGeheimhouding"], Value::Null);
-    for key in ["digitaleAdressen", "partijIdentificatoren", "betrokkenen", "vertegenwoordigden", "rekeningnummers", "categorieRelaties"] {
+    for key in [
+        "digitaleAdressen",
+        "partijIdentificatoren",
+        "betrokkenen",
+        "vertegenwoordigden",
+        "rekeningnummers",
+        "categorieRelaties",
+    ] {
         assert_eq!(partij[key], json!([]), "{key}");
     }
     assert_eq!(partij["bezoekadres"]["huisnummer"], Value::Null);
     assert_eq!(partij["bezoekadres"]["postcode"], "");
     assert!(partij.get("_expand").is_none());
-    assert!(partij["url"].as_str().unwrap().ends_with(&format!("/partijen/{}", partij["uuid"].as_str().unwrap())));
+    assert!(partij["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/partijen/{}", partij["uuid"].as_str().unwrap())));
 }
 
 #[tokio::test]
@@ -37,8 +52,14 @@ async fn a_persoon_gets_a_volledige_naam_and_snake_case_bodies_are_accepted() {
                 "voorletters": "P", "voornaam": "Phil", "voorvoegsel_achternaam": "", "achternaam": "Bozeman"}}}),
         )
         .await;
-    assert_eq!(partij["partijIdentificatie"]["volledigeNaam"], "Phil Bozeman");
-    assert_eq!(partij["partijIdentificatie"]["contactnaam"]["voorvoegselAchternaam"], "");
+    assert_eq!(
+        partij["partijIdentificatie"]["volledigeNaam"],
+        "Phil Bozeman"
+    );
+    assert_eq!(
+        partij["partijIdentificatie"]["contactnaam"]["voorvoegselAchternaam"],
+        ""
+    );
     assert_eq!(partij["soortPartij"], "persoon");
 }
 
@@ -52,7 +73,10 @@ async fn an_organisatie_ignores_unknown_members_of_its_identificatie() {
                    "partijIdentificatie": {"naam": "Whitechapel", "contactpersonen": [1, 2]}}),
         )
         .await;
-    assert_eq!(partij["partijIdentificatie"], json!({"naam": "Whitechapel"}));
+    assert_eq!(
+        partij["partijIdentificatie"],
+        json!({"naam": "Whitechapel"})
+    );
 }
 
 #[tokio::test]
@@ -65,11 +89,20 @@ async fn a_contactpersoon_works_for_an_organisatie_only() {
                "partijIdentificatie": {"werkteVoorPartij": {"uuid": uuid}, "contactnaam": {"voornaam": "Mehmet", "achternaam": "Yilmaz"}}})
     };
     let contact = app.create("partijen", body(&org["uuid"])).await;
-    assert_eq!(contact["partijIdentificatie"]["werkteVoorPartij"], json!({"uuid": org["uuid"], "url": org["url"]}));
-    assert_eq!(contact["partijIdentificatie"]["volledigeNaam"], "Mehmet Yilmaz");
+    assert_eq!(
+        contact["partijIdentificatie"]["werkteVoorPartij"],
+        json!({"uuid": org["uuid"], "url": org["url"]})
+    );
+    assert_eq!(
+        contact["partijIdentificatie"]["volledigeNaam"],
+        "Mehmet Yilmaz"
+    );
     let reply = app.post("partijen", body(&person["uuid"])).await;
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.invalid_names(), ["partijIdentificatie.werkteVoorPartij.uuid"]);
+    assert_eq!(
+        reply.invalid_names(),
+        ["partijIdentificatie.werkteVoorPartij.uuid"]
+    );
 
     // Deleting the organisatie leaves the contactpersoon without identificatie.
     assert_eq!(app.delete(org["url"].as_str().unwrap()).await.status, 204);
@@ -80,8 +113,18 @@ async fn a_contactpersoon_works_for_an_organisatie_only() {
 #[tokio::test]
 async fn the_voorkeur_must_be_one_of_the_partijs_addresses() {
     let app = spawn_app().await;
-    let a = app.create("digitaleadressen", json!({"adres": "a@example.nl", "soortDigitaalAdres": "email"})).await;
-    let b = app.create("digitaleadressen", json!({"adres": "b@example.nl", "soortDigitaalAdres": "email"})).await;
+    let a = app
+        .create(
+            "digitaleadressen",
+            json!({"adres": "a@example.nl", "soortDigitaalAdres": "email"}),
+        )
+        .await;
+    let b = app
+        .create(
+            "digitaleadressen",
+            json!({"adres": "b@example.nl", "soortDigitaalAdres": "email"}),
+        )
+        .await;
     let mut body = persoon(None);
     body["digitaleAdressen"] = json!([{"uuid": a["uuid"]}]);
     body["voorkeursDigitaalAdres"] = json!({"uuid": b["uuid"]});
@@ -121,8 +164,16 @@ async fn patching_the_address_lists_with_null_detaches_without_deleting() {
         )
         .await;
     let url = partij["url"].as_str().unwrap();
-    assert_eq!(app.get(url).await.json()["digitaleAdressen"][0]["uuid"], adres["uuid"]);
-    let reply = app.patch(url, json!({"digitaleAdressen": null, "rekeningnummers": null})).await;
+    assert_eq!(
+        app.get(url).await.json()["digitaleAdressen"][0]["uuid"],
+        adres["uuid"]
+    );
+    let reply = app
+        .patch(
+            url,
+            json!({"digitaleAdressen": null, "rekeningnummers": null}),
+        )
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["digitaleAdressen"], json!([]));
     assert_eq!(reply.json()["rekeningnummers"], json!([]));
@@ -155,11 +206,17 @@ async fn put_leaves_omitted_optional_fields_and_replaces_address_groups() {
     assert_eq!(partij["partijIdentificatie"]["naam"], "Bakkerij & Zonen");
     assert_eq!(partij["bezoekadres"]["huisnummer"], 117);
     // A group written again is replaced whole.
-    let partij = app.patch(url, json!({"bezoekadres": {"stad": "Amsterdam"}})).await.json();
+    let partij = app
+        .patch(url, json!({"bezoekadres": {"stad": "Amsterdam"}}))
+        .await
+        .json();
     assert_eq!(partij["bezoekadres"]["straatnaam"], "");
     assert_eq!(partij["bezoekadres"]["stad"], "Amsterdam");
     // PATCH of the identificatie without soortPartij uses the partij's own soort.
-    let partij = app.patch(url, json!({"partijIdentificatie": {"naam": "Nieuw"}})).await.json();
+    let partij = app
+        .patch(url, json!({"partijIdentificatie": {"naam": "Nieuw"}}))
+        .await
+        .json();
     assert_eq!(partij["partijIdentificatie"]["naam"], "Nieuw");
 }
 
@@ -172,9 +229,17 @@ async fn addresses_are_validated_member_by_member() {
     assert_eq!(reply.status, 400);
     assert_eq!(
         reply.invalid_names(),
-        ["bezoekadres.nummeraanduidingId", "bezoekadres.huisnummer", "bezoekadres.postcode", "bezoekadres.land"]
+        [
+            "bezoekadres.nummeraanduidingId",
+            "bezoekadres.huisnummer",
+            "bezoekadres.postcode",
+            "bezoekadres.land"
+        ]
     );
-    assert!(reply.json()["invalidParams"][3]["reason"].as_str().unwrap().contains("NL"));
+    assert!(reply.json()["invalidParams"][3]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("NL"));
 }
 
 #[tokio::test]
@@ -191,7 +256,10 @@ async fn nummer_is_unique_numeric_and_empty_means_none() {
     assert_eq!(reply.invalid_names(), ["nummer"]);
     assert_eq!(reply.invalid_codes(), ["unique"]);
     body["nummer"] = json!("12a");
-    assert_eq!(app.post("partijen", body).await.invalid_codes(), ["invalid"]);
+    assert_eq!(
+        app.post("partijen", body).await.invalid_codes(),
+        ["invalid"]
+    );
 }
 
 #[tokio::test]
@@ -205,8 +273,14 @@ async fn deleting_a_partij_deletes_its_identificatoren_and_addresses() {
         )
         .await;
     let before = app.get("partijen").await.json()["count"].as_i64().unwrap();
-    assert_eq!(app.delete(partij["url"].as_str().unwrap()).await.status, 204);
-    assert_eq!(app.get("partijen").await.json()["count"].as_i64().unwrap(), before - 1);
+    assert_eq!(
+        app.delete(partij["url"].as_str().unwrap()).await.status,
+        204
+    );
+    assert_eq!(
+        app.get("partijen").await.json()["count"].as_i64().unwrap(),
+        before - 1
+    );
     assert_eq!(app.get(adres["url"].as_str().unwrap()).await.status, 404);
     let identificator = partij["partijIdentificatoren"][0]["url"].as_str().unwrap();
     assert_eq!(app.get(identificator).await.status, 404);
@@ -244,11 +318,19 @@ async fn expand_shows_full_addresses_on_detail_and_an_empty_expand_on_lists() {
     )
     .await;
     let url = partij["url"].as_str().unwrap();
-    let detail = app.get(&format!("{url}?expand=digitaleAdressen,betrokkenen")).await.json();
-    assert_eq!(detail["_expand"]["digitaleAdressen"][0]["adres"], "0612345678");
+    let detail = app
+        .get(&format!("{url}?expand=digitaleAdressen,betrokkenen"))
+        .await
+        .json();
+    assert_eq!(
+        detail["_expand"]["digitaleAdressen"][0]["adres"],
+        "0612345678"
+    );
     assert_eq!(detail["_expand"]["betrokkenen"], json!([]));
     // Only a nested path: accepted, nothing expanded, no `_expand`.
-    let detail = app.get(&format!("{url}?expand=betrokkenen.hadKlantcontact")).await;
+    let detail = app
+        .get(&format!("{url}?expand=betrokkenen.hadKlantcontact"))
+        .await;
     assert_eq!(detail.status, 200);
     assert!(detail.json().get("_expand").is_none());
     let list = app.get("partijen").await.json();
@@ -257,7 +339,10 @@ async fn expand_shows_full_addresses_on_detail_and_an_empty_expand_on_lists() {
     assert_eq!(reply.status, 400);
     assert_eq!(reply.invalid_names(), ["expand"]);
     assert!(reply.json().get("_expand").is_none());
-    let repeated = app.get(&format!("{url}?expand=digitaleAdressen&expand=betrokkenen")).await.json();
+    let repeated = app
+        .get(&format!("{url}?expand=digitaleAdressen&expand=betrokkenen"))
+        .await
+        .json();
     assert_eq!(repeated["_expand"].as_object().unwrap().len(), 2);
 }
 
@@ -265,24 +350,37 @@ async fn expand_shows_full_addresses_on_detail_and_an_empty_expand_on_lists() {
 async fn a_nested_bsn_makes_the_partij_findable_and_a_second_use_is_refused_atomically() {
     let app = spawn_app().await;
     let partij = app.create("partijen", persoon(Some("296648875"))).await;
-    assert_eq!(partij["partijIdentificatoren"][0]["identificeerdePartij"]["uuid"], partij["uuid"]);
-    assert_eq!(partij["partijIdentificatoren"][0]["partijIdentificator"], bsn_identificator("296648875"));
+    assert_eq!(
+        partij["partijIdentificatoren"][0]["identificeerdePartij"]["uuid"],
+        partij["uuid"]
+    );
+    assert_eq!(
+        partij["partijIdentificatoren"][0]["partijIdentificator"],
+        bsn_identificator("296648875")
+    );
     let count = app.get("partijen").await.json()["count"].clone();
     let reply = app.post("partijen", persoon(Some("296648875"))).await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.invalid_names(), ["__all__"]);
     assert_eq!(app.get("partijen").await.json()["count"], count);
     let reply = app.post("partijen", persoon(Some("999934868"))).await;
-    assert_eq!(reply.invalid_names(), ["partijIdentificatoren.0.partijIdentificatorObjectId"]);
+    assert_eq!(
+        reply.invalid_names(),
+        ["partijIdentificatoren.0.partijIdentificatorObjectId"]
+    );
 }
 
 #[tokio::test]
 async fn nested_identificatoren_follow_the_replace_rules() {
     let app = spawn_app().await;
     let mut body = persoon(None);
-    body["partijIdentificatoren"] = json!([{"identificeerdePartij": null, "partijIdentificator": bsn_identificator(&bsn(3))}]);
+    body["partijIdentificatoren"] =
+        json!([{"identificeerdePartij": null, "partijIdentificator": bsn_identificator(&bsn(3))}]);
     let reply = app.post("partijen", body.clone()).await;
-    assert_eq!(reply.invalid_names(), ["partijIdentificatoren.identificeerdePartij"]);
+    assert_eq!(
+        reply.invalid_names(),
+        ["partijIdentificatoren.identificeerdePartij"]
+    );
     let partij = app.create("partijen", persoon(Some(&bsn(3)))).await;
     let url = partij["url"].as_str().unwrap();
     // PUT tolerates identificeerdePartij.
@@ -298,13 +396,19 @@ async fn nested_identificatoren_follow_the_replace_rules() {
 
     // An item without uuid is created anew, even when identical.
     let again = app
-        .patch(url, json!({"partijIdentificatoren": [{"partijIdentificator": bsn_identificator(&bsn(3))}]}))
+        .patch(
+            url,
+            json!({"partijIdentificatoren": [{"partijIdentificator": bsn_identificator(&bsn(3))}]}),
+        )
         .await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_ne!(again.json()["partijIdentificatoren"][0]["uuid"], id);
 
     // An empty list removes them all.
-    let empty = app.patch(url, json!({"partijIdentificatoren": []})).await.json();
+    let empty = app
+        .patch(url, json!({"partijIdentificatoren": []}))
+        .await
+        .json();
     assert_eq!(empty["partijIdentificatoren"], json!([]));
 }
 
@@ -322,7 +426,12 @@ async fn removing_a_parent_identificator_through_the_partij_rolls_everything_bac
     )
     .await;
     let url = moeder["url"].as_str().unwrap();
-    let reply = app.patch(url, json!({"interneNotitie": "changed", "partijIdentificatoren": []})).await;
+    let reply = app
+        .patch(
+            url,
+            json!({"interneNotitie": "changed", "partijIdentificatoren": []}),
+        )
+        .await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.invalid_names(), ["nonFieldErrors"]);
     let after = app.get(url).await.json();

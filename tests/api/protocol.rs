@@ -19,9 +19,15 @@ async fn a_request_without_a_token_is_401_problem_json_with_the_api_headers() {
         let body = reply.json();
         assert_eq!(body["code"], "not_authenticated");
         let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["type", "code", "title", "status", "detail", "instance"]);
+        assert_eq!(
+            keys,
+            ["type", "code", "title", "status", "detail", "instance"]
+        );
         assert!(body["instance"].as_str().unwrap().starts_with("urn:uuid:"));
-        assert!(body["type"].as_str().unwrap().ends_with("/ref/fouten/NotAuthenticated/"));
+        assert!(body["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/ref/fouten/NotAuthenticated/"));
     }
 }
 
@@ -29,14 +35,22 @@ async fn a_request_without_a_token_is_401_problem_json_with_the_api_headers() {
 async fn an_unknown_token_is_authentication_failed() {
     let app = spawn_app().await;
     let reply = app
-        .send(app.client.get(app.url("partijen")).header("Authorization", "Token doesnotexist"))
+        .send(
+            app.client
+                .get(app.url("partijen"))
+                .header("Authorization", "Token doesnotexist"),
+        )
         .await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.json()["code"], "authentication_failed");
     assert_eq!(reply.json()["detail"], "Ongeldige token.");
     // A bearer token is no credentials at all.
     let reply = app
-        .send(app.client.get(app.url("partijen")).header("Authorization", format!("Bearer {}", app.token)))
+        .send(
+            app.client
+                .get(app.url("partijen"))
+                .header("Authorization", format!("Bearer {}", app.token)),
+        )
         .await;
     assert_eq!(reply.json()["code"], "not_authenticated");
 }
@@ -47,13 +61,19 @@ async fn unknown_objects_are_404_and_unrouted_paths_are_html_without_api_version
     let reply = app.get(&format!("partijen/{}", uuid::Uuid::new_v4())).await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.json()["code"], "not_found");
-    assert_eq!(reply.header("allow"), Some("GET, PUT, PATCH, DELETE, HEAD, OPTIONS"));
+    assert_eq!(
+        reply.header("allow"),
+        Some("GET, PUT, PATCH, DELETE, HEAD, OPTIONS")
+    );
     let reply = app.get("partijen/not-a-uuid").await;
     assert_eq!(reply.status, 404);
 
     let reply = app.get("partijen/").await;
     assert_eq!(reply.status, 404);
-    assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     assert_eq!(reply.header("api-version"), None);
 }
 
@@ -74,7 +94,12 @@ async fn content_negotiation_refuses_what_is_not_json() {
         "Ongeldige media type \"application/x-www-form-urlencoded\" in aanvraag."
     );
 
-    let reply = app.send(app.request(Method::GET, "partijen").header("Accept", "application/xml")).await;
+    let reply = app
+        .send(
+            app.request(Method::GET, "partijen")
+                .header("Accept", "application/xml"),
+        )
+        .await;
     assert_eq!(reply.status, 406);
     assert_eq!(reply.json()["code"], "not_acceptable");
 
@@ -95,12 +120,20 @@ async fn methods_a_resource_does_not_take_are_405_and_options_answers() {
     let app = spawn_app().await;
     let reply = app.delete("partijen").await;
     assert_eq!(reply.status, 405);
-    assert_eq!(reply.json()["detail"], "Methode \"DELETE\" niet toegestaan.");
+    assert_eq!(
+        reply.json()["detail"],
+        "Methode \"DELETE\" niet toegestaan."
+    );
     assert_eq!(reply.header("allow"), Some("GET, POST, HEAD, OPTIONS"));
     let partij = app.create("partijen", acceptance::organisatie("X")).await;
-    let reply = app.send(app.request(Method::OPTIONS, partij["url"].as_str().unwrap())).await;
+    let reply = app
+        .send(app.request(Method::OPTIONS, partij["url"].as_str().unwrap()))
+        .await;
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.header("allow"), Some("GET, PUT, PATCH, DELETE, HEAD, OPTIONS"));
+    assert_eq!(
+        reply.header("allow"),
+        Some("GET, PUT, PATCH, DELETE, HEAD, OPTIONS")
+    );
 }
 
 #[tokio::test]
@@ -115,7 +148,9 @@ async fn unknown_and_snake_case_query_parameters_are_refused_on_list_and_detail(
         json!([{"name": "nonFieldErrors", "code": "unknown-parameters", "reason": "Onbekende query parameters: invalid"}])
     );
     let partij = app.create("partijen", acceptance::organisatie("X")).await;
-    let reply = app.get(&format!("{}?invalid=1", partij["url"].as_str().unwrap())).await;
+    let reply = app
+        .get(&format!("{}?invalid=1", partij["url"].as_str().unwrap()))
+        .await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.header("api-version"), Some("0.9.0"));
 }
@@ -124,16 +159,32 @@ async fn unknown_and_snake_case_query_parameters_are_refused_on_list_and_detail(
 async fn lists_are_paginated_with_links_that_keep_the_other_parameters() {
     let app = spawn_app().await;
     for i in 0..12 {
-        app.create("partijen", acceptance::organisatie(&format!("org {i}"))).await;
+        app.create("partijen", acceptance::organisatie(&format!("org {i}")))
+            .await;
     }
     let reply = app.get("partijen?pageSize=5").await.json();
     assert_eq!(reply["count"], 12);
     assert_eq!(reply["results"].as_array().unwrap().len(), 5);
-    assert_eq!(reply["next"], format!("{}{API}/partijen?page=2&pageSize=5", app.base));
+    assert_eq!(
+        reply["next"],
+        format!("{}{API}/partijen?page=2&pageSize=5", app.base)
+    );
     assert_eq!(reply["previous"], serde_json::Value::Null);
-    let page3 = app.get(reply["next"].as_str().unwrap().replace("page=2", "page=3").as_str()).await.json();
+    let page3 = app
+        .get(
+            reply["next"]
+                .as_str()
+                .unwrap()
+                .replace("page=2", "page=3")
+                .as_str(),
+        )
+        .await
+        .json();
     assert_eq!(page3["results"].as_array().unwrap().len(), 2);
-    assert_eq!(page3["previous"], format!("{}{API}/partijen?page=2&pageSize=5", app.base));
+    assert_eq!(
+        page3["previous"],
+        format!("{}{API}/partijen?page=2&pageSize=5", app.base)
+    );
     let past = app.get("partijen?page=4&pageSize=5").await;
     assert_eq!(past.status, 404);
     assert_eq!(past.json()["detail"], "Ongeldige pagina.");
@@ -154,7 +205,10 @@ async fn urls_follow_the_public_base_url_the_client_came_through() {
         .await;
     assert_eq!(reply.status, 201);
     let url = reply.json()["url"].as_str().unwrap().to_owned();
-    assert!(url.starts_with("https://klantinteracties.example.nl/klantinteracties/api/v1/partijen/"), "{url}");
+    assert!(
+        url.starts_with("https://klantinteracties.example.nl/klantinteracties/api/v1/partijen/"),
+        "{url}"
+    );
     assert_eq!(reply.header("location"), Some(url.as_str()));
 }
 
@@ -166,7 +220,12 @@ async fn the_health_endpoints_answer_without_a_token() {
     let ready = app.send(app.client.get(app.url("/_healthz/readyz"))).await;
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["databases"]["relatiebeheer"], "ok");
-    let root = app.send(app.client.get(app.url("/klantinteracties/api/v1/"))).await;
+    let root = app
+        .send(app.client.get(app.url("/klantinteracties/api/v1/")))
+        .await;
     assert_eq!(root.status, 200);
-    assert_eq!(root.json()["partijen"], format!("{}{API}/partijen", app.base));
+    assert_eq!(
+        root.json()["partijen"],
+        format!("{}{API}/partijen", app.base)
+    );
 }

@@ -21,13 +21,18 @@ struct PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = platform::db::establish(&self.admin_url) {
-            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
 
 fn with_database(admin_url: &str, name: &str) -> String {
-    let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL must name a database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL must name a database");
     format!("{base}/{name}")
 }
 
@@ -46,7 +51,8 @@ pub async fn spawn_app() -> TestApp {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("ki_test_{}", uuid::Uuid::new_v4().simple());
             let mut conn = platform::db::establish(&admin_url).expect("PostgreSQL reachable");
-            conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
             let url = with_database(&admin_url, &name);
             settings.database.relatiebeheer = Some(url.clone());
             settings.database.auth = Some(url);
@@ -90,14 +96,22 @@ impl Reply {
     pub fn invalid_names(&self) -> Vec<String> {
         self.json()["invalidParams"]
             .as_array()
-            .map(|a| a.iter().map(|p| p["name"].as_str().unwrap_or("").to_owned()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|p| p["name"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     pub fn invalid_codes(&self) -> Vec<String> {
         self.json()["invalidParams"]
             .as_array()
-            .map(|a| a.iter().map(|p| p["code"].as_str().unwrap_or("").to_owned()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|p| p["code"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -137,7 +151,8 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(self.request(Method::POST, path).json(&body)).await
+        self.send(self.request(Method::POST, path).json(&body))
+            .await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> Reply {
@@ -145,7 +160,8 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
-        self.send(self.request(Method::PATCH, path).json(&body)).await
+        self.send(self.request(Method::PATCH, path).json(&body))
+            .await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
@@ -168,7 +184,8 @@ pub fn persoon(bsn: Option<&str>) -> Value {
         "partijIdentificatie": {"contactnaam": {"voorletters": "S.", "voornaam": "Sanne", "voorvoegselAchternaam": "de", "achternaam": "Vries"}}
     });
     if let Some(bsn) = bsn {
-        body["partijIdentificatoren"] = serde_json::json!([{"partijIdentificator": bsn_identificator(bsn)}]);
+        body["partijIdentificatoren"] =
+            serde_json::json!([{"partijIdentificator": bsn_identificator(bsn)}]);
     }
     body
 }
@@ -185,7 +202,11 @@ pub fn organisatie(naam: &str) -> Value {
 pub fn bsn(n: u32) -> String {
     let mut base = format!("{:08}", n % 100_000_000);
     let digits: Vec<i64> = base.bytes().map(|b| i64::from(b - b'0')).collect();
-    let sum: i64 = digits.iter().zip([9, 8, 7, 6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+    let sum: i64 = digits
+        .iter()
+        .zip([9, 8, 7, 6, 5, 4, 3, 2])
+        .map(|(d, w)| d * w)
+        .sum();
     let check = sum % 11;
     if check == 10 {
         return bsn(n + 1);

@@ -37,7 +37,8 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
     }
     let wait = Duration::from_secs(settings.database_wait_seconds);
     let auth_url = settings.auth_database_url()?;
-    let mut plan: Vec<(String, Vec<Migrations>)> = vec![(auth_url.clone(), vec![platform::auth::MIGRATIONS])];
+    let mut plan: Vec<(String, Vec<Migrations>)> =
+        vec![(auth_url.clone(), vec![platform::auth::MIGRATIONS])];
     for register in settings.registers()? {
         let url = settings.database_url(register);
         match plan.iter_mut().find(|(u, _)| *u == url) {
@@ -68,8 +69,14 @@ impl Application {
             std::fs::create_dir_all(&settings.data_dir)?;
         }
         let registers = settings.registers()?;
-        let tokens = TokenStore::new(Db::connect(&settings.auth_database_url()?, settings.pool_size));
-        let relatiebeheer_db = Db::connect(&settings.database_url(Register::Relatiebeheer), settings.pool_size);
+        let tokens = TokenStore::new(Db::connect(
+            &settings.auth_database_url()?,
+            settings.pool_size,
+        ));
+        let relatiebeheer_db = Db::connect(
+            &settings.database_url(Register::Relatiebeheer),
+            settings.pool_size,
+        );
         let mut databases = vec![("auth", tokens.db().clone())];
         let mut resources: Vec<&'static str> = Vec::new();
         if registers.contains(&Register::Relatiebeheer) {
@@ -87,7 +94,9 @@ impl Application {
             public_origin: settings.public_base_url.clone(),
         });
         let databases = Databases(databases);
-        let relatiebeheer = relatiebeheer::Register { db: relatiebeheer_db };
+        let relatiebeheer = relatiebeheer::Register {
+            db: relatiebeheer_db,
+        };
         let serves_relatiebeheer = registers.contains(&Register::Relatiebeheer);
         let served: Arc<Vec<&'static str>> = Arc::new(resources);
 
@@ -103,7 +112,10 @@ impl Application {
                 .configure(platform::health::configure)
                 .service(
                     web::scope(API_PATH)
-                        .route("/", web::get().to(move |urls: Urls| api_root(urls, Arc::clone(&served))))
+                        .route(
+                            "/",
+                            web::get().to(move |urls: Urls| api_root(urls, Arc::clone(&served))),
+                        )
                         .configure(|cfg| {
                             if serves_relatiebeheer {
                                 relatiebeheer::configure(relatiebeheer)(cfg);
@@ -136,7 +148,10 @@ impl Application {
 }
 
 /// The API root: where each resource of this process is listed.
-async fn api_root(Urls(urls): Urls, served: Arc<Vec<&'static str>>) -> Result<HttpResponse, platform::ApiError> {
+async fn api_root(
+    Urls(urls): Urls,
+    served: Arc<Vec<&'static str>>,
+) -> Result<HttpResponse, platform::ApiError> {
     let root = urls.api_root();
     let body: Map<String, Value> = served
         .iter()

@@ -141,7 +141,9 @@ fn main() -> anyhow::Result<()> {
             } => {
                 apply(&mut settings, &storage);
                 let db = token_db(&settings)?;
-                let token = db.run_blocking(|conn| platform::auth::create_token(conn, &identifier, &application))?;
+                let token = db.run_blocking(|conn| {
+                    platform::auth::create_token(conn, &identifier, &application)
+                })?;
                 println!("Token for {identifier} (shown once; only its hash is stored):");
                 println!("{token}");
                 Ok(())
@@ -164,7 +166,10 @@ fn main() -> anyhow::Result<()> {
                 }
                 Ok(())
             }
-            TokenAction::Revoke { identifier, storage } => {
+            TokenAction::Revoke {
+                identifier,
+                storage,
+            } => {
                 apply(&mut settings, &storage);
                 let db = token_db(&settings)?;
                 if db.run_blocking(|conn| platform::auth::revoke_token(conn, &identifier))? {

@@ -109,14 +109,21 @@ impl Settings {
             None => Ok(vec![Register::Relatiebeheer]),
             Some(name) => match Register::from_name(name) {
                 Some(Register::Relatiebeheer) => Ok(vec![Register::Relatiebeheer]),
-                Some(other) => anyhow::bail!("the {} register is not part of this version", other.name()),
-                None => anyhow::bail!("unknown register {name:?}; known: relatiebeheer, klantcontacten, klanttaak"),
+                Some(other) => {
+                    anyhow::bail!("the {} register is not part of this version", other.name())
+                }
+                None => anyhow::bail!(
+                    "unknown register {name:?}; known: relatiebeheer, klantcontacten, klanttaak"
+                ),
             },
         }
     }
 
     fn sqlite_file(&self, name: &str) -> String {
-        self.data_dir.join(format!("{name}.sqlite")).to_string_lossy().into_owned()
+        self.data_dir
+            .join(format!("{name}.sqlite"))
+            .to_string_lossy()
+            .into_owned()
     }
 
     /// The database URL of a register.

@@ -67,7 +67,11 @@ pub struct TokenInfo {
 }
 
 /// Creates a token and returns it; only its hash is stored.
-pub fn create_token(conn: &mut DbConnection, identifier: &str, application: &str) -> anyhow::Result<String> {
+pub fn create_token(
+    conn: &mut DbConnection,
+    identifier: &str,
+    application: &str,
+) -> anyhow::Result<String> {
     let identifier = identifier.trim();
     anyhow::ensure!(!identifier.is_empty(), "the identifier may not be empty");
     let active = api_tokens::table
@@ -75,7 +79,10 @@ pub fn create_token(conn: &mut DbConnection, identifier: &str, application: &str
         .filter(api_tokens::revoked_at.is_null())
         .count()
         .get_result::<i64>(conn)?;
-    anyhow::ensure!(active == 0, "a token with identifier {identifier:?} exists already; revoke it first");
+    anyhow::ensure!(
+        active == 0,
+        "a token with identifier {identifier:?} exists already; revoke it first"
+    );
     let token = generate_token()?;
     diesel::insert_into(api_tokens::table)
         .values((

@@ -73,7 +73,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -99,7 +100,9 @@ impl Db {
     /// is still coming up and `/readyz` tells when it is reachable.
     pub fn connect(url: &str, pool_size: u32) -> Self {
         let kind = BackendKind::of(url);
-        let manager = Manager { url: url.to_owned() };
+        let manager = Manager {
+            url: url.to_owned(),
+        };
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size.max(1))

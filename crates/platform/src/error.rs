@@ -21,7 +21,11 @@ pub struct InvalidParam {
 }
 
 impl InvalidParam {
-    pub fn new(name: impl Into<String>, code: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        code: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         Self {
             name: name.into(),
             code: code.into(),
@@ -61,7 +65,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// A validation error with a single entry.
-    pub fn invalid(name: impl Into<String>, code: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn invalid(
+        name: impl Into<String>,
+        code: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         ApiError::Validation(vec![InvalidParam::new(name, code, reason)])
     }
 
@@ -71,7 +79,8 @@ impl ApiError {
 
     /// The problem this error is answered with.
     pub fn problem(&self) -> Problem {
-        let (status, kind, code, title, detail): (StatusCode, &str, &str, &str, String) = match self {
+        let (status, kind, code, title, detail): (StatusCode, &str, &str, &str, String) = match self
+        {
             ApiError::Validation(_) => (
                 StatusCode::BAD_REQUEST,
                 "ValidationError",
@@ -241,10 +250,15 @@ impl ResponseError for ApiError {
                 invalid_params = ?params.iter().map(|p| (&p.name, &p.code)).collect::<Vec<_>>(),
                 "api.handled_exception"
             ),
-            _ => tracing::info!(instance = %problem.instance, code = problem.code, "api.handled_exception"),
+            _ => {
+                tracing::info!(instance = %problem.instance, code = problem.code, "api.handled_exception")
+            }
         }
         let mut response = HttpResponse::build(problem.status);
-        if matches!(self, ApiError::NotAuthenticated | ApiError::AuthenticationFailed) {
+        if matches!(
+            self,
+            ApiError::NotAuthenticated | ApiError::AuthenticationFailed
+        ) {
             response.insert_header(("WWW-Authenticate", "Token"));
         }
         let mut response = response.finish();

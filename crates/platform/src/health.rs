@@ -20,7 +20,10 @@ pub async fn readyz(databases: web::Data<Databases>) -> HttpResponse {
     for (name, db) in &databases.0 {
         let up = db.ping().await;
         ready &= up;
-        checks.insert((*name).to_owned(), json!(if up { "ok" } else { "unavailable" }));
+        checks.insert(
+            (*name).to_owned(),
+            json!(if up { "ok" } else { "unavailable" }),
+        );
     }
     let body = json!({"status": if ready { "ok" } else { "unavailable" }, "databases": checks});
     if ready {

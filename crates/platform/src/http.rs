@@ -73,7 +73,9 @@ impl Edge {
                     None
                 }
             }
-            (Some(id), None) if !id.is_empty() && api.resources.contains(&name) => Some(DETAIL_ALLOW),
+            (Some(id), None) if !id.is_empty() && api.resources.contains(&name) => {
+                Some(DETAIL_ALLOW)
+            }
             _ => None,
         };
         Some(routed.map_or(Route::NotRouted, |allow| Route::Resource(api, allow)))
@@ -96,11 +98,22 @@ pub async fn edge(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(edge) = req.app_data::<web::Data<Arc<Edge>>>().map(|d| Arc::clone(d.get_ref())) else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    let Some(edge) = req
+        .app_data::<web::Data<Arc<Edge>>>()
+        .map(|d| Arc::clone(d.get_ref()))
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     let (api, allow, needs_token) = match edge.route(req.path()) {
-        None => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+        None => {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body)
+        }
         Some(Route::NotRouted) => return Ok(req.into_response(html_not_found())),
         Some(Route::Root(api)) => (api, ROOT_ALLOW, false),
         Some(Route::Resource(api, allow)) => (api, allow, true),
@@ -146,12 +159,19 @@ pub async fn edge(
 }
 
 /// Adds the API headers and writes a problem body where the handler left a [`Problem`].
-fn finish(res: ServiceResponse<BoxBody>, origin: &str, version: &str, allow: &str) -> ServiceResponse<BoxBody> {
+fn finish(
+    res: ServiceResponse<BoxBody>,
+    origin: &str,
+    version: &str,
+    allow: &str,
+) -> ServiceResponse<BoxBody> {
     let problem = res.response().extensions().get::<Problem>().cloned();
     let mut res = match problem {
         Some(problem) => res.map_body(|head, _| {
-            head.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            head.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             BoxBody::new(problem.body(origin))
         }),
         None => res,
@@ -175,7 +195,12 @@ fn accepts_json(accept: Option<&HeaderValue>) -> bool {
         return true;
     }
     accept.split(',').any(|range| {
-        let media = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = range
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         matches!(media.as_str(), "*/*" | "application/*" | "application/json")
     })
 }
@@ -195,10 +220,14 @@ impl FromRequest for Urls {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let urls = req.extensions().get::<ApiUrls>().cloned().unwrap_or_else(|| {
-            let info = req.connection_info();
-            ApiUrls::new(&format!("{}://{}", info.scheme(), info.host()))
-        });
+        let urls = req
+            .extensions()
+            .get::<ApiUrls>()
+            .cloned()
+            .unwrap_or_else(|| {
+                let info = req.connection_info();
+                ApiUrls::new(&format!("{}://{}", info.scheme(), info.host()))
+            });
         std::future::ready(Ok(Urls(urls)))
     }
 }

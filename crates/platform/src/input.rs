@@ -163,8 +163,11 @@ impl<'a> Reader<'a> {
 
     /// Records an error on `name` (relative to this reader's prefix).
     pub fn error(&mut self, name: &str, code: &str, reason: impl Into<String>) {
-        self.errors
-            .push(InvalidParam::new(format!("{}{}", self.prefix, name), code, reason));
+        self.errors.push(InvalidParam::new(
+            format!("{}{}", self.prefix, name),
+            code,
+            reason,
+        ));
     }
 
     /// Takes over the errors of a nested reader.
@@ -219,7 +222,10 @@ impl<'a> Reader<'a> {
             self.error(
                 name,
                 "max_length",
-                format!("Zorg ervoor dat dit veld niet meer dan {} karakters bevat.", rules.max),
+                format!(
+                    "Zorg ervoor dat dit veld niet meer dan {} karakters bevat.",
+                    rules.max
+                ),
             );
             return None;
         }
@@ -234,7 +240,9 @@ impl<'a> Reader<'a> {
                 self.error(name, "null", NOT_NULL);
                 Field::Absent
             }
-            Some(v) => self.checked_text(name, v, rules).map_or(Field::Absent, Field::Set),
+            Some(v) => self
+                .checked_text(name, v, rules)
+                .map_or(Field::Absent, Field::Set),
         }
     }
 
@@ -243,12 +251,20 @@ impl<'a> Reader<'a> {
         match self.value(name, rules.required) {
             None => Field::Absent,
             Some(Value::Null) => Field::Null,
-            Some(v) => self.checked_text(name, v, rules).map_or(Field::Absent, Field::Set),
+            Some(v) => self
+                .checked_text(name, v, rules)
+                .map_or(Field::Absent, Field::Set),
         }
     }
 
     /// One of a fixed set of lower-case values.
-    pub fn choice(&mut self, name: &str, choices: &[&str], required: bool, nullable: bool) -> Field<String> {
+    pub fn choice(
+        &mut self,
+        name: &str,
+        choices: &[&str],
+        required: bool,
+        nullable: bool,
+    ) -> Field<String> {
         match self.value(name, required) {
             None => Field::Absent,
             Some(Value::Null) if nullable => Field::Null,
@@ -264,7 +280,11 @@ impl<'a> Reader<'a> {
                 if choices.contains(&text.as_str()) {
                     Field::Set(text)
                 } else {
-                    self.error(name, "invalid_choice", format!("\"{text}\" is een ongeldige keuze."));
+                    self.error(
+                        name,
+                        "invalid_choice",
+                        format!("\"{text}\" is een ongeldige keuze."),
+                    );
                     Field::Absent
                 }
             }
@@ -360,7 +380,12 @@ impl<'a> Reader<'a> {
     }
 
     /// A nested object (a gegevensgroep or a polymorphic part).
-    pub fn object(&mut self, name: &str, required: bool, nullable: bool) -> Field<&'a Map<String, Value>> {
+    pub fn object(
+        &mut self,
+        name: &str,
+        required: bool,
+        nullable: bool,
+    ) -> Field<&'a Map<String, Value>> {
         match self.value(name, required) {
             None => Field::Absent,
             Some(Value::Null) if nullable => Field::Null,
@@ -416,7 +441,9 @@ impl<'a> Reader<'a> {
                 self.error(name, "null", NOT_NULL);
                 Field::Absent
             }
-            Some(v) => self.reference_value(name, v).map_or(Field::Absent, Field::Set),
+            Some(v) => self
+                .reference_value(name, v)
+                .map_or(Field::Absent, Field::Set),
         }
     }
 
@@ -434,7 +461,11 @@ impl<'a> Reader<'a> {
         };
         match map.get("uuid") {
             None | Some(Value::Null) => {
-                let code = if map.contains_key("uuid") { "null" } else { "required" };
+                let code = if map.contains_key("uuid") {
+                    "null"
+                } else {
+                    "required"
+                };
                 let reason = if code == "null" { NOT_NULL } else { REQUIRED };
                 self.error(&format!("{name}.uuid"), code, reason);
                 None
@@ -442,7 +473,11 @@ impl<'a> Reader<'a> {
             Some(v) => match v.as_str().and_then(|s| Uuid::parse_str(s.trim()).ok()) {
                 Some(uuid) => Some(uuid),
                 None => {
-                    self.error(&format!("{name}.uuid"), "invalid", "Moet een geldige UUID zijn.");
+                    self.error(
+                        &format!("{name}.uuid"),
+                        "invalid",
+                        "Moet een geldige UUID zijn.",
+                    );
                     None
                 }
             },
@@ -507,7 +542,11 @@ mod tests {
         let mut reader = Reader::new(&body, Mode::Create);
         reader.choice("soortPartij", &["persoon"], true, false);
         reader.boolean("indicatieActief", true, false);
-        let names: Vec<_> = reader.into_errors().into_iter().map(|p| (p.name, p.code)).collect();
+        let names: Vec<_> = reader
+            .into_errors()
+            .into_iter()
+            .map(|p| (p.name, p.code))
+            .collect();
         assert_eq!(
             names,
             vec![
@@ -521,27 +560,37 @@ mod tests {
     fn patch_does_not_require_anything() {
         let body = object(json!({}));
         let mut reader = Reader::new(&body, Mode::Patch);
-        assert_eq!(reader.choice("soortPartij", &["persoon"], true, false), Field::Absent);
+        assert_eq!(
+            reader.choice("soortPartij", &["persoon"], true, false),
+            Field::Absent
+        );
         assert!(reader.is_valid());
     }
 
     #[test]
     fn references_name_their_broken_part() {
-        let body = object(json!({"a": "x", "b": {}, "c": {"uuid": "nope"}, "d": [{"uuid": "nope"}]}));
+        let body =
+            object(json!({"a": "x", "b": {}, "c": {"uuid": "nope"}, "d": [{"uuid": "nope"}]}));
         let mut reader = Reader::new(&body, Mode::Create);
         reader.reference("a", false, true);
         reader.reference("b", false, true);
         reader.reference("c", false, true);
         reader.reference_list("d", true);
         let names: Vec<_> = reader.into_errors().into_iter().map(|p| p.name).collect();
-        assert_eq!(names, vec!["a.nonFieldErrors", "b.uuid", "c.uuid", "d.0.uuid"]);
+        assert_eq!(
+            names,
+            vec!["a.nonFieldErrors", "b.uuid", "c.uuid", "d.0.uuid"]
+        );
     }
 
     #[test]
     fn text_is_trimmed_and_bounded() {
         let body = object(json!({"a": "  x  ", "b": "toolong"}));
         let mut reader = Reader::new(&body, Mode::Create);
-        assert_eq!(reader.text("a", Text::optional(3)), Field::Set("x".to_owned()));
+        assert_eq!(
+            reader.text("a", Text::optional(3)),
+            Field::Set("x".to_owned())
+        );
         assert_eq!(reader.text("b", Text::optional(3)), Field::Absent);
         assert_eq!(reader.into_errors()[0].code, "max_length");
     }

@@ -43,7 +43,12 @@ pub fn camelize_keys(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (if k.is_ascii() { camelize(&k) } else { k }, camelize_keys(v)))
+                .map(|(k, v)| {
+                    (
+                        if k.is_ascii() { camelize(&k) } else { k },
+                        camelize_keys(v),
+                    )
+                })
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(camelize_keys).collect()),
@@ -123,7 +128,10 @@ mod tests {
         assert_eq!(camelize("soortPartij"), "soortPartij");
         assert_eq!(camelize("adresregel1"), "adresregel1");
         assert_eq!(camelize("_expand"), "_expand");
-        assert_eq!(camelize("hadBetrokkene__wasPartij"), "hadBetrokkene__wasPartij");
+        assert_eq!(
+            camelize("hadBetrokkene__wasPartij"),
+            "hadBetrokkene__wasPartij"
+        );
         assert_eq!(camelize("BSN"), "BSN");
     }
 

@@ -84,7 +84,12 @@ impl Page {
     }
 
     /// The body, with links built on `list_url` and the request's other parameters.
-    pub fn body<T: Serialize>(&self, list_url: &str, query: &Query, results: Vec<T>) -> Paginated<T> {
+    pub fn body<T: Serialize>(
+        &self,
+        list_url: &str,
+        query: &Query,
+        results: Vec<T>,
+    ) -> Paginated<T> {
         let link = |number: i64| {
             let mut pairs: Vec<(&str, String)> = query
                 .pairs()
@@ -137,7 +142,8 @@ mod tests {
         );
         assert_eq!(body.previous, None);
 
-        let query = Query::parse("bezoekadresNummeraanduidingId=0363200000932844&page=2&pageSize=2");
+        let query =
+            Query::parse("bezoekadresNummeraanduidingId=0363200000932844&page=2&pageSize=2");
         let page = PageRequest::from_query(&query).unwrap().resolve(3).unwrap();
         let body = page.body("http://h/partijen", &query, Vec::<()>::new());
         assert_eq!(body.next, None);
@@ -157,8 +163,14 @@ mod tests {
         assert!(page.resolve(100).is_err());
         assert!(page.resolve(101).is_ok());
         // The first page exists even when there is nothing to show.
-        assert!(PageRequest::from_query(&Query::parse("")).unwrap().resolve(0).is_ok());
-        let last = PageRequest::from_query(&Query::parse("page=last")).unwrap().resolve(250).unwrap();
+        assert!(PageRequest::from_query(&Query::parse(""))
+            .unwrap()
+            .resolve(0)
+            .is_ok());
+        let last = PageRequest::from_query(&Query::parse("page=last"))
+            .unwrap()
+            .resolve(250)
+            .unwrap();
         assert_eq!(last.number, 3);
     }
 }

@@ -126,8 +126,11 @@ impl<'q> Filters<'q> {
         match Uuid::parse_str(value.trim()) {
             Ok(uuid) => Some(uuid),
             Err(_) => {
-                self.errors
-                    .push(InvalidParam::new(name, "invalid", "Voer een geldige UUID in."));
+                self.errors.push(InvalidParam::new(
+                    name,
+                    "invalid",
+                    "Voer een geldige UUID in.",
+                ));
                 None
             }
         }
@@ -140,8 +143,11 @@ impl<'q> Filters<'q> {
                 Some(reference::uuid_from_url(&url).map_or(UrlFilter::NoMatch, UrlFilter::Uuid))
             }
             _ => {
-                self.errors
-                    .push(InvalidParam::new(name, "invalid", "Voer een geldige URL in."));
+                self.errors.push(InvalidParam::new(
+                    name,
+                    "invalid",
+                    "Voer een geldige URL in.",
+                ));
                 None
             }
         }
@@ -175,8 +181,11 @@ impl<'q> Filters<'q> {
         match crate::time::parse_date(value.trim()) {
             Some(date) => Some(date),
             None => {
-                self.errors
-                    .push(InvalidParam::new(name, "invalid", "Voer een geldige datum in."));
+                self.errors.push(InvalidParam::new(
+                    name,
+                    "invalid",
+                    "Voer een geldige datum in.",
+                ));
                 None
             }
         }
@@ -185,7 +194,13 @@ impl<'q> Filters<'q> {
     /// A comma-separated list of values (`a,b`); any of them may match.
     pub fn comma_list(&self, name: &str) -> Option<Vec<&'q str>> {
         let value = self.query.get(name)?;
-        Some(value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect())
+        Some(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect(),
+        )
     }
 
     pub fn finish(self) -> Result<(), ApiError> {
@@ -209,11 +224,16 @@ mod tests {
             ApiError::Validation(params) => {
                 assert_eq!(params[0].name, "nonFieldErrors");
                 assert_eq!(params[0].code, "unknown-parameters");
-                assert_eq!(params[0].reason, "Onbekende query parameters: soort_partij, invalid");
+                assert_eq!(
+                    params[0].reason,
+                    "Onbekende query parameters: soort_partij, invalid"
+                );
             }
             other => panic!("{other:?}"),
         }
-        assert!(Query::parse("soortPartij=persoon&pageSize=5").reject_unknown(&["soortPartij"]).is_ok());
+        assert!(Query::parse("soortPartij=persoon&pageSize=5")
+            .reject_unknown(&["soortPartij"])
+            .is_ok());
     }
 
     #[test]
@@ -227,7 +247,9 @@ mod tests {
     #[test]
     fn url_filters_take_the_last_segment_and_refuse_what_is_no_url() {
         let id = Uuid::new_v4();
-        let query = Query::parse(&format!("a=http://x/partijen/{id}&b=http://x/not-a-uuid&c=ValueError"));
+        let query = Query::parse(&format!(
+            "a=http://x/partijen/{id}&b=http://x/not-a-uuid&c=ValueError"
+        ));
         let mut filters = query.filters();
         assert_eq!(filters.url("a"), Some(UrlFilter::Uuid(id)));
         assert_eq!(filters.url("b"), Some(UrlFilter::NoMatch));

@@ -1,7 +1,10 @@
 //! Dates and times as the API writes them: UTC, ISO 8601, `Z` suffix, microseconds only when
 //! there are any; dates as `YYYY-MM-DD`.
 
-use time::{format_description::well_known::Rfc3339, macros::format_description, Date, OffsetDateTime, PrimitiveDateTime};
+use time::{
+    format_description::well_known::Rfc3339, macros::format_description, Date, OffsetDateTime,
+    PrimitiveDateTime,
+};
 
 /// The current moment in UTC, as stored (the database keeps UTC without an offset).
 pub fn now() -> PrimitiveDateTime {
@@ -24,7 +27,9 @@ pub fn format_date(date: Date) -> String {
 /// `2019-08-24T14:15:22Z`, or `2019-08-24T14:15:22.123456Z`.
 pub fn format_datetime(moment: PrimitiveDateTime) -> String {
     let base = moment
-        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]"
+        ))
         .unwrap_or_default();
     match moment.microsecond() {
         0 => format!("{base}Z"),
@@ -34,7 +39,9 @@ pub fn format_datetime(moment: PrimitiveDateTime) -> String {
 
 /// An ISO 8601 moment with an offset, converted to UTC.
 pub fn parse_datetime(text: &str) -> Option<PrimitiveDateTime> {
-    let moment = OffsetDateTime::parse(text, &Rfc3339).ok()?.to_offset(time::UtcOffset::UTC);
+    let moment = OffsetDateTime::parse(text, &Rfc3339)
+        .ok()?
+        .to_offset(time::UtcOffset::UTC);
     Some(PrimitiveDateTime::new(moment.date(), moment.time()))
 }
 

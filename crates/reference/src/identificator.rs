@@ -129,8 +129,9 @@ impl Identificator {
                 allowed_list(soorten, CodeSoortObjectId::as_str)
             )));
         }
-        validate_object_id(self.code_soort_object_id, &self.object_id)
-            .map_err(|reason| IdentificatorError::ObjectId(format!("Deze waarde is ongeldig, reden: {reason}")))
+        validate_object_id(self.code_soort_object_id, &self.object_id).map_err(|reason| {
+            IdentificatorError::ObjectId(format!("Deze waarde is ongeldig, reden: {reason}"))
+        })
     }
 }
 
@@ -200,14 +201,23 @@ mod tests {
 
     #[test]
     fn the_elfproef_accepts_the_numbers_clients_use_and_rejects_the_rest() {
-        for good in ["296648875", "123456782", "111222333", "999958653", "000000000"] {
+        for good in [
+            "296648875",
+            "123456782",
+            "111222333",
+            "999958653",
+            "000000000",
+        ] {
             assert_eq!(bsn(good).validate(), Ok(()), "{good}");
         }
         let reason = |id: &str| match bsn(id).validate() {
             Err(IdentificatorError::ObjectId(r)) => r,
             other => panic!("{other:?}"),
         };
-        assert_eq!(reason("123456789"), "Deze waarde is ongeldig, reden: Onjuist BSN nummer");
+        assert_eq!(
+            reason("123456789"),
+            "Deze waarde is ongeldig, reden: Onjuist BSN nummer"
+        );
         assert!(reason("12").ends_with("Waarde moet 9 tekens lang zijn"));
         assert!(reason("123TEST12").ends_with("Voer een numerieke waarde in"));
     }
@@ -234,10 +244,16 @@ mod tests {
 
     #[test]
     fn kvk_and_vestigingsnummers_are_only_digits_of_their_length() {
-        assert_eq!(validate_object_id(CodeSoortObjectId::KvkNummer, "12345678"), Ok(()));
+        assert_eq!(
+            validate_object_id(CodeSoortObjectId::KvkNummer, "12345678"),
+            Ok(())
+        );
         assert!(validate_object_id(CodeSoortObjectId::KvkNummer, "1234567").is_err());
         assert!(validate_object_id(CodeSoortObjectId::KvkNummer, "1234567a").is_err());
-        assert_eq!(validate_object_id(CodeSoortObjectId::Vestigingsnummer, "000064995278"), Ok(()));
+        assert_eq!(
+            validate_object_id(CodeSoortObjectId::Vestigingsnummer, "000064995278"),
+            Ok(())
+        );
         assert!(validate_object_id(CodeSoortObjectId::Vestigingsnummer, "64995278").is_err());
         assert_eq!(validate_object_id(CodeSoortObjectId::Bsn, ""), Ok(()));
     }

@@ -30,11 +30,17 @@ const EXPAND: [&str; 3] = [
 ];
 
 fn is_slug(text: &str) -> bool {
-    text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Reads, checks and stores a digitaal adres in the caller's transaction; returns its id.
-fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing: Option<DigitaalAdresRow>) -> ApiResult<i64> {
+fn save(
+    conn: &mut DbConnection,
+    body: &Map<String, Value>,
+    mode: Mode,
+    existing: Option<DigitaalAdresRow>,
+) -> ApiResult<i64> {
     let mut r = Reader::new(body, mode);
     let betrokkene = r.reference("verstrektDoorBetrokkene", false, true);
     let partij = r.reference("verstrektDoorPartij", false, true);
@@ -57,18 +63,20 @@ fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing
 
     let existing_id = existing.as_ref().map(|e| e.id);
     let old_partij = existing.as_ref().and_then(|e| e.data.partij_id);
-    let mut data = existing.map(|e| e.data).unwrap_or_else(|| DigitaalAdresData {
-        uuid: Uuid::new_v4().to_string(),
-        partij_id: None,
-        betrokkene_uuid: None,
-        adres: String::new(),
-        soort_digitaal_adres: String::new(),
-        is_standaard_adres: false,
-        omschrijving: String::new(),
-        referentie: String::new(),
-        verificatie_datum: None,
-        created_at: platform::time::now(),
-    });
+    let mut data = existing
+        .map(|e| e.data)
+        .unwrap_or_else(|| DigitaalAdresData {
+            uuid: Uuid::new_v4().to_string(),
+            partij_id: None,
+            betrokkene_uuid: None,
+            adres: String::new(),
+            soort_digitaal_adres: String::new(),
+            is_standaard_adres: false,
+            omschrijving: String::new(),
+            referentie: String::new(),
+            verificatie_datum: None,
+            created_at: platform::time::now(),
+        });
     match partij {
         Field::Set(uuid) => match lookup::partij_id(conn, uuid)? {
             Some((id, _)) => data.partij_id = Some(id),
@@ -147,19 +155,28 @@ fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing
 
     let id = match existing_id {
         Some(id) => {
-            diesel::update(da::table.find(id)).set(&data).execute(conn)?;
+            diesel::update(da::table.find(id))
+                .set(&data)
+                .execute(conn)?;
             id
         }
         None => {
             diesel::insert_into(da::table).values(&data).execute(conn)?;
-            da::table.filter(da::uuid.eq(&data.uuid)).select(da::id).first(conn)?
+            da::table
+                .filter(da::uuid.eq(&data.uuid))
+                .select(da::id)
+                .first(conn)?
         }
     };
     if let Some(old) = old_partij.filter(|old| Some(*old) != data.partij_id) {
         // Moved away: it is no longer the old partij's voorkeur.
-        diesel::update(p::table.find(old).filter(p::voorkeurs_digitaal_adres_id.eq(id)))
-            .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
-            .execute(conn)?;
+        diesel::update(
+            p::table
+                .find(old)
+                .filter(p::voorkeurs_digitaal_adres_id.eq(id)),
+        )
+        .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+        .execute(conn)?;
     }
     if data.is_standaard_adres {
         if let Some(partij) = data.partij_id {
@@ -208,12 +225,19 @@ fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<DigitaalAdresRow> {
 }
 
 /// Renders addresses; with `expand`, each gets `_expand` with the requested relations.
-fn render(conn: &mut DbConnection, urls: &ApiUrls, rows: &[DigitaalAdresRow], expand: Option<&[String]>) -> ApiResult<Vec<DigitaalAdresView>> {
+fn render(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[DigitaalAdresRow],
+    expand: Option<&[String]>,
+) -> ApiResult<Vec<DigitaalAdresView>> {
     let mut views = views::digitale_adressen(conn, urls, rows)?;
     if let Some(expand) = expand {
         for view in &mut views {
             let mut map = Map::new();
-            if expand.iter().any(|e| e == "verstrektDoorBetrokkene") && view.verstrekt_door_betrokkene.is_none() {
+            if expand.iter().any(|e| e == "verstrektDoorBetrokkene")
+                && view.verstrekt_door_betrokkene.is_none()
+            {
                 map.insert("verstrektDoorBetrokkene".into(), Value::Null);
             }
             view.expand = Some(map);
@@ -281,7 +305,10 @@ fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
         referentie: f.text("referentie").map(str::to_owned),
         geverifieerd: f.boolean("isGeverifieerd"),
         partij_soort: f
-            .choice("verstrektDoorPartij__soortPartij", &["persoon", "organisatie", "contactpersoon"])
+            .choice(
+                "verstrektDoorPartij__soortPartij",
+                &["persoon", "organisatie", "contactpersoon"],
+            )
             .map(str::to_owned),
         ..AdresFilters::default()
     };
@@ -296,7 +323,10 @@ fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
             filters.verificatie.push((op, date));
         }
     }
-    let reference = |f: &mut platform::query::Filters<'_>, uuid_name: &str, url_name: &str, nothing: &mut bool| {
+    let reference = |f: &mut platform::query::Filters<'_>,
+                     uuid_name: &str,
+                     url_name: &str,
+                     nothing: &mut bool| {
         let mut target = f.uuid(uuid_name).map(|u| u.to_string());
         match f.url(url_name) {
             Some(UrlFilter::Uuid(u)) => {
@@ -311,11 +341,28 @@ fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
         target
     };
     let mut nothing = false;
-    filters.betrokkene = reference(&mut f, "verstrektDoorBetrokkene__uuid", "verstrektDoorBetrokkene__url", &mut nothing);
-    filters.partij = reference(&mut f, "verstrektDoorPartij__uuid", "verstrektDoorPartij__url", &mut nothing);
+    filters.betrokkene = reference(
+        &mut f,
+        "verstrektDoorBetrokkene__uuid",
+        "verstrektDoorBetrokkene__url",
+        &mut nothing,
+    );
+    filters.partij = reference(
+        &mut f,
+        "verstrektDoorPartij__uuid",
+        "verstrektDoorPartij__url",
+        &mut nothing,
+    );
     filters.nothing_matches = nothing;
-    for member in ["codeObjecttype", "codeSoortObjectId", "objectId", "codeRegister"] {
-        if let Some(v) = f.text(&format!("verstrektDoorPartij__partijIdentificator__{member}")) {
+    for member in [
+        "codeObjecttype",
+        "codeSoortObjectId",
+        "objectId",
+        "codeRegister",
+    ] {
+        if let Some(v) = f.text(&format!(
+            "verstrektDoorPartij__partijIdentificator__{member}"
+        )) {
             filters.identificator.push((member, v.to_owned()));
         }
     }
@@ -334,7 +381,11 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
         q = q.filter(da::adres.eq(v.clone()));
     }
     if let Some(v) = &filters.adres_contains {
-        q = q.filter(lower(da::adres).like(format!("%{}%", escape_like(v))).escape('\\'));
+        q = q.filter(
+            lower(da::adres)
+                .like(format!("%{}%", escape_like(v)))
+                .escape('\\'),
+        );
     }
     if let Some(v) = &filters.soort {
         q = q.filter(da::soort_digitaal_adres.eq(v.clone()));
@@ -343,7 +394,11 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
         q = q.filter(da::is_standaard_adres.eq(v));
     }
     if let Some(v) = &filters.omschrijving {
-        q = q.filter(lower(da::omschrijving).like(format!("%{}%", escape_like(v))).escape('\\'));
+        q = q.filter(
+            lower(da::omschrijving)
+                .like(format!("%{}%", escape_like(v)))
+                .escape('\\'),
+        );
     }
     if let Some(v) = &filters.referentie {
         q = q.filter(da::referentie.eq(v.clone()));
@@ -367,16 +422,27 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
         q = q.filter(da::betrokkene_uuid.eq(v.clone()));
     }
     if let Some(v) = &filters.partij {
-        q = q.filter(da::partij_id.eq_any(p::table.filter(p::uuid.eq(v.clone())).select(p::id.nullable())));
+        q = q.filter(
+            da::partij_id.eq_any(
+                p::table
+                    .filter(p::uuid.eq(v.clone()))
+                    .select(p::id.nullable()),
+            ),
+        );
     }
     if let Some(v) = &filters.partij_soort {
-        q = q.filter(da::partij_id.eq_any(p::table.filter(p::soort_partij.eq(v.clone())).select(p::id.nullable())));
+        q = q.filter(
+            da::partij_id.eq_any(
+                p::table
+                    .filter(p::soort_partij.eq(v.clone()))
+                    .select(p::id.nullable()),
+            ),
+        );
     }
     for (member, v) in &filters.identificator {
         let v = v.clone();
-        q = crate::partijen::by_member!(*member, |col| q.filter(
-            da::partij_id.eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))
-        ));
+        q = crate::partijen::by_member!(*member, |col| q
+            .filter(da::partij_id.eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))));
     }
     q
 }
@@ -393,7 +459,11 @@ fn escape_like(text: &str) -> String {
     out
 }
 
-async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> ApiResult<HttpResponse> {
+async fn list(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    query: Query,
+) -> ApiResult<HttpResponse> {
     query.reject_unknown(&FILTERS[..22])?;
     let expand = query.expand(&EXPAND)?;
     let page = PageRequest::from_query(&query)?;
@@ -410,13 +480,22 @@ async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> 
                 .select(DigitaalAdresRow::as_select())
                 .load(conn)?;
             let results = render(conn, &urls, &rows, Some(&expand))?;
-            Ok(page.body(&urls.collection(Resource::Digitaleadressen), &query, results))
+            Ok(page.body(
+                &urls.collection(Resource::Digitaleadressen),
+                &query,
+                results,
+            ))
         })
         .await?;
     ok(&body)
 }
 
-async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, query: Query) -> ApiResult<HttpResponse> {
+async fn read_one(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    query: Query,
+) -> ApiResult<HttpResponse> {
     query.reject_unknown(&["expand"])?;
     let expand = query.expand(&EXPAND)?;
     let uuid = path_uuid(&path)?;
@@ -424,7 +503,10 @@ async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Pa
         .db
         .read(move |conn| {
             let row = load(conn, uuid)?;
-            let expand = expand.iter().any(|e| !e.contains('.')).then_some(expand.as_slice());
+            let expand = expand
+                .iter()
+                .any(|e| !e.contains('.'))
+                .then_some(expand.as_slice());
             render(conn, &urls, std::slice::from_ref(&row), expand)?
                 .pop()
                 .ok_or_else(ApiError::not_found)
@@ -433,7 +515,13 @@ async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Pa
     ok(&view)
 }
 
-async fn write(register: web::Data<Register>, urls: ApiUrls, uuid: Option<Uuid>, body: JsonBody, mode: Mode) -> ApiResult<DigitaalAdresView> {
+async fn write(
+    register: web::Data<Register>,
+    urls: ApiUrls,
+    uuid: Option<Uuid>,
+    body: JsonBody,
+    mode: Mode,
+) -> ApiResult<DigitaalAdresView> {
     let body = body.into_object()?;
     register
         .db
@@ -443,7 +531,10 @@ async fn write(register: web::Data<Register>, urls: ApiUrls, uuid: Option<Uuid>,
                 None => None,
             };
             let id = save(conn, &body, mode, existing)?;
-            let row = da::table.find(id).select(DigitaalAdresRow::as_select()).first(conn)?;
+            let row = da::table
+                .find(id)
+                .select(DigitaalAdresRow::as_select())
+                .first(conn)?;
             render(conn, &urls, std::slice::from_ref(&row), None)?
                 .pop()
                 .ok_or_else(ApiError::not_found)
@@ -451,17 +542,31 @@ async fn write(register: web::Data<Register>, urls: ApiUrls, uuid: Option<Uuid>,
         .await
 }
 
-async fn create(register: web::Data<Register>, Urls(urls): Urls, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn create(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let view = write(register, urls, None, body, Mode::Create).await?;
     created(&view, &view.url)
 }
 
-async fn replace(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn replace(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     ok(&write(register, urls, Some(uuid), body, Mode::Replace).await?)
 }
 
-async fn patch(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn patch(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     ok(&write(register, urls, Some(uuid), body, Mode::Patch).await?)
 }
@@ -484,5 +589,14 @@ async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiRe
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    platform::crud_routes!(cfg, "/digitaleadressen", list, create, read_one, replace, patch, delete);
+    platform::crud_routes!(
+        cfg,
+        "/digitaleadressen",
+        list,
+        create,
+        read_one,
+        replace,
+        patch,
+        delete
+    );
 }

@@ -12,7 +12,9 @@ use platform::json::JsonBody;
 use platform::pagination::PageRequest;
 use platform::query::Query;
 use platform::ApiResult;
-use reference::{CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator, IdentificatorError, Resource};
+use reference::{
+    CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator, IdentificatorError, Resource,
+};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -53,10 +55,18 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
         };
     }
     input.identificeerde_partij = reader.reference("identificeerdePartij", false, true);
-    input.andere_partij_identificator = reader.text("anderePartijIdentificator", Text::optional(200));
+    input.andere_partij_identificator =
+        reader.text("anderePartijIdentificator", Text::optional(200));
     if let Field::Set(group) = reader.object("partijIdentificator", true, false) {
         let mut g = Reader::nested(group, Mode::Create, "partijIdentificator.".into());
-        let object_id = g.text("objectId", Text { max: 200, required: true, allow_blank: true });
+        let object_id = g.text(
+            "objectId",
+            Text {
+                max: 200,
+                required: true,
+                allow_blank: true,
+            },
+        );
         let soort = g.choice(
             "codeSoortObjectId",
             &codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str),
@@ -69,9 +79,18 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
             true,
             false,
         );
-        let register = g.choice("codeRegister", &codes(CodeRegister::ALL, CodeRegister::as_str), true, false);
-        if let (Field::Set(object_id), Field::Set(soort), Field::Set(objecttype), Field::Set(register)) =
-            (object_id, soort, objecttype, register)
+        let register = g.choice(
+            "codeRegister",
+            &codes(CodeRegister::ALL, CodeRegister::as_str),
+            true,
+            false,
+        );
+        if let (
+            Field::Set(object_id),
+            Field::Set(soort),
+            Field::Set(objecttype),
+            Field::Set(register),
+        ) = (object_id, soort, objecttype, register)
         {
             if let (Some(soort), Some(objecttype), Some(register)) = (
                 CodeSoortObjectId::parse(&soort),
@@ -92,7 +111,8 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
     input
 }
 
-const NOT_UNIQUE: &str = "`PartijIdentificator` moet uniek zijn, er bestaat er al een met deze gegevenscombinatie.";
+const NOT_UNIQUE: &str =
+    "`PartijIdentificator` moet uniek zijn, er bestaat er al een met deze gegevenscombinatie.";
 const NOT_UNIQUE_FOR_PARTIJ: &str = "`CodeSoortObjectId` moet uniek zijn voor de Partij.";
 const PROTECTED: &str = "Cannot delete some instances of model 'PartijIdentificator' because they are referenced through protected foreign keys: 'PartijIdentificator.sub_identificator_van'.";
 
@@ -106,17 +126,19 @@ pub fn validate(
     partij_override: Option<Option<i64>>,
 ) -> ApiResult<IdentificatorData> {
     let mut errors: Vec<InvalidParam> = Vec::new();
-    let mut data = existing.map(|e| e.data.clone()).unwrap_or_else(|| IdentificatorData {
-        uuid: Uuid::new_v4().to_string(),
-        partij_id: None,
-        andere_partij_identificator: String::new(),
-        code_objecttype: String::new(),
-        code_soort_object_id: String::new(),
-        object_id: String::new(),
-        code_register: String::new(),
-        sub_identificator_van_id: None,
-        created_at: platform::time::now(),
-    });
+    let mut data = existing
+        .map(|e| e.data.clone())
+        .unwrap_or_else(|| IdentificatorData {
+            uuid: Uuid::new_v4().to_string(),
+            partij_id: None,
+            andere_partij_identificator: String::new(),
+            code_objecttype: String::new(),
+            code_soort_object_id: String::new(),
+            object_id: String::new(),
+            code_register: String::new(),
+            sub_identificator_van_id: None,
+            created_at: platform::time::now(),
+        });
     match partij_override {
         Some(partij) => data.partij_id = partij,
         None => match input.identificeerde_partij {
@@ -170,7 +192,9 @@ pub fn validate(
         return Err(ApiError::Validation(errors));
     }
     if let Some(identificator) = &input.partij_identificator {
-        let soort_changes = existing.is_some_and(|e| e.data.code_soort_object_id != identificator.code_soort_object_id.as_str());
+        let soort_changes = existing.is_some_and(|e| {
+            e.data.code_soort_object_id != identificator.code_soort_object_id.as_str()
+        });
         data.code_objecttype = identificator.code_objecttype.as_str().into();
         data.code_soort_object_id = identificator.code_soort_object_id.as_str().into();
         data.object_id = identificator.object_id.clone();
@@ -181,7 +205,11 @@ pub fn validate(
                 IdentificatorError::SoortObjectId(r) => ("partijIdentificatorCodeSoortObjectId", r),
                 IdentificatorError::ObjectId(r) => ("partijIdentificatorObjectId", r),
             };
-            return Err(ApiError::invalid(format!("{prefix}{name}"), "invalid", reason));
+            return Err(ApiError::invalid(
+                format!("{prefix}{name}"),
+                "invalid",
+                reason,
+            ));
         }
         if soort_changes {
             let id = existing.map_or(0, |e| e.id);
@@ -218,7 +246,11 @@ pub fn validate(
 }
 
 /// The global, scoped and per-partij uniqueness rules, reported under `__all__`.
-fn check_unique(conn: &mut DbConnection, data: &IdentificatorData, exclude: Option<i64>) -> ApiResult<()> {
+fn check_unique(
+    conn: &mut DbConnection,
+    data: &IdentificatorData,
+    exclude: Option<i64>,
+) -> ApiResult<()> {
     let exclude = exclude.unwrap_or(-1);
     let mut errors = Vec::new();
     let same = pi::table
@@ -244,7 +276,11 @@ fn check_unique(conn: &mut DbConnection, data: &IdentificatorData, exclude: Opti
             .first::<i64>(conn)
             .optional()?;
         if taken.is_some() {
-            errors.push(InvalidParam::new("__all__", "invalid", NOT_UNIQUE_FOR_PARTIJ));
+            errors.push(InvalidParam::new(
+                "__all__",
+                "invalid",
+                NOT_UNIQUE_FOR_PARTIJ,
+            ));
         }
     }
     if errors.is_empty() {
@@ -264,7 +300,11 @@ fn has_children(conn: &mut DbConnection, id: i64) -> ApiResult<bool> {
 }
 
 /// Stores new or changed data; returns the row id.
-pub fn save(conn: &mut DbConnection, data: &IdentificatorData, existing: Option<i64>) -> ApiResult<i64> {
+pub fn save(
+    conn: &mut DbConnection,
+    data: &IdentificatorData,
+    existing: Option<i64>,
+) -> ApiResult<i64> {
     match existing {
         Some(id) => {
             diesel::update(pi::table.find(id)).set(data).execute(conn)?;
@@ -296,8 +336,12 @@ pub fn delete_protected(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<()> {
         return Err(ApiError::invalid(NON_FIELD_ERRORS, "invalid", PROTECTED));
     }
     // Children before parents, so the parent reference never dangles.
-    diesel::delete(pi::table.filter(pi::id.eq_any(ids)).filter(pi::sub_identificator_van_id.is_not_null()))
-        .execute(conn)?;
+    diesel::delete(
+        pi::table
+            .filter(pi::id.eq_any(ids))
+            .filter(pi::sub_identificator_van_id.is_not_null()),
+    )
+    .execute(conn)?;
     diesel::delete(pi::table.filter(pi::id.eq_any(ids))).execute(conn)?;
     Ok(())
 }
@@ -306,7 +350,11 @@ fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<IdentificatorRow> {
     lookup::identificator(conn, uuid)?.ok_or_else(ApiError::not_found)
 }
 
-fn render_one(conn: &mut DbConnection, urls: &reference::ApiUrls, row: &IdentificatorRow) -> ApiResult<views::IdentificatorView> {
+fn render_one(
+    conn: &mut DbConnection,
+    urls: &reference::ApiUrls,
+    row: &IdentificatorRow,
+) -> ApiResult<views::IdentificatorView> {
     views::identificatoren(conn, urls, std::slice::from_ref(row))?
         .pop()
         .ok_or_else(ApiError::not_found)
@@ -320,14 +368,30 @@ const FILTERS: [&str; 5] = [
     "anderePartijIdentificator",
 ];
 
-async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> ApiResult<HttpResponse> {
+async fn list(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    query: Query,
+) -> ApiResult<HttpResponse> {
     query.reject_unknown(&FILTERS)?;
     let page = PageRequest::from_query(&query)?;
     let mut f = query.filters();
-    let objecttype = f.choice(FILTERS[0], &codes(CodeObjecttype::ALL, CodeObjecttype::as_str)).map(str::to_owned);
-    let soort = f.choice(FILTERS[1], &codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str)).map(str::to_owned);
+    let objecttype = f
+        .choice(
+            FILTERS[0],
+            &codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
+        )
+        .map(str::to_owned);
+    let soort = f
+        .choice(
+            FILTERS[1],
+            &codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str),
+        )
+        .map(str::to_owned);
     let object_id = f.text(FILTERS[2]).map(str::to_owned);
-    let code_register = f.choice(FILTERS[3], &codes(CodeRegister::ALL, CodeRegister::as_str)).map(str::to_owned);
+    let code_register = f
+        .choice(FILTERS[3], &codes(CodeRegister::ALL, CodeRegister::as_str))
+        .map(str::to_owned);
     let andere = f.text(FILTERS[4]).map(str::to_owned);
     f.finish()?;
     let body = register
@@ -361,13 +425,22 @@ async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> 
                 .select(IdentificatorRow::as_select())
                 .load(conn)?;
             let results = views::identificatoren(conn, &urls, &rows)?;
-            Ok(page.body(&urls.collection(Resource::PartijIdentificatoren), &query, results))
+            Ok(page.body(
+                &urls.collection(Resource::PartijIdentificatoren),
+                &query,
+                results,
+            ))
         })
         .await?;
     ok(&body)
 }
 
-async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, query: Query) -> ApiResult<HttpResponse> {
+async fn read_one(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    query: Query,
+) -> ApiResult<HttpResponse> {
     // The reference knows its list filters on detail too; they are accepted, not applied.
     query.reject_unknown(&FILTERS)?;
     let uuid = path_uuid(&path)?;
@@ -385,7 +458,13 @@ fn body_object(body: JsonBody) -> ApiResult<Map<String, Value>> {
     body.into_object()
 }
 
-async fn write(register: web::Data<Register>, urls: reference::ApiUrls, uuid: Option<Uuid>, body: Map<String, Value>, mode: Mode) -> ApiResult<views::IdentificatorView> {
+async fn write(
+    register: web::Data<Register>,
+    urls: reference::ApiUrls,
+    uuid: Option<Uuid>,
+    body: Map<String, Value>,
+    mode: Mode,
+) -> ApiResult<views::IdentificatorView> {
     register
         .db
         .write(move |conn| {
@@ -398,23 +477,47 @@ async fn write(register: web::Data<Register>, urls: reference::ApiUrls, uuid: Op
             reader.finish()?;
             let data = validate(conn, input, existing.as_ref(), "", None)?;
             let id = save(conn, &data, existing.as_ref().map(|e| e.id))?;
-            let row = pi::table.find(id).select(IdentificatorRow::as_select()).first(conn)?;
+            let row = pi::table
+                .find(id)
+                .select(IdentificatorRow::as_select())
+                .first(conn)?;
             render_one(conn, &urls, &row)
         })
         .await
 }
 
-async fn create(register: web::Data<Register>, Urls(urls): Urls, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn create(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let view = write(register, urls, None, body_object(body)?, Mode::Create).await?;
     created(&view, &view.url)
 }
 
-async fn replace(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn replace(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
-    ok(&write(register, urls, Some(uuid), body_object(body)?, Mode::Replace).await?)
+    ok(&write(
+        register,
+        urls,
+        Some(uuid),
+        body_object(body)?,
+        Mode::Replace,
+    )
+    .await?)
 }
 
-async fn patch(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn patch(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     ok(&write(register, urls, Some(uuid), body_object(body)?, Mode::Patch).await?)
 }
@@ -432,5 +535,14 @@ async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiRe
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    platform::crud_routes!(cfg, "/partij-identificatoren", list, create, read_one, replace, patch, delete);
+    platform::crud_routes!(
+        cfg,
+        "/partij-identificatoren",
+        list,
+        create,
+        read_one,
+        replace,
+        patch,
+        delete
+    );
 }

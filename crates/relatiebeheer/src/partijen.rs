@@ -64,8 +64,16 @@ fn read_contactnaam(reader: &mut Reader<'_>) -> Contactnaam {
         Field::Set(object) => object,
         _ => return Contactnaam::default(),
     };
-    let mut r = Reader::nested(object, Mode::Patch, "partijIdentificatie.contactnaam.".into());
-    let mut text = |name: &str, max: usize| r.text(name, Text::optional(max)).into_set().unwrap_or_default();
+    let mut r = Reader::nested(
+        object,
+        Mode::Patch,
+        "partijIdentificatie.contactnaam.".into(),
+    );
+    let mut text = |name: &str, max: usize| {
+        r.text(name, Text::optional(max))
+            .into_set()
+            .unwrap_or_default()
+    };
     let naam = Contactnaam {
         voorletters: text("voorletters", 10),
         voornaam: text("voornaam", 200),
@@ -78,7 +86,11 @@ fn read_contactnaam(reader: &mut Reader<'_>) -> Contactnaam {
 
 /// Reads a partij body. `stored_soort` is the soort of the partij being changed: a PATCH that
 /// sends `partijIdentificatie` without `soortPartij` means the partij's own soort.
-fn read(body: &Map<String, Value>, mode: Mode, stored_soort: Option<&str>) -> ApiResult<PartijInput> {
+fn read(
+    body: &Map<String, Value>,
+    mode: Mode,
+    stored_soort: Option<&str>,
+) -> ApiResult<PartijInput> {
     let mut r = Reader::new(body, mode);
     let mut input = PartijInput {
         nummer: read_nummer(&mut r),
@@ -100,14 +112,20 @@ fn read(body: &Map<String, Value>, mode: Mode, stored_soort: Option<&str>) -> Ap
     input.indicatie_actief = r.boolean("indicatieActief", true, false);
     input.bezoekadres = read_adres(&mut r, "bezoekadres");
     input.correspondentieadres = read_adres(&mut r, "correspondentieadres");
-    let soort = input.soort_partij.as_set().map(String::as_str).or(stored_soort);
+    let soort = input
+        .soort_partij
+        .as_set()
+        .map(String::as_str)
+        .or(stored_soort);
     input.identificatie = match (r.object("partijIdentificatie", false, true), soort) {
         (Field::Set(object), Some(soort)) => {
             let mut sub = Reader::nested(object, Mode::Patch, "partijIdentificatie.".into());
             let identificatie = match soort {
                 "persoon" => Identificatie::Persoon(read_contactnaam(&mut sub)),
                 "organisatie" => Identificatie::Organisatie(
-                    sub.text("naam", Text::optional(200)).into_set().unwrap_or_default(),
+                    sub.text("naam", Text::optional(200))
+                        .into_set()
+                        .unwrap_or_default(),
                 ),
                 _ => {
                     let werkte_voor = sub.reference("werkteVoorPartij", false, true);
@@ -124,7 +142,11 @@ fn read(body: &Map<String, Value>, mode: Mode, stored_soort: Option<&str>) -> Ap
     Ok(input)
 }
 
-fn read_identificatoren(r: &mut Reader<'_>, items: &[Value], mode: Mode) -> Vec<IdentificatorInput> {
+fn read_identificatoren(
+    r: &mut Reader<'_>,
+    items: &[Value],
+    mode: Mode,
+) -> Vec<IdentificatorInput> {
     let mut inputs = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Value::Object(object) = item else {
@@ -146,7 +168,8 @@ fn read_identificatoren(r: &mut Reader<'_>, items: &[Value], mode: Mode) -> Vec<
             );
             continue;
         }
-        let mut nested = Reader::nested(object, Mode::Create, format!("partijIdentificatoren.{i}."));
+        let mut nested =
+            Reader::nested(object, Mode::Create, format!("partijIdentificatoren.{i}."));
         let input = identificatoren::read(&mut nested, true);
         r.absorb(nested);
         inputs.push(input);
@@ -194,7 +217,12 @@ fn empty_partij() -> PartijData {
 
 /// Validates a body against the database and stores it: the partij, its addresses and its
 /// nested identificatoren, all in the caller's transaction. Returns the partij's id.
-fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>, mode: Mode) -> ApiResult<i64> {
+fn save(
+    conn: &mut DbConnection,
+    input: PartijInput,
+    existing: Option<PartijRow>,
+    mode: Mode,
+) -> ApiResult<i64> {
     let mut errors: Vec<InvalidParam> = Vec::new();
     let existing_id = existing.as_ref().map(|e| e.id);
     let mut data = existing.map_or_else(empty_partij, |e| e.data);
@@ -208,7 +236,11 @@ fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>
             .first::<i64>(conn)
             .optional()?;
         if taken.is_some() {
-            errors.push(InvalidParam::new("nummer", "unique", "Er bestaat al een partij met eenzelfde nummer."));
+            errors.push(InvalidParam::new(
+                "nummer",
+                "unique",
+                "Er bestaat al een partij met eenzelfde nummer.",
+            ));
         }
     }
     let mut adres_ids: Option<Vec<i64>> = None;
@@ -251,7 +283,8 @@ fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>
             ));
         }
     }
-    if input.voorkeurs_rekeningnummer.is_present() && input.voorkeurs_rekeningnummer != Field::Null {
+    if input.voorkeurs_rekeningnummer.is_present() && input.voorkeurs_rekeningnummer != Field::Null
+    {
         errors.push(InvalidParam::new(
             "voorkeursRekeningnummer.uuid",
             "invalid",
@@ -286,12 +319,14 @@ fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>
         let linked = match &adres_ids {
             Some(ids) => ids.contains(&voorkeur),
             None if mode == Mode::Create => false,
-            None => da::table
-                .filter(da::id.eq(voorkeur))
-                .filter(da::partij_id.eq(existing_id.unwrap_or(-1)))
-                .count()
-                .get_result::<i64>(conn)?
-                > 0,
+            None => {
+                da::table
+                    .filter(da::id.eq(voorkeur))
+                    .filter(da::partij_id.eq(existing_id.unwrap_or(-1)))
+                    .count()
+                    .get_result::<i64>(conn)?
+                    > 0
+            }
         };
         if !linked {
             let reason = if mode == Mode::Replace && adres_ids.as_ref().is_some_and(Vec::is_empty) {
@@ -299,7 +334,11 @@ fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>
             } else {
                 "Het voorkeurs adres moet een gelinkte digitaal adres zijn."
             };
-            return Err(ApiError::invalid("voorkeursDigitaalAdres", "invalid", reason));
+            return Err(ApiError::invalid(
+                "voorkeursDigitaalAdres",
+                "invalid",
+                reason,
+            ));
         }
     }
 
@@ -331,7 +370,9 @@ fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>
         data.voorkeurs_digitaal_adres_id = v;
     }
     match input.identificatie {
-        Field::Set(identificatie) => apply_identificatie(&mut data, identificatie, werkte_voor.flatten()),
+        Field::Set(identificatie) => {
+            apply_identificatie(&mut data, identificatie, werkte_voor.flatten())
+        }
         Field::Null => data.identificatie_soort = None,
         Field::Absent => {}
     }
@@ -344,7 +385,10 @@ fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>
         }
         None => {
             diesel::insert_into(p::table).values(&data).execute(conn)?;
-            p::table.filter(p::uuid.eq(&data.uuid)).select(p::id).first(conn)?
+            p::table
+                .filter(p::uuid.eq(&data.uuid))
+                .select(p::id)
+                .first(conn)?
         }
     };
     if let Some(ids) = adres_ids {
@@ -356,7 +400,11 @@ fn save(conn: &mut DbConnection, input: PartijInput, existing: Option<PartijRow>
     Ok(id)
 }
 
-fn apply_identificatie(data: &mut PartijData, identificatie: Identificatie, werkte_voor: Option<i64>) {
+fn apply_identificatie(
+    data: &mut PartijData,
+    identificatie: Identificatie,
+    werkte_voor: Option<i64>,
+) {
     let naam = |data: &mut PartijData, n: Contactnaam| {
         data.voorletters = n.voorletters;
         data.voornaam = n.voornaam;
@@ -374,7 +422,8 @@ fn apply_identificatie(data: &mut PartijData, identificatie: Identificatie, werk
         }
         Identificatie::Contactpersoon(_, n) => {
             data.identificatie_soort = Some("contactpersoon".into());
-            data.contactpersoon_uuid.get_or_insert_with(|| Uuid::new_v4().to_string());
+            data.contactpersoon_uuid
+                .get_or_insert_with(|| Uuid::new_v4().to_string());
             data.werkte_voor_partij_id = werkte_voor;
             naam(data, n);
         }
@@ -393,7 +442,10 @@ fn link_adressen(conn: &mut DbConnection, partij: i64, ids: &[i64], update: bool
             .load(conn)?;
         if !detached.is_empty() {
             diesel::update(da::table.filter(da::id.eq_any(&detached)))
-                .set((da::partij_id.eq(None::<i64>), da::is_standaard_adres.eq(false)))
+                .set((
+                    da::partij_id.eq(None::<i64>),
+                    da::is_standaard_adres.eq(false),
+                ))
                 .execute(conn)?;
             diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.eq_any(&detached)))
                 .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
@@ -420,9 +472,18 @@ fn link_adressen(conn: &mut DbConnection, partij: i64, ids: &[i64], update: bool
 /// Nested identificatoren: with the key present on an update, the partij's identificatoren not
 /// listed are deleted (refused when another identificator hangs under one of them); listed items
 /// with a uuid are updated and linked here, items without one are created.
-fn save_identificatoren(conn: &mut DbConnection, partij: i64, items: Vec<IdentificatorInput>, update: bool) -> ApiResult<()> {
+fn save_identificatoren(
+    conn: &mut DbConnection,
+    partij: i64,
+    items: Vec<IdentificatorInput>,
+    update: bool,
+) -> ApiResult<()> {
     if update {
-        let listed: Vec<String> = items.iter().filter_map(|i| i.uuid).map(|u| u.to_string()).collect();
+        let listed: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.uuid)
+            .map(|u| u.to_string())
+            .collect();
         let unlisted: Vec<i64> = pi::table
             .filter(pi::partij_id.eq(partij))
             .filter(pi::uuid.ne_all(&listed))
@@ -434,11 +495,16 @@ fn save_identificatoren(conn: &mut DbConnection, partij: i64, items: Vec<Identif
         let prefix = format!("partijIdentificatoren.{i}.");
         let existing = match item.uuid {
             Some(uuid) => Some(lookup::identificator(conn, uuid)?.ok_or_else(|| {
-                ApiError::invalid(format!("{prefix}uuid"), "invalid", "PartijIdentificator object bestaat niet.")
+                ApiError::invalid(
+                    format!("{prefix}uuid"),
+                    "invalid",
+                    "PartijIdentificator object bestaat niet.",
+                )
             })?),
             None => None,
         };
-        let data = identificatoren::validate(conn, item, existing.as_ref(), &prefix, Some(Some(partij)))?;
+        let data =
+            identificatoren::validate(conn, item, existing.as_ref(), &prefix, Some(Some(partij)))?;
         identificatoren::save(conn, &data, existing.map(|e| e.id))?;
     }
     Ok(())
@@ -448,14 +514,27 @@ fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<PartijRow> {
     lookup::partij(conn, uuid)?.ok_or_else(ApiError::not_found)
 }
 
-fn render_one(conn: &mut DbConnection, urls: &ApiUrls, id: i64, expand: Option<&[String]>) -> ApiResult<PartijView> {
-    let row = p::table.find(id).select(PartijRow::as_select()).first(conn)?;
+fn render_one(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    id: i64,
+    expand: Option<&[String]>,
+) -> ApiResult<PartijView> {
+    let row = p::table
+        .find(id)
+        .select(PartijRow::as_select())
+        .first(conn)?;
     views::partijen(conn, urls, std::slice::from_ref(&row), expand)?
         .pop()
         .ok_or_else(ApiError::not_found)
 }
 
-const IDENTIFICATOR_MEMBERS: [&str; 4] = ["codeObjecttype", "codeSoortObjectId", "objectId", "codeRegister"];
+const IDENTIFICATOR_MEMBERS: [&str; 4] = [
+    "codeObjecttype",
+    "codeSoortObjectId",
+    "objectId",
+    "codeRegister",
+];
 
 const FILTERS: [&str; 26] = [
     "soortPartij",
@@ -590,10 +669,18 @@ fn filtered(filters: &PartijFilters) -> BoxedPartijen<'static> {
             "bezoekadresAdresregel2" => q.filter(p::bezoekadres_adresregel2.eq(v)),
             "bezoekadresAdresregel3" => q.filter(p::bezoekadres_adresregel3.eq(v)),
             "bezoekadresLand" => q.filter(p::bezoekadres_land.eq(v)),
-            "correspondentieadresNummeraanduidingId" => q.filter(p::correspondentieadres_nummeraanduiding_id.eq(v)),
-            "correspondentieadresAdresregel1" => q.filter(p::correspondentieadres_adresregel1.eq(v)),
-            "correspondentieadresAdresregel2" => q.filter(p::correspondentieadres_adresregel2.eq(v)),
-            "correspondentieadresAdresregel3" => q.filter(p::correspondentieadres_adresregel3.eq(v)),
+            "correspondentieadresNummeraanduidingId" => {
+                q.filter(p::correspondentieadres_nummeraanduiding_id.eq(v))
+            }
+            "correspondentieadresAdresregel1" => {
+                q.filter(p::correspondentieadres_adresregel1.eq(v))
+            }
+            "correspondentieadresAdresregel2" => {
+                q.filter(p::correspondentieadres_adresregel2.eq(v))
+            }
+            "correspondentieadresAdresregel3" => {
+                q.filter(p::correspondentieadres_adresregel3.eq(v))
+            }
             _ => q.filter(p::correspondentieadres_land.eq(v)),
         };
     }
@@ -602,24 +689,36 @@ fn filtered(filters: &PartijFilters) -> BoxedPartijen<'static> {
     for (member, v) in &filters.identificator {
         let v = v.clone();
         q = by_member!(*member, |col| q.filter(
-            p::id.nullable().eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))
+            p::id
+                .nullable()
+                .eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))
         ));
     }
     for (member, v) in &filters.parent {
         let v = v.clone();
         let parent = diesel::alias!(pi as parent);
-        q = by_member!(*member, |col| q.filter(p::id.nullable().eq_any(
-            pi::table
-                .filter(pi::sub_identificator_van_id.eq_any(
-                    parent.filter(parent.field(col).eq(v)).select(parent.field(pi::id).nullable())
-                ))
-                .select(pi::partij_id)
-        )));
+        q = by_member!(*member, |col| q.filter(
+            p::id.nullable().eq_any(
+                pi::table
+                    .filter(
+                        pi::sub_identificator_van_id.eq_any(
+                            parent
+                                .filter(parent.field(col).eq(v))
+                                .select(parent.field(pi::id).nullable())
+                        )
+                    )
+                    .select(pi::partij_id)
+            )
+        ));
     }
     q
 }
 
-async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> ApiResult<HttpResponse> {
+async fn list(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    query: Query,
+) -> ApiResult<HttpResponse> {
     query.reject_unknown(&FILTERS)?;
     let expand = query.expand(&PARTIJ_EXPAND)?;
     let page = PageRequest::from_query(&query)?;
@@ -642,7 +741,12 @@ async fn list(register: web::Data<Register>, Urls(urls): Urls, query: Query) -> 
     ok(&body)
 }
 
-async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, query: Query) -> ApiResult<HttpResponse> {
+async fn read_one(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    query: Query,
+) -> ApiResult<HttpResponse> {
     query.reject_unknown(&["expand"])?;
     let expand = query.expand(&PARTIJ_EXPAND)?;
     let uuid = path_uuid(&path)?;
@@ -651,14 +755,23 @@ async fn read_one(register: web::Data<Register>, Urls(urls): Urls, path: web::Pa
         .read(move |conn| {
             let row = load(conn, uuid)?;
             // `_expand` shows only when a top-level relation was asked for.
-            let expand = expand.iter().any(|e| !e.contains('.')).then_some(expand.as_slice());
+            let expand = expand
+                .iter()
+                .any(|e| !e.contains('.'))
+                .then_some(expand.as_slice());
             render_one(conn, &urls, row.id, expand)
         })
         .await?;
     ok(&view)
 }
 
-async fn write(register: web::Data<Register>, urls: ApiUrls, uuid: Option<Uuid>, body: JsonBody, mode: Mode) -> ApiResult<PartijView> {
+async fn write(
+    register: web::Data<Register>,
+    urls: ApiUrls,
+    uuid: Option<Uuid>,
+    body: JsonBody,
+    mode: Mode,
+) -> ApiResult<PartijView> {
     let body = body.into_object()?;
     register
         .db
@@ -667,24 +780,42 @@ async fn write(register: web::Data<Register>, urls: ApiUrls, uuid: Option<Uuid>,
                 Some(uuid) => Some(load(conn, uuid)?),
                 None => None,
             };
-            let input = read(&body, mode, existing.as_ref().map(|e| e.data.soort_partij.as_str()))?;
+            let input = read(
+                &body,
+                mode,
+                existing.as_ref().map(|e| e.data.soort_partij.as_str()),
+            )?;
             let id = save(conn, input, existing, mode)?;
             render_one(conn, &urls, id, None)
         })
         .await
 }
 
-async fn create(register: web::Data<Register>, Urls(urls): Urls, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn create(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let view = write(register, urls, None, body, Mode::Create).await?;
     created(&view, &view.url)
 }
 
-async fn replace(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn replace(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     ok(&write(register, urls, Some(uuid), body, Mode::Replace).await?)
 }
 
-async fn patch(register: web::Data<Register>, Urls(urls): Urls, path: web::Path<String>, body: JsonBody) -> ApiResult<HttpResponse> {
+async fn patch(
+    register: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     ok(&write(register, urls, Some(uuid), body, Mode::Patch).await?)
 }
@@ -698,18 +829,28 @@ async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiRe
         .db
         .write(move |conn| {
             let row = load(conn, uuid)?;
-            let own: Vec<i64> = pi::table.filter(pi::partij_id.eq(row.id)).select(pi::id).load(conn)?;
+            let own: Vec<i64> = pi::table
+                .filter(pi::partij_id.eq(row.id))
+                .select(pi::id)
+                .load(conn)?;
             identificatoren::delete_protected(conn, &own)?;
             diesel::update(
                 p::table
                     .filter(p::werkte_voor_partij_id.eq(row.id))
                     .filter(p::identificatie_soort.eq("contactpersoon")),
             )
-            .set((p::identificatie_soort.eq(None::<String>), p::werkte_voor_partij_id.eq(None::<i64>)))
+            .set((
+                p::identificatie_soort.eq(None::<String>),
+                p::werkte_voor_partij_id.eq(None::<i64>),
+            ))
             .execute(conn)?;
-            diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.is_not_null()).filter(p::id.eq(row.id)))
-                .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
-                .execute(conn)?;
+            diesel::update(
+                p::table
+                    .filter(p::voorkeurs_digitaal_adres_id.is_not_null())
+                    .filter(p::id.eq(row.id)),
+            )
+            .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+            .execute(conn)?;
             diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
             diesel::delete(p::table.find(row.id)).execute(conn)?;
             Ok(())
@@ -719,5 +860,14 @@ async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiRe
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    platform::crud_routes!(cfg, "/partijen", list, create, read_one, replace, patch, delete);
+    platform::crud_routes!(
+        cfg,
+        "/partijen",
+        list,
+        create,
+        read_one,
+        replace,
+        patch,
+        delete
+    );
 }

@@ -46,13 +46,21 @@ pub fn read_adres(reader: &mut Reader<'_>, name: &str) -> Field<Adres> {
     };
     let mut group = Reader::nested(object, Mode::Patch, format!("{name}."));
     let text = |group: &mut Reader<'_>, member: &str, max: usize| {
-        group.text(member, Text::optional(max)).into_set().unwrap_or_default()
+        group
+            .text(member, Text::optional(max))
+            .into_set()
+            .unwrap_or_default()
     };
     let nummeraanduiding_id = text(&mut group, "nummeraanduidingId", 16);
     if !nummeraanduiding_id.is_empty()
-        && !(nummeraanduiding_id.len() == 16 && nummeraanduiding_id.bytes().all(|b| b.is_ascii_digit()))
+        && !(nummeraanduiding_id.len() == 16
+            && nummeraanduiding_id.bytes().all(|b| b.is_ascii_digit()))
     {
-        group.error("nummeraanduidingId", "invalid", "Ongeldige nummeraanduiding BAG-ID");
+        group.error(
+            "nummeraanduidingId",
+            "invalid",
+            "Ongeldige nummeraanduiding BAG-ID",
+        );
     }
     let straatnaam = text(&mut group, "straatnaam", 255);
     let huisnummer = group
@@ -62,7 +70,11 @@ pub fn read_adres(reader: &mut Reader<'_>, name: &str) -> Field<Adres> {
     let huisnummertoevoeging = text(&mut group, "huisnummertoevoeging", 20);
     let postcode = text(&mut group, "postcode", 7);
     if !postcode.is_empty() && !is_postcode(&postcode) {
-        group.error("postcode", "invalid", format!("Ongeldige postcode {postcode}"));
+        group.error(
+            "postcode",
+            "invalid",
+            format!("Ongeldige postcode {postcode}"),
+        );
     }
     let stad = text(&mut group, "stad", 255);
     let adresregel1 = text(&mut group, "adresregel1", 80);
@@ -71,7 +83,11 @@ pub fn read_adres(reader: &mut Reader<'_>, name: &str) -> Field<Adres> {
     let land = text(&mut group, "land", 2);
     if !land.is_empty() {
         if land.chars().count() < 2 {
-            group.error("land", "min_length", "Zorg ervoor dat dit veld minimaal 2 karakters bevat.");
+            group.error(
+                "land",
+                "min_length",
+                "Zorg ervoor dat dit veld minimaal 2 karakters bevat.",
+            );
         } else if !is_country(&land) {
             let upper = land.to_ascii_uppercase();
             let reason = if is_country(&upper) {
@@ -168,13 +184,30 @@ mod tests {
 
     #[test]
     fn phone_numbers_follow_the_reference_rules() {
-        for good in ["0612345678", "0201234567", "+31612345678", "+441134960000", "0031612345678", "00311234567", "0881234567"] {
+        for good in [
+            "0612345678",
+            "0201234567",
+            "+31612345678",
+            "+441134960000",
+            "0031612345678",
+            "00311234567",
+            "0881234567",
+        ] {
             assert_eq!(check_telefoonnummer(good), Ok(()), "{good}");
         }
-        for bad in ["020 753 0523", "+311234", "316123456789", "0800123456", "0900123456", "061234567"] {
+        for bad in [
+            "020 753 0523",
+            "+311234",
+            "316123456789",
+            "0800123456",
+            "0900123456",
+            "061234567",
+        ] {
             assert!(check_telefoonnummer(bad).is_err(), "{bad}");
         }
-        assert!(check_telefoonnummer("0900123456").unwrap_err().contains("0800, 0900"));
+        assert!(check_telefoonnummer("0900123456")
+            .unwrap_err()
+            .contains("0800, 0900"));
     }
 
     #[test]

@@ -71,7 +71,10 @@ pub fn identificatoren(
     rows: &[IdentificatorRow],
 ) -> ApiResult<Vec<IdentificatorView>> {
     let partij_ids: Vec<i64> = rows.iter().filter_map(|r| r.data.partij_id).collect();
-    let parent_ids: Vec<i64> = rows.iter().filter_map(|r| r.data.sub_identificator_van_id).collect();
+    let parent_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.data.sub_identificator_van_id)
+        .collect();
     let partijen = lookup::partij_uuids(conn, &partij_ids)?;
     let parents = lookup::identificator_uuids(conn, &parent_ids)?;
     Ok(rows
@@ -168,7 +171,11 @@ pub fn volledige_naam(voornaam: &str, voorvoegsel: &str, achternaam: &str) -> St
         .join(" ")
 }
 
-fn partij_identificatie(urls: &ApiUrls, row: &PartijRow, werkte_voor: &HashMap<i64, uuid::Uuid>) -> Option<Value> {
+fn partij_identificatie(
+    urls: &ApiUrls,
+    row: &PartijRow,
+    werkte_voor: &HashMap<i64, uuid::Uuid>,
+) -> Option<Value> {
     let d = &row.data;
     if d.identificatie_soort.as_deref() != Some(d.soort_partij.as_str()) {
         return None;
@@ -213,9 +220,10 @@ impl PartijContext {
             .select(IdentificatorRow::as_select())
             .load(conn)?;
         let mut identificatoren: HashMap<i64, Vec<IdentificatorView>> = HashMap::new();
-        for (row, view) in identificator_rows
-            .iter()
-            .zip(self::identificatoren(conn, urls, &identificator_rows)?)
+        for (row, view) in
+            identificator_rows
+                .iter()
+                .zip(self::identificatoren(conn, urls, &identificator_rows)?)
         {
             if let Some(partij) = row.data.partij_id {
                 identificatoren.entry(partij).or_default().push(view);
@@ -226,8 +234,10 @@ impl PartijContext {
             .order(digitale_adressen::id)
             .select(DigitaalAdresRow::as_select())
             .load(conn)?;
-        let mut adres_uuids: HashMap<i64, uuid::Uuid> =
-            adres_rows.iter().map(|a| (a.id, stored_uuid(&a.data.uuid))).collect();
+        let mut adres_uuids: HashMap<i64, uuid::Uuid> = adres_rows
+            .iter()
+            .map(|a| (a.id, stored_uuid(&a.data.uuid)))
+            .collect();
         let missing_voorkeuren: Vec<i64> = rows
             .iter()
             .filter_map(|r| r.data.voorkeurs_digitaal_adres_id)
@@ -240,8 +250,10 @@ impl PartijContext {
                 adressen.entry(partij).or_default().push(adres);
             }
         }
-        let mut partij_uuids: HashMap<i64, uuid::Uuid> =
-            rows.iter().map(|r| (r.id, stored_uuid(&r.data.uuid))).collect();
+        let mut partij_uuids: HashMap<i64, uuid::Uuid> = rows
+            .iter()
+            .map(|r| (r.id, stored_uuid(&r.data.uuid)))
+            .collect();
         let werkte_voor: Vec<i64> = rows
             .iter()
             .filter_map(|r| r.data.werkte_voor_partij_id)
@@ -295,7 +307,9 @@ pub fn partijen(
             categorie_relaties: Vec::new(),
             digitale_adressen: adressen
                 .iter()
-                .map(|a| Reference::new(urls, Resource::Digitaleadressen, stored_uuid(&a.data.uuid)))
+                .map(|a| {
+                    Reference::new(urls, Resource::Digitaleadressen, stored_uuid(&a.data.uuid))
+                })
                 .collect(),
             voorkeurs_digitaal_adres: d
                 .voorkeurs_digitaal_adres_id
@@ -329,7 +343,10 @@ fn partij_expand(
         match name.as_str() {
             "digitaleAdressen" => {
                 let views = digitale_adressen(conn, urls, adressen)?;
-                expand.insert(name.clone(), serde_json::to_value(views).unwrap_or_default());
+                expand.insert(
+                    name.clone(),
+                    serde_json::to_value(views).unwrap_or_default(),
+                );
             }
             // Nested paths only add to their parent, which is empty here.
             "betrokkenen" | "categorieRelaties" => {

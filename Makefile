@@ -1,0 +1,24 @@
+# The two commands a newcomer needs are `make run` and `make test`.
+.PHONY: run test test-postgres check bench fmt
+
+# Every register in one process on 127.0.0.1:8000, with embedded SQLite files in ./data.
+run:
+	cargo run --release -p klantinteracties -- serve
+
+# Unit tests and the black-box API tests on SQLite; on PostgreSQL too when TEST_DATABASE_URL
+# names a server (e.g. postgres://postgres@127.0.0.1:5432/postgres).
+test:
+	cargo test --workspace --all-targets
+
+test-postgres:
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo test -p acceptance
+
+check:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench:
+	tests/bench/bench.sh
+
+fmt:
+	cargo fmt --all
