@@ -431,18 +431,27 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
         );
     }
     if let Some(v) = &filters.partij_soort {
-        q = q.filter(
-            da::partij_id.eq_any(
-                p::table
-                    .filter(p::soort_partij.eq(v.clone()))
-                    .select(p::id.nullable()),
-            ),
-        );
+        let v = v.clone();
+        q = q.filter(diesel::dsl::exists(
+            p::table
+                .filter(p::id.nullable().eq(da::partij_id))
+                .filter(p::soort_partij.eq(v)),
+        ));
     }
+    // As on partijen: an object id drives the query, the codes are checked per candidate.
     for (member, v) in &filters.identificator {
         let v = v.clone();
-        q = crate::partijen::by_member!(*member, |col| q
-            .filter(da::partij_id.eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))));
+        q = if *member == "objectId" {
+            q.filter(
+                da::partij_id.eq_any(pi::table.filter(pi::object_id.eq(v)).select(pi::partij_id)),
+            )
+        } else {
+            crate::partijen::by_member!(*member, |col| q.filter(diesel::dsl::exists(
+                pi::table
+                    .filter(pi::partij_id.eq(da::partij_id))
+                    .filter(col.eq(v))
+            )))
+        };
     }
     q
 }

@@ -684,32 +684,54 @@ fn filtered(filters: &PartijFilters) -> BoxedPartijen<'static> {
             _ => q.filter(p::correspondentieadres_land.eq(v)),
         };
     }
-    // Each identificator filter is its own "there is an identificator such that …", as in the
-    // reference; a semi-join keeps every partij listed once.
+    // Each identificator filter is its own "there is an identificator of this partij such
+    // that …", as in the reference, and every partij is listed once. An object id is selective,
+    // so its condition drives the query (`id IN (…)`, one index probe); the low-selectivity codes
+    // become EXISTS checks per candidate, probing the (partij, soort) index.
     for (member, v) in &filters.identificator {
         let v = v.clone();
-        q = by_member!(*member, |col| q.filter(
-            p::id
-                .nullable()
-                .eq_any(pi::table.filter(col.eq(v)).select(pi::partij_id))
-        ));
+        q = if *member == "objectId" {
+            q.filter(
+                p::id
+                    .nullable()
+                    .eq_any(pi::table.filter(pi::object_id.eq(v)).select(pi::partij_id)),
+            )
+        } else {
+            by_member!(*member, |col| q.filter(diesel::dsl::exists(
+                pi::table
+                    .filter(pi::partij_id.eq(p::id.nullable()))
+                    .filter(col.eq(v))
+            )))
+        };
     }
     for (member, v) in &filters.parent {
         let v = v.clone();
         let parent = diesel::alias!(pi as parent);
-        q = by_member!(*member, |col| q.filter(
-            p::id.nullable().eq_any(
-                pi::table
-                    .filter(
-                        pi::sub_identificator_van_id.eq_any(
-                            parent
-                                .filter(parent.field(col).eq(v))
-                                .select(parent.field(pi::id).nullable())
+        q = if *member == "objectId" {
+            q.filter(
+                p::id.nullable().eq_any(
+                    pi::table
+                        .filter(
+                            pi::sub_identificator_van_id.eq_any(
+                                parent
+                                    .filter(parent.field(pi::object_id).eq(v))
+                                    .select(parent.field(pi::id).nullable()),
+                            ),
                         )
-                    )
-                    .select(pi::partij_id)
+                        .select(pi::partij_id),
+                ),
             )
-        ));
+        } else {
+            by_member!(*member, |col| q.filter(diesel::dsl::exists(
+                pi::table.filter(pi::partij_id.eq(p::id.nullable())).filter(
+                    pi::sub_identificator_van_id.eq_any(
+                        parent
+                            .filter(parent.field(col).eq(v))
+                            .select(parent.field(pi::id).nullable())
+                    )
+                )
+            )))
+        };
     }
     q
 }
