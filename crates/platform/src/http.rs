@@ -292,21 +292,6 @@ pub fn path_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_is_acceptable_unless_the_client_excludes_it() {
-        let accepts = |v: &str| accepts_json(Some(&HeaderValue::from_str(v).unwrap()));
-        assert!(accepts_json(None));
-        assert!(accepts("application/json"));
-        assert!(accepts("text/html, */*;q=0.1"));
-        assert!(accepts("application/*"));
-        assert!(!accepts("application/xml"));
-    }
-}
-
 /// Registers the list and detail routes of a CRUD resource: GET/HEAD/POST/OPTIONS on the list,
 /// GET/HEAD/PUT/PATCH/DELETE/OPTIONS on the detail, 405 for anything else.
 #[macro_export]
@@ -332,4 +317,19 @@ macro_rules! crud_routes {
                 .default_service(web::to($crate::http::method_not_allowed)),
         );
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_acceptable_unless_the_client_excludes_it() {
+        let accepts = |v: &str| accepts_json(Some(&HeaderValue::from_str(v).unwrap()));
+        assert!(accepts_json(None));
+        assert!(accepts("application/json"));
+        assert!(accepts("text/html, */*;q=0.1"));
+        assert!(accepts("application/*"));
+        assert!(!accepts("application/xml"));
+    }
 }

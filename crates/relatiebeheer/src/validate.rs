@@ -52,10 +52,9 @@ pub fn read_adres(reader: &mut Reader<'_>, name: &str) -> Field<Adres> {
             .unwrap_or_default()
     };
     let nummeraanduiding_id = text(&mut group, "nummeraanduidingId", 16);
-    if !nummeraanduiding_id.is_empty()
-        && !(nummeraanduiding_id.len() == 16
-            && nummeraanduiding_id.bytes().all(|b| b.is_ascii_digit()))
-    {
+    let is_bag_id =
+        nummeraanduiding_id.len() == 16 && nummeraanduiding_id.bytes().all(|b| b.is_ascii_digit());
+    if !nummeraanduiding_id.is_empty() && !is_bag_id {
         group.error(
             "nummeraanduidingId",
             "invalid",
