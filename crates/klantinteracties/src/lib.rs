@@ -15,6 +15,7 @@ use platform::db::{self, Db, Migrations};
 use platform::health::Databases;
 use platform::http::{html_not_found, Api, Edge, Urls};
 use reference::{Register, API_PATH};
+use relatiebeheer::contactgegevens;
 use serde_json::{Map, Value};
 
 pub use settings::Settings;
@@ -83,13 +84,22 @@ impl Application {
             databases.push(("relatiebeheer", relatiebeheer_db.clone()));
             resources.extend(relatiebeheer::RESOURCES);
         }
-        let edge = Arc::new(Edge {
-            apis: vec![Api {
-                prefix: API_PATH,
-                version: API_VERSION,
-                resources: resources.clone(),
+        let mut apis = vec![Api {
+            prefix: API_PATH,
+            version: API_VERSION,
+            resources: resources.clone(),
+            actions: Vec::new(),
+        }];
+        if registers.contains(&Register::Relatiebeheer) {
+            apis.push(Api {
+                prefix: contactgegevens::API_PATH,
+                version: contactgegevens::API_VERSION,
+                resources: relatiebeheer::CONTACTGEGEVENS_RESOURCES.to_vec(),
                 actions: Vec::new(),
-            }],
+            });
+        }
+        let edge = Arc::new(Edge {
+            apis,
             tokens,
             public_origin: settings.public_base_url.clone(),
         });

@@ -9,6 +9,7 @@
 //! - [`health`], [`telemetry`], [`time`].
 
 pub mod auth;
+pub mod crud;
 pub mod db;
 pub mod error;
 pub mod health;

@@ -5,13 +5,17 @@
 //! one relation that leaves it (`digitaalAdres.verstrektDoorBetrokkene`, a betrokkene in the
 //! klantcontacten register) is stored as a uuid and shown as a reference.
 
+mod categorieen;
+pub mod contactgegevens;
 mod digitaleadressen;
 mod identificatoren;
 mod lookup;
 mod models;
 mod partijen;
+mod rekeningnummers;
 mod schema;
 mod validate;
+mod vertegenwoordigingen;
 mod views;
 
 use actix_web::web;
@@ -28,12 +32,29 @@ const SQLITE: diesel_migrations::EmbeddedMigrations =
     diesel_migrations::embed_migrations!("migrations/sqlite");
 
 /// The resources this register serves under `/klantinteracties/api/v1`.
-pub const RESOURCES: [&str; 3] = ["partijen", "partij-identificatoren", "digitaleadressen"];
+pub const RESOURCES: [&str; 7] = [
+    "partijen",
+    "partij-identificatoren",
+    "digitaleadressen",
+    "rekeningnummers",
+    "vertegenwoordigingen",
+    "categorieen",
+    "categorie-relaties",
+];
+
+/// The resources it serves under `/contactgegevens/api/v1`.
+pub const CONTACTGEGEVENS_RESOURCES: [&str; 2] = ["persoon", "organisatie"];
 
 /// The register's state, shared by its handlers.
 #[derive(Clone)]
 pub struct Register {
     pub db: Db,
+}
+
+impl platform::crud::RegisterState for Register {
+    fn db(&self) -> &Db {
+        &self.db
+    }
 }
 
 /// Adds the register's routes to the API scope.
@@ -43,5 +64,22 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
         partijen::routes(cfg);
         identificatoren::routes(cfg);
         digitaleadressen::routes(cfg);
+        platform::crud_resource!(cfg, "/rekeningnummers", rekeningnummers::Rekeningnummers);
+        platform::crud_resource!(
+            cfg,
+            "/vertegenwoordigingen",
+            vertegenwoordigingen::Vertegenwoordigingen
+        );
+        platform::crud_resource!(cfg, "/categorieen", categorieen::Categorieen);
+        platform::crud_resource!(cfg, "/categorie-relaties", categorieen::CategorieRelaties);
+    }
+}
+
+/// Adds the Contactgegevens API's routes to its own scope.
+pub fn configure_contactgegevens(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(register));
+        platform::crud_resource!(cfg, "/persoon", contactgegevens::Personen);
+        platform::crud_resource!(cfg, "/organisatie", contactgegevens::Organisaties);
     }
 }

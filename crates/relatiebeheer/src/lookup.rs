@@ -8,7 +8,7 @@ use platform::ApiResult;
 use uuid::Uuid;
 
 use crate::models::{DigitaalAdresRow, IdentificatorRow, PartijRow};
-use crate::schema::{digitale_adressen, partij_identificatoren, partijen};
+use crate::schema::{digitale_adressen, partij_identificatoren, partijen, rekeningnummers};
 
 pub fn partij(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<PartijRow>> {
     Ok(partijen::table
@@ -47,6 +47,14 @@ pub fn digitaal_adres_id(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Optio
     Ok(digitale_adressen::table
         .filter(digitale_adressen::uuid.eq(uuid.to_string()))
         .select(digitale_adressen::id)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn rekeningnummer_id(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<i64>> {
+    Ok(rekeningnummers::table
+        .filter(rekeningnummers::uuid.eq(uuid.to_string()))
+        .select(rekeningnummers::id)
         .first(conn)
         .optional()?)
 }

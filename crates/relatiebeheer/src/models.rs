@@ -4,15 +4,18 @@
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
-use crate::schema::{digitale_adressen, partij_identificatoren, partijen};
+use crate::schema::{
+    categorie_relaties, categorieen, contactgegevens_organisaties, contactgegevens_personen,
+    digitale_adressen, partij_identificatoren, partijen, rekeningnummers, vertegenwoordigingen,
+};
 use crate::validate::Adres;
 
 macro_rules! adres_columns {
-    ($name:ident, $nummeraanduiding:ident, $straat:ident, $huisnummer:ident, $toevoeging:ident,
+    ($name:ident, $table:ident, $nummeraanduiding:ident, $straat:ident, $huisnummer:ident, $toevoeging:ident,
      $postcode:ident, $stad:ident, $r1:ident, $r2:ident, $r3:ident, $land:ident) => {
-        /// The columns of one address group of a partij.
+        /// The columns of one address group.
         #[derive(Debug, Clone, Default, Queryable, Selectable, Insertable, AsChangeset)]
-        #[diesel(table_name = partijen, treat_none_as_null = true)]
+        #[diesel(table_name = $table, treat_none_as_null = true)]
         pub struct $name {
             #[diesel(column_name = $nummeraanduiding)]
             pub nummeraanduiding_id: String,
@@ -74,6 +77,7 @@ macro_rules! adres_columns {
 
 adres_columns!(
     Bezoekadres,
+    partijen,
     bezoekadres_nummeraanduiding_id,
     bezoekadres_straatnaam,
     bezoekadres_huisnummer,
@@ -88,6 +92,7 @@ adres_columns!(
 
 adres_columns!(
     Correspondentieadres,
+    partijen,
     correspondentieadres_nummeraanduiding_id,
     correspondentieadres_straatnaam,
     correspondentieadres_huisnummer,
@@ -112,6 +117,7 @@ pub struct PartijData {
     pub voorkeurstaal: String,
     pub indicatie_actief: bool,
     pub voorkeurs_digitaal_adres_id: Option<i64>,
+    pub voorkeurs_rekeningnummer_id: Option<i64>,
     #[diesel(embed)]
     pub bezoekadres: Bezoekadres,
     #[diesel(embed)]
@@ -182,4 +188,148 @@ pub struct DigitaalAdresRow {
     pub id: i64,
     #[diesel(embed)]
     pub data: DigitaalAdresData,
+}
+
+adres_columns!(
+    PersoonAdres,
+    contactgegevens_personen,
+    adres_nummeraanduiding_id,
+    adres_straatnaam,
+    adres_huisnummer,
+    adres_huisnummertoevoeging,
+    adres_postcode,
+    adres_stad,
+    adres_adresregel1,
+    adres_adresregel2,
+    adres_adresregel3,
+    adres_land
+);
+
+adres_columns!(
+    OrganisatieAdres,
+    contactgegevens_organisaties,
+    adres_nummeraanduiding_id,
+    adres_straatnaam,
+    adres_huisnummer,
+    adres_huisnummertoevoeging,
+    adres_postcode,
+    adres_stad,
+    adres_adresregel1,
+    adres_adresregel2,
+    adres_adresregel3,
+    adres_land
+);
+
+/// Everything stored about a rekeningnummer but its id.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = rekeningnummers, treat_none_as_null = true)]
+pub struct RekeningnummerData {
+    pub uuid: String,
+    pub partij_id: Option<i64>,
+    pub iban: String,
+    pub bic: String,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = rekeningnummers)]
+pub struct RekeningnummerRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: RekeningnummerData,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = vertegenwoordigingen)]
+pub struct VertegenwoordigingData {
+    pub uuid: String,
+    pub vertegenwoordigende_partij_id: i64,
+    pub vertegenwoordigde_partij_id: i64,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = vertegenwoordigingen)]
+pub struct VertegenwoordigingRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: VertegenwoordigingData,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = categorieen)]
+pub struct CategorieData {
+    pub uuid: String,
+    pub naam: String,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categorieen)]
+pub struct CategorieRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: CategorieData,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = categorie_relaties, treat_none_as_null = true)]
+pub struct CategorieRelatieData {
+    pub uuid: String,
+    pub partij_id: Option<i64>,
+    pub categorie_id: Option<i64>,
+    pub begin_datum: Option<Date>,
+    pub eind_datum: Option<Date>,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categorie_relaties)]
+pub struct CategorieRelatieRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: CategorieRelatieData,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contactgegevens_personen, treat_none_as_null = true)]
+pub struct PersoonData {
+    pub uuid: String,
+    pub geboortedatum: Date,
+    pub overlijdensdatum: Option<Date>,
+    pub geslachtsnaam: String,
+    pub geslacht: String,
+    pub voorvoegsel: String,
+    pub voornamen: String,
+    #[diesel(embed)]
+    pub adres: PersoonAdres,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contactgegevens_personen)]
+pub struct PersoonRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: PersoonData,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contactgegevens_organisaties, treat_none_as_null = true)]
+pub struct OrganisatieData {
+    pub uuid: String,
+    pub handelsnaam: String,
+    pub oprichtingsdatum: Option<Date>,
+    pub opheffingsdatum: Option<Date>,
+    #[diesel(embed)]
+    pub adres: OrganisatieAdres,
+    pub created_at: PrimitiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contactgegevens_organisaties)]
+pub struct OrganisatieRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub data: OrganisatieData,
 }

@@ -9,7 +9,7 @@ use platform::http::{created, no_content, ok, path_uuid, Urls};
 use platform::input::{Field, Mode, Reader, Text};
 use platform::json::JsonBody;
 use platform::pagination::PageRequest;
-use platform::query::{Query, UrlFilter};
+use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
 use serde_json::{Map, Value};
@@ -18,7 +18,10 @@ use uuid::Uuid;
 use crate::identificatoren::{self, IdentificatorInput};
 use crate::lookup;
 use crate::models::{Bezoekadres, Correspondentieadres, PartijData, PartijRow};
-use crate::schema::{digitale_adressen as da, partij_identificatoren as pi, partijen as p};
+use crate::schema::{
+    categorie_relaties as cr, categorieen as c, digitale_adressen as da,
+    partij_identificatoren as pi, partijen as p, rekeningnummers as r, vertegenwoordigingen as v,
+};
 use crate::validate::{read_adres, read_nummer, Adres};
 use crate::views::{self, PartijView, PARTIJ_EXPAND};
 use crate::Register;
@@ -200,6 +203,7 @@ fn empty_partij() -> PartijData {
         voorkeurstaal: String::new(),
         indicatie_actief: true,
         voorkeurs_digitaal_adres_id: None,
+        voorkeurs_rekeningnummer_id: None,
         bezoekadres: Bezoekadres::default(),
         correspondentieadres: Correspondentieadres::default(),
         identificatie_soort: None,
@@ -273,23 +277,35 @@ fn save(
         Field::Null => voorkeur_id = Some(None),
         Field::Absent => {}
     }
-    // Rekeningnummers are not kept by this version of the register: no uuid can exist.
+    let mut rekening_ids: Option<Vec<i64>> = None;
     if let Field::Set(uuids) = &input.rekeningnummers {
-        for i in 0..uuids.len() {
-            errors.push(InvalidParam::new(
-                format!("rekeningnummers.{i}.uuid"),
+        let mut ids = Vec::with_capacity(uuids.len());
+        for (i, uuid) in uuids.iter().enumerate() {
+            match lookup::rekeningnummer_id(conn, *uuid)? {
+                Some(id) => ids.push(id),
+                None => errors.push(InvalidParam::new(
+                    format!("rekeningnummers.{i}.uuid"),
+                    "invalid",
+                    "Rekeningnummer object bestaat niet.",
+                )),
+            }
+        }
+        rekening_ids = Some(ids);
+    } else if input.rekeningnummers == Field::Null {
+        rekening_ids = Some(Vec::new());
+    }
+    let mut voorkeur_rekening: Option<Option<i64>> = None;
+    match input.voorkeurs_rekeningnummer {
+        Field::Set(uuid) => match lookup::rekeningnummer_id(conn, uuid)? {
+            Some(id) => voorkeur_rekening = Some(Some(id)),
+            None => errors.push(InvalidParam::new(
+                "voorkeursRekeningnummer.uuid",
                 "invalid",
                 "Rekeningnummer object bestaat niet.",
-            ));
-        }
-    }
-    if input.voorkeurs_rekeningnummer.is_present() && input.voorkeurs_rekeningnummer != Field::Null
-    {
-        errors.push(InvalidParam::new(
-            "voorkeursRekeningnummer.uuid",
-            "invalid",
-            "Rekeningnummer object bestaat niet.",
-        ));
+            )),
+        },
+        Field::Null => voorkeur_rekening = Some(None),
+        Field::Absent => {}
     }
     let mut werkte_voor: Option<Option<i64>> = None;
     if let Field::Set(Identificatie::Contactpersoon(reference, _)) = &input.identificatie {
@@ -314,7 +330,7 @@ fn save(
         return Err(ApiError::Validation(errors));
     }
 
-    // The voorkeur must be one of the partij's addresses after this write.
+    // A voorkeur must be one of the partij's addresses (accounts) after this write.
     if let Some(Some(voorkeur)) = voorkeur_id {
         let linked = match &adres_ids {
             Some(ids) => ids.contains(&voorkeur),
@@ -336,6 +352,34 @@ fn save(
             };
             return Err(ApiError::invalid(
                 "voorkeursDigitaalAdres",
+                "invalid",
+                reason,
+            ));
+        }
+    }
+    if let Some(Some(voorkeur)) = voorkeur_rekening {
+        let linked = match &rekening_ids {
+            Some(ids) => ids.contains(&voorkeur),
+            None if mode == Mode::Create => false,
+            None => {
+                r::table
+                    .filter(r::id.eq(voorkeur))
+                    .filter(r::partij_id.eq(existing_id.unwrap_or(-1)))
+                    .count()
+                    .get_result::<i64>(conn)?
+                    > 0
+            }
+        };
+        if !linked {
+            let reason = if mode == Mode::Replace
+                && rekening_ids.as_ref().is_some_and(Vec::is_empty)
+            {
+                "voorkeursRekeningnummer mag niet meegegeven worden als rekeningnummers leeg is."
+            } else {
+                "Het voorkeurs rekeningnummer moet een gelinkte rekeningnummer zijn."
+            };
+            return Err(ApiError::invalid(
+                "voorkeursRekeningnummer",
                 "invalid",
                 reason,
             ));
@@ -369,6 +413,9 @@ fn save(
     if let Some(v) = voorkeur_id {
         data.voorkeurs_digitaal_adres_id = v;
     }
+    if let Some(v) = voorkeur_rekening {
+        data.voorkeurs_rekeningnummer_id = v;
+    }
     match input.identificatie {
         Field::Set(identificatie) => {
             apply_identificatie(&mut data, identificatie, werkte_voor.flatten())
@@ -393,6 +440,9 @@ fn save(
     };
     if let Some(ids) = adres_ids {
         link_adressen(conn, id, &ids, existing_id.is_some())?;
+    }
+    if let Some(ids) = rekening_ids {
+        link_rekeningnummers(conn, id, &ids, existing_id.is_some())?;
     }
     if let Field::Set(items) = input.identificatoren {
         save_identificatoren(conn, id, items, existing_id.is_some())?;
@@ -467,6 +517,44 @@ fn link_adressen(conn: &mut DbConnection, partij: i64, ids: &[i64], update: bool
         .set(da::partij_id.eq(Some(partij)))
         .execute(conn)?;
     crate::digitaleadressen::keep_one_standaard(conn, partij)
+}
+
+/// Links exactly these rekeningnummers to the partij, like [`link_adressen`].
+fn link_rekeningnummers(
+    conn: &mut DbConnection,
+    partij: i64,
+    ids: &[i64],
+    update: bool,
+) -> ApiResult<()> {
+    if update {
+        let detached: Vec<i64> = r::table
+            .filter(r::partij_id.eq(partij))
+            .filter(r::id.ne_all(ids))
+            .select(r::id)
+            .load(conn)?;
+        if !detached.is_empty() {
+            diesel::update(r::table.filter(r::id.eq_any(&detached)))
+                .set(r::partij_id.eq(None::<i64>))
+                .execute(conn)?;
+            diesel::update(p::table.filter(p::voorkeurs_rekeningnummer_id.eq_any(&detached)))
+                .set(p::voorkeurs_rekeningnummer_id.eq(None::<i64>))
+                .execute(conn)?;
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        p::table
+            .filter(p::voorkeurs_rekeningnummer_id.eq_any(ids))
+            .filter(p::id.ne(partij)),
+    )
+    .set(p::voorkeurs_rekeningnummer_id.eq(None::<i64>))
+    .execute(conn)?;
+    diesel::update(r::table.filter(r::id.eq_any(ids)))
+        .set(r::partij_id.eq(Some(partij)))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Nested identificatoren: with the key present on an update, the partij's identificatoren not
@@ -578,8 +666,11 @@ struct PartijFilters {
     identificator: Vec<(&'static str, String)>,
     /// "Has an identificator whose parent has …".
     parent: Vec<(&'static str, String)>,
-    /// Filters that no partij can match in this version (categorieen and vertegenwoordigingen
-    /// are not kept yet).
+    /// Any of these category names.
+    categorie_namen: Option<Vec<String>>,
+    /// Partijen represented by this one.
+    vertegenwoordigd_door: Option<Uuid>,
+    /// Filters that cannot all hold.
     nothing_matches: bool,
 }
 
@@ -605,13 +696,16 @@ fn parse_filters(query: &Query) -> ApiResult<PartijFilters> {
             filters.parent.push((member, v.to_owned()));
         }
     }
-    if f.comma_list("categorierelatie__categorie__naam").is_some()
-        || f.uuid("vertegenwoordigdePartij__uuid").is_some()
-    {
-        filters.nothing_matches = true;
-    }
-    if let Some(UrlFilter::Uuid(_) | UrlFilter::NoMatch) = f.url("vertegenwoordigdePartij__url") {
-        filters.nothing_matches = true;
+    filters.categorie_namen = f
+        .comma_list("categorierelatie__categorie__naam")
+        .map(|names| names.into_iter().map(str::to_owned).collect());
+    match crate::rekeningnummers::reference_filter(
+        &mut f,
+        "vertegenwoordigdePartij__uuid",
+        "vertegenwoordigdePartij__url",
+    ) {
+        Ok(uuid) => filters.vertegenwoordigd_door = uuid,
+        Err(()) => filters.nothing_matches = true,
     }
     f.finish()?;
     Ok(filters)
@@ -683,6 +777,37 @@ fn filtered(filters: &PartijFilters) -> BoxedPartijen<'static> {
             }
             _ => q.filter(p::correspondentieadres_land.eq(v)),
         };
+    }
+    if let Some(names) = &filters.categorie_namen {
+        q = q.filter(
+            p::id.nullable().eq_any(
+                cr::table
+                    .filter(
+                        cr::categorie_id.eq_any(
+                            c::table
+                                .filter(c::naam.eq_any(names.clone()))
+                                .select(c::id.nullable()),
+                        ),
+                    )
+                    .select(cr::partij_id),
+            ),
+        );
+    }
+    if let Some(uuid) = filters.vertegenwoordigd_door {
+        let vertegenwoordiger = diesel::alias!(p as vertegenwoordiger);
+        q = q.filter(
+            p::id.eq_any(
+                v::table
+                    .filter(
+                        v::vertegenwoordigende_partij_id.eq_any(
+                            vertegenwoordiger
+                                .filter(vertegenwoordiger.field(p::uuid).eq(uuid.to_string()))
+                                .select(vertegenwoordiger.field(p::id)),
+                        ),
+                    )
+                    .select(v::vertegenwoordigde_partij_id),
+            ),
+        );
     }
     // Each identificator filter is its own "there is an identificator of this partij such
     // that …", as in the reference, and every partij is listed once. An object id is selective,

@@ -12,6 +12,7 @@ diesel::table! {
         voorkeurstaal -> Text,
         indicatie_actief -> Bool,
         voorkeurs_digitaal_adres_id -> Nullable<BigInt>,
+        voorkeurs_rekeningnummer_id -> Nullable<BigInt>,
         bezoekadres_nummeraanduiding_id -> Text,
         bezoekadres_straatnaam -> Text,
         bezoekadres_huisnummer -> Nullable<Integer>,
@@ -76,6 +77,103 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rekeningnummers (id) {
+        id -> BigInt,
+        uuid -> Text,
+        partij_id -> Nullable<BigInt>,
+        iban -> Text,
+        bic -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vertegenwoordigingen (id) {
+        id -> BigInt,
+        uuid -> Text,
+        vertegenwoordigende_partij_id -> BigInt,
+        vertegenwoordigde_partij_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categorieen (id) {
+        id -> BigInt,
+        uuid -> Text,
+        naam -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categorie_relaties (id) {
+        id -> BigInt,
+        uuid -> Text,
+        partij_id -> Nullable<BigInt>,
+        categorie_id -> Nullable<BigInt>,
+        begin_datum -> Nullable<Date>,
+        eind_datum -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contactgegevens_personen (id) {
+        id -> BigInt,
+        uuid -> Text,
+        geboortedatum -> Date,
+        overlijdensdatum -> Nullable<Date>,
+        geslachtsnaam -> Text,
+        geslacht -> Text,
+        voorvoegsel -> Text,
+        voornamen -> Text,
+        adres_nummeraanduiding_id -> Text,
+        adres_straatnaam -> Text,
+        adres_huisnummer -> Nullable<Integer>,
+        adres_huisnummertoevoeging -> Text,
+        adres_postcode -> Text,
+        adres_stad -> Text,
+        adres_adresregel1 -> Text,
+        adres_adresregel2 -> Text,
+        adres_adresregel3 -> Text,
+        adres_land -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contactgegevens_organisaties (id) {
+        id -> BigInt,
+        uuid -> Text,
+        handelsnaam -> Text,
+        oprichtingsdatum -> Nullable<Date>,
+        opheffingsdatum -> Nullable<Date>,
+        adres_nummeraanduiding_id -> Text,
+        adres_straatnaam -> Text,
+        adres_huisnummer -> Nullable<Integer>,
+        adres_huisnummertoevoeging -> Text,
+        adres_postcode -> Text,
+        adres_stad -> Text,
+        adres_adresregel1 -> Text,
+        adres_adresregel2 -> Text,
+        adres_adresregel3 -> Text,
+        adres_land -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(partij_identificatoren -> partijen (partij_id));
 diesel::joinable!(digitale_adressen -> partijen (partij_id));
-diesel::allow_tables_to_appear_in_same_query!(partijen, partij_identificatoren, digitale_adressen);
+diesel::joinable!(rekeningnummers -> partijen (partij_id));
+diesel::joinable!(categorie_relaties -> categorieen (categorie_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    partijen,
+    partij_identificatoren,
+    digitale_adressen,
+    rekeningnummers,
+    vertegenwoordigingen,
+    categorieen,
+    categorie_relaties,
+);

@@ -10,9 +10,14 @@ use reference::{ApiUrls, Reference, Resource};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::categorieen::{relatie_views, CategorieRelatieReference, CategorieRelatieView};
 use crate::lookup::{self, stored_uuid};
+use crate::models::CategorieRelatieRow;
 use crate::models::{DigitaalAdresRow, IdentificatorRow, PartijRow};
-use crate::schema::{digitale_adressen, partij_identificatoren};
+use crate::schema::{
+    categorie_relaties, digitale_adressen, partij_identificatoren, rekeningnummers,
+    vertegenwoordigingen,
+};
 use crate::validate::Adres;
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,7 +149,7 @@ pub struct PartijView {
     pub nummer: Option<String>,
     pub interne_notitie: String,
     pub betrokkenen: Vec<Reference>,
-    pub categorie_relaties: Vec<Value>,
+    pub categorie_relaties: Vec<CategorieRelatieReference>,
     pub digitale_adressen: Vec<Reference>,
     pub voorkeurs_digitaal_adres: Option<Reference>,
     pub vertegenwoordigden: Vec<Reference>,
@@ -206,6 +211,11 @@ fn partij_identificatie(
 /// What a page of partijen shows of other tables, loaded in a few queries.
 struct PartijContext {
     identificatoren: HashMap<i64, Vec<IdentificatorView>>,
+    rekeningnummers: HashMap<i64, Vec<uuid::Uuid>>,
+    rekening_uuids: HashMap<i64, uuid::Uuid>,
+    /// partij → the partijen it represents.
+    vertegenwoordigden: HashMap<i64, Vec<i64>>,
+    relaties: HashMap<i64, Vec<(CategorieRelatieView, CategorieRelatieReference)>>,
     adressen: HashMap<i64, Vec<DigitaalAdresRow>>,
     adres_uuids: HashMap<i64, uuid::Uuid>,
     partij_uuids: HashMap<i64, uuid::Uuid>,
@@ -250,18 +260,80 @@ impl PartijContext {
                 adressen.entry(partij).or_default().push(adres);
             }
         }
+        let rekening_rows: Vec<(i64, String, Option<i64>)> = rekeningnummers::table
+            .filter(rekeningnummers::partij_id.eq_any(&ids))
+            .order(rekeningnummers::id)
+            .select((
+                rekeningnummers::id,
+                rekeningnummers::uuid,
+                rekeningnummers::partij_id,
+            ))
+            .load(conn)?;
+        let mut rekening_uuids: HashMap<i64, uuid::Uuid> = HashMap::new();
+        let mut rekeningnummers: HashMap<i64, Vec<uuid::Uuid>> = HashMap::new();
+        for (id, uuid, partij) in rekening_rows {
+            let uuid = stored_uuid(&uuid);
+            rekening_uuids.insert(id, uuid);
+            if let Some(partij) = partij {
+                rekeningnummers.entry(partij).or_default().push(uuid);
+            }
+        }
+        let missing: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.data.voorkeurs_rekeningnummer_id)
+            .filter(|id| !rekening_uuids.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            let extra: Vec<(i64, String)> = rekeningnummers::table
+                .filter(rekeningnummers::id.eq_any(&missing))
+                .select((rekeningnummers::id, rekeningnummers::uuid))
+                .load(conn)?;
+            rekening_uuids.extend(extra.into_iter().map(|(id, u)| (id, stored_uuid(&u))));
+        }
+        let pairs: Vec<(i64, i64)> = vertegenwoordigingen::table
+            .filter(vertegenwoordigingen::vertegenwoordigende_partij_id.eq_any(&ids))
+            .order(vertegenwoordigingen::id)
+            .select((
+                vertegenwoordigingen::vertegenwoordigende_partij_id,
+                vertegenwoordigingen::vertegenwoordigde_partij_id,
+            ))
+            .load(conn)?;
+        let mut vertegenwoordigden: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (by, of) in &pairs {
+            vertegenwoordigden.entry(*by).or_default().push(*of);
+        }
+        let relatie_rows: Vec<CategorieRelatieRow> = categorie_relaties::table
+            .filter(categorie_relaties::partij_id.eq_any(&ids))
+            .order(categorie_relaties::id)
+            .select(CategorieRelatieRow::as_select())
+            .load(conn)?;
+        let mut relaties: HashMap<i64, Vec<(CategorieRelatieView, CategorieRelatieReference)>> =
+            HashMap::new();
+        for (row, views) in relatie_rows
+            .iter()
+            .zip(relatie_views(conn, urls, &relatie_rows)?)
+        {
+            if let Some(partij) = row.data.partij_id {
+                relaties.entry(partij).or_default().push(views);
+            }
+        }
         let mut partij_uuids: HashMap<i64, uuid::Uuid> = rows
             .iter()
             .map(|r| (r.id, stored_uuid(&r.data.uuid)))
             .collect();
-        let werkte_voor: Vec<i64> = rows
+        let others: Vec<i64> = rows
             .iter()
             .filter_map(|r| r.data.werkte_voor_partij_id)
+            .chain(pairs.iter().map(|(_, of)| *of))
             .filter(|id| !partij_uuids.contains_key(id))
             .collect();
-        partij_uuids.extend(lookup::partij_uuids(conn, &werkte_voor)?);
+        partij_uuids.extend(lookup::partij_uuids(conn, &others)?);
         Ok(Self {
             identificatoren,
+            rekeningnummers,
+            rekening_uuids,
+            vertegenwoordigden,
+            relaties,
             adressen,
             adres_uuids,
             partij_uuids,
@@ -292,9 +364,21 @@ pub fn partijen(
         let d = &row.data;
         let uuid = stored_uuid(&d.uuid);
         let adressen = context.adressen.remove(&row.id).unwrap_or_default();
+        let (relaties_full, relaties): (Vec<_>, Vec<_>) = context
+            .relaties
+            .remove(&row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .unzip();
         let expand = match expand {
             None => None,
-            Some(requested) => Some(partij_expand(conn, urls, requested, &adressen)?),
+            Some(requested) => Some(partij_expand(
+                conn,
+                urls,
+                requested,
+                &adressen,
+                relaties_full,
+            )?),
         };
         views.push(PartijView {
             uuid,
@@ -304,7 +388,7 @@ pub fn partijen(
             // Betrokkenen live in the klantcontacten register; until it feeds this register's
             // read model no partij has any.
             betrokkenen: Vec::new(),
-            categorie_relaties: Vec::new(),
+            categorie_relaties: relaties,
             digitale_adressen: adressen
                 .iter()
                 .map(|a| {
@@ -315,9 +399,25 @@ pub fn partijen(
                 .voorkeurs_digitaal_adres_id
                 .and_then(|id| context.adres_uuids.get(&id))
                 .map(|u| Reference::new(urls, Resource::Digitaleadressen, *u)),
-            vertegenwoordigden: Vec::new(),
-            rekeningnummers: Vec::new(),
-            voorkeurs_rekeningnummer: None,
+            vertegenwoordigden: context
+                .vertegenwoordigden
+                .remove(&row.id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|id| context.partij_uuids.get(&id))
+                .map(|u| Reference::new(urls, Resource::Partijen, *u))
+                .collect(),
+            rekeningnummers: context
+                .rekeningnummers
+                .remove(&row.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|u| Reference::new(urls, Resource::Rekeningnummers, u))
+                .collect(),
+            voorkeurs_rekeningnummer: d
+                .voorkeurs_rekeningnummer_id
+                .and_then(|id| context.rekening_uuids.get(&id))
+                .map(|u| Reference::new(urls, Resource::Rekeningnummers, *u)),
             partij_identificatoren: context.identificatoren.remove(&row.id).unwrap_or_default(),
             soort_partij: d.soort_partij.clone(),
             indicatie_geheimhouding: d.indicatie_geheimhouding,
@@ -337,7 +437,9 @@ fn partij_expand(
     urls: &ApiUrls,
     requested: &[String],
     adressen: &[DigitaalAdresRow],
+    relaties: Vec<CategorieRelatieView>,
 ) -> ApiResult<Map<String, Value>> {
+    let mut relaties = Some(relaties);
     let mut expand = Map::new();
     for name in requested {
         match name.as_str() {
@@ -348,8 +450,15 @@ fn partij_expand(
                     serde_json::to_value(views).unwrap_or_default(),
                 );
             }
+            "categorieRelaties" => {
+                let views = relaties.take().unwrap_or_default();
+                expand.insert(
+                    name.clone(),
+                    serde_json::to_value(views).unwrap_or_default(),
+                );
+            }
             // Nested paths only add to their parent, which is empty here.
-            "betrokkenen" | "categorieRelaties" => {
+            "betrokkenen" => {
                 expand.insert(name.clone(), Value::Array(Vec::new()));
             }
             _ => {}

@@ -1,0 +1,196 @@
+//! The five handlers every plain resource has (list, create, read, replace/patch, delete), written
+//! once. A resource says how to filter, find, save, delete and render its rows; the handlers add
+//! unknown-parameter checks, pagination, transactions and the answers' shapes.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::db::{Db, DbConnection};
+use crate::error::ApiError;
+use crate::http::{created, no_content, ok, path_uuid, Urls};
+use crate::input::Mode;
+use crate::json::JsonBody;
+use crate::pagination::PageRequest;
+use crate::query::Query;
+use crate::ApiResult;
+
+/// What a register's state offers the generic handlers.
+pub trait RegisterState: Clone + Send + Sync + 'static {
+    fn db(&self) -> &Db;
+}
+
+/// A resource served by the generic handlers.
+pub trait Crud: 'static {
+    type State: RegisterState;
+    type Row: Send + 'static;
+    type View: Serialize + Send + 'static;
+    type Filters: Send + 'static;
+
+    /// The list URL of the resource, for `next`/`previous` links.
+    fn collection(urls: &reference::ApiUrls) -> String;
+    /// The query parameters the list knows (besides `page` and `pageSize`).
+    const FILTERS: &'static [&'static str];
+
+    fn parse_filters(query: &Query) -> ApiResult<Self::Filters>;
+    fn count(conn: &mut DbConnection, filters: &Self::Filters) -> ApiResult<i64>;
+    /// A page of rows, newest first.
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Self::Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<Self::Row>>;
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<Self::Row>>;
+    /// Validates and stores a body (a new row when `existing` is `None`); returns the row.
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<Self::Row>,
+    ) -> ApiResult<Self::Row>;
+    fn delete(conn: &mut DbConnection, row: Self::Row) -> ApiResult<()>;
+    fn render(
+        conn: &mut DbConnection,
+        urls: &reference::ApiUrls,
+        rows: &[Self::Row],
+    ) -> ApiResult<Vec<Self::View>>;
+    /// The `url` of a rendered object, for `Location`.
+    fn url(view: &Self::View) -> &str;
+}
+
+fn render_one<R: Crud>(
+    conn: &mut DbConnection,
+    urls: &reference::ApiUrls,
+    row: R::Row,
+) -> ApiResult<R::View> {
+    R::render(conn, urls, std::slice::from_ref(&row))?
+        .pop()
+        .ok_or_else(ApiError::not_found)
+}
+
+fn found<R: Crud>(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<R::Row> {
+    R::find(conn, uuid)?.ok_or_else(ApiError::not_found)
+}
+
+pub async fn list<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    query: Query,
+) -> ApiResult<HttpResponse> {
+    query.reject_unknown(R::FILTERS)?;
+    let page = PageRequest::from_query(&query)?;
+    let filters = R::parse_filters(&query)?;
+    let body = state
+        .db()
+        .read(move |conn| {
+            let page = page.resolve(R::count(conn, &filters)?)?;
+            let rows = R::page(conn, &filters, page.offset(), page.limit())?;
+            let results = R::render(conn, &urls, &rows)?;
+            Ok(page.body(&R::collection(&urls), &query, results))
+        })
+        .await?;
+    ok(&body)
+}
+
+pub async fn read<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    query: Query,
+) -> ApiResult<HttpResponse> {
+    // The reference knows its list filters on detail GETs too; they are accepted, not applied.
+    query.reject_unknown(R::FILTERS)?;
+    let uuid = path_uuid(&path)?;
+    let view = state
+        .db()
+        .read(move |conn| {
+            let row = found::<R>(conn, uuid)?;
+            render_one::<R>(conn, &urls, row)
+        })
+        .await?;
+    ok(&view)
+}
+
+async fn write<R: Crud>(
+    state: web::Data<R::State>,
+    urls: reference::ApiUrls,
+    uuid: Option<Uuid>,
+    body: JsonBody,
+    mode: Mode,
+) -> ApiResult<R::View> {
+    let body = body.into_object()?;
+    state
+        .db()
+        .write(move |conn| {
+            let existing = match uuid {
+                Some(uuid) => Some(found::<R>(conn, uuid)?),
+                None => None,
+            };
+            let row = R::save(conn, &body, mode, existing)?;
+            render_one::<R>(conn, &urls, row)
+        })
+        .await
+}
+
+pub async fn create<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let view = write::<R>(state, urls, None, body, Mode::Create).await?;
+    created(&view, R::url(&view))
+}
+
+pub async fn replace<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&write::<R>(state, urls, Some(uuid), body, Mode::Replace).await?)
+}
+
+pub async fn patch<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&write::<R>(state, urls, Some(uuid), body, Mode::Patch).await?)
+}
+
+pub async fn delete<R: Crud>(
+    state: web::Data<R::State>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    state
+        .db()
+        .write(move |conn| {
+            let row = found::<R>(conn, uuid)?;
+            R::delete(conn, row)
+        })
+        .await?;
+    Ok(no_content())
+}
+
+/// Registers a resource's routes under `path` (`/rekeningnummers`).
+#[macro_export]
+macro_rules! crud_resource {
+    ($cfg:expr, $path:literal, $resource:ty) => {
+        $crate::crud_routes!(
+            $cfg,
+            $path,
+            $crate::crud::list::<$resource>,
+            $crate::crud::create::<$resource>,
+            $crate::crud::read::<$resource>,
+            $crate::crud::replace::<$resource>,
+            $crate::crud::patch::<$resource>,
+            $crate::crud::delete::<$resource>
+        )
+    };
+}

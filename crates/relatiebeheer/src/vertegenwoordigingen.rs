@@ -1,0 +1,272 @@
+//! `/vertegenwoordigingen`: one partij represents another (a contactpersoon for an organisatie,
+//! a guardian for a persoon). Never itself, and each pair once.
+
+use diesel::prelude::*;
+use platform::crud::Crud;
+use platform::db::DbConnection;
+use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
+use platform::input::{Field, Mode, Reader};
+use platform::query::Query;
+use platform::ApiResult;
+use reference::{ApiUrls, Reference, Resource};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::lookup::{self, stored_uuid};
+use crate::models::{VertegenwoordigingData, VertegenwoordigingRow};
+use crate::rekeningnummers::reference_filter;
+use crate::schema::{partijen as p, vertegenwoordigingen as v};
+use crate::Register;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VertegenwoordigingView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub vertegenwoordigende_partij: Reference,
+    pub vertegenwoordigde_partij: Reference,
+}
+
+pub struct Vertegenwoordigingen;
+
+#[derive(Default)]
+pub struct Filters {
+    vertegenwoordigende: Option<Uuid>,
+    vertegenwoordigde: Option<Uuid>,
+    nothing: bool,
+}
+
+type Boxed = v::BoxedQuery<'static, platform::db::MultiBackend>;
+
+fn filtered(f: &Filters) -> Boxed {
+    let mut q = v::table.into_boxed();
+    if f.nothing {
+        return q.filter(v::id.lt(0));
+    }
+    if let Some(uuid) = f.vertegenwoordigende {
+        q = q.filter(
+            v::vertegenwoordigende_partij_id
+                .eq_any(p::table.filter(p::uuid.eq(uuid.to_string())).select(p::id)),
+        );
+    }
+    if let Some(uuid) = f.vertegenwoordigde {
+        q = q.filter(
+            v::vertegenwoordigde_partij_id
+                .eq_any(p::table.filter(p::uuid.eq(uuid.to_string())).select(p::id)),
+        );
+    }
+    q
+}
+
+fn partij(
+    conn: &mut DbConnection,
+    name: &str,
+    field: Field<Uuid>,
+    errors: &mut Vec<InvalidParam>,
+) -> ApiResult<Option<i64>> {
+    Ok(match field {
+        Field::Set(uuid) => match lookup::partij_id(conn, uuid)? {
+            Some((id, _)) => Some(id),
+            None => {
+                errors.push(InvalidParam::new(
+                    format!("{name}.uuid"),
+                    "invalid",
+                    "Partij object bestaat niet.",
+                ));
+                None
+            }
+        },
+        _ => None,
+    })
+}
+
+impl Crud for Vertegenwoordigingen {
+    type State = Register;
+    type Row = VertegenwoordigingRow;
+    type View = VertegenwoordigingView;
+    type Filters = Filters;
+
+    const FILTERS: &'static [&'static str] = &[
+        "vertegenwoordigendePartij__uuid",
+        "vertegenwoordigendePartij__url",
+        "vertegenwoordigdePartij__uuid",
+        "vertegenwoordigdePartij__url",
+    ];
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Vertegenwoordigingen)
+    }
+
+    fn parse_filters(query: &Query) -> ApiResult<Filters> {
+        let mut f = query.filters();
+        let mut filters = Filters::default();
+        match reference_filter(
+            &mut f,
+            "vertegenwoordigendePartij__uuid",
+            "vertegenwoordigendePartij__url",
+        ) {
+            Ok(u) => filters.vertegenwoordigende = u,
+            Err(()) => filters.nothing = true,
+        }
+        match reference_filter(
+            &mut f,
+            "vertegenwoordigdePartij__uuid",
+            "vertegenwoordigdePartij__url",
+        ) {
+            Ok(u) => filters.vertegenwoordigde = u,
+            Err(()) => filters.nothing = true,
+        }
+        f.finish()?;
+        Ok(filters)
+    }
+
+    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<VertegenwoordigingRow>> {
+        Ok(filtered(filters)
+            .order(v::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(VertegenwoordigingRow::as_select())
+            .load(conn)?)
+    }
+
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<VertegenwoordigingRow>> {
+        Ok(v::table
+            .filter(v::uuid.eq(uuid.to_string()))
+            .select(VertegenwoordigingRow::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<VertegenwoordigingRow>,
+    ) -> ApiResult<VertegenwoordigingRow> {
+        let mut reader = Reader::new(body, mode);
+        let vertegenwoordigende = reader.reference("vertegenwoordigendePartij", true, false);
+        let vertegenwoordigde = reader.reference("vertegenwoordigdePartij", true, false);
+        reader.finish()?;
+        let mut errors = Vec::new();
+        let vertegenwoordigende = partij(
+            conn,
+            "vertegenwoordigendePartij",
+            vertegenwoordigende,
+            &mut errors,
+        )?;
+        let vertegenwoordigde = partij(
+            conn,
+            "vertegenwoordigdePartij",
+            vertegenwoordigde,
+            &mut errors,
+        )?;
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let existing_id = existing.as_ref().map(|e| e.id);
+        let mut data = existing
+            .map(|e| e.data)
+            .unwrap_or_else(|| VertegenwoordigingData {
+                uuid: Uuid::new_v4().to_string(),
+                vertegenwoordigende_partij_id: 0,
+                vertegenwoordigde_partij_id: 0,
+                created_at: platform::time::now(),
+            });
+        if let Some(id) = vertegenwoordigende {
+            data.vertegenwoordigende_partij_id = id;
+        }
+        if let Some(id) = vertegenwoordigde {
+            data.vertegenwoordigde_partij_id = id;
+        }
+        if data.vertegenwoordigende_partij_id == data.vertegenwoordigde_partij_id {
+            return Err(ApiError::invalid(
+                "vertegenwoordigdePartij",
+                "invalid",
+                "De partij kan niet zichzelf vertegenwoordigen.",
+            ));
+        }
+        let taken = v::table
+            .filter(v::vertegenwoordigende_partij_id.eq(data.vertegenwoordigende_partij_id))
+            .filter(v::vertegenwoordigde_partij_id.eq(data.vertegenwoordigde_partij_id))
+            .filter(v::id.ne(existing_id.unwrap_or(-1)))
+            .select(v::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if taken.is_some() {
+            return Err(ApiError::invalid(
+                NON_FIELD_ERRORS,
+                "unique",
+                "De velden vertegenwoordigende_partij, vertegenwoordigde_partij moeten een unieke set zijn.",
+            ));
+        }
+        let id = match existing_id {
+            Some(id) => {
+                diesel::update(v::table.find(id)).set(&data).execute(conn)?;
+                id
+            }
+            None => {
+                diesel::insert_into(v::table).values(&data).execute(conn)?;
+                v::table
+                    .filter(v::uuid.eq(&data.uuid))
+                    .select(v::id)
+                    .first(conn)?
+            }
+        };
+        Ok(VertegenwoordigingRow { id, data })
+    }
+
+    fn delete(conn: &mut DbConnection, row: VertegenwoordigingRow) -> ApiResult<()> {
+        diesel::delete(v::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
+
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[VertegenwoordigingRow],
+    ) -> ApiResult<Vec<VertegenwoordigingView>> {
+        let ids: Vec<i64> = rows
+            .iter()
+            .flat_map(|r| {
+                [
+                    r.data.vertegenwoordigende_partij_id,
+                    r.data.vertegenwoordigde_partij_id,
+                ]
+            })
+            .collect();
+        let partijen = lookup::partij_uuids(conn, &ids)?;
+        let reference = |id: i64| {
+            Reference::new(
+                urls,
+                Resource::Partijen,
+                partijen.get(&id).copied().unwrap_or_default(),
+            )
+        };
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let uuid = stored_uuid(&row.data.uuid);
+                VertegenwoordigingView {
+                    uuid,
+                    url: urls.object(Resource::Vertegenwoordigingen, uuid),
+                    vertegenwoordigende_partij: reference(row.data.vertegenwoordigende_partij_id),
+                    vertegenwoordigde_partij: reference(row.data.vertegenwoordigde_partij_id),
+                }
+            })
+            .collect())
+    }
+
+    fn url(view: &VertegenwoordigingView) -> &str {
+        &view.url
+    }
+}
