@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod contactgegevens;
 mod digitaleadressen;
 mod filters;
 mod identificatoren;
 mod partijen;
 mod protocol;
+mod relaties;

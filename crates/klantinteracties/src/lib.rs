@@ -124,11 +124,32 @@ impl Application {
                     web::scope(API_PATH)
                         .route(
                             "/",
-                            web::get().to(move |urls: Urls| api_root(urls, Arc::clone(&served))),
+                            web::get().to(move |urls: Urls| {
+                                api_root(urls, API_PATH, Arc::clone(&served))
+                            }),
                         )
                         .configure(|cfg| {
                             if serves_relatiebeheer {
-                                relatiebeheer::configure(relatiebeheer)(cfg);
+                                relatiebeheer::configure(relatiebeheer.clone())(cfg);
+                            }
+                        })
+                        .default_service(web::to(|| async { html_not_found() })),
+                )
+                .service(
+                    web::scope(contactgegevens::API_PATH)
+                        .route(
+                            "/",
+                            web::get().to(|urls: Urls| {
+                                api_root(
+                                    urls,
+                                    contactgegevens::API_PATH,
+                                    Arc::new(relatiebeheer::CONTACTGEGEVENS_RESOURCES.to_vec()),
+                                )
+                            }),
+                        )
+                        .configure(|cfg| {
+                            if serves_relatiebeheer {
+                                relatiebeheer::configure_contactgegevens(relatiebeheer)(cfg);
                             }
                         })
                         .default_service(web::to(|| async { html_not_found() })),
@@ -157,12 +178,13 @@ impl Application {
     }
 }
 
-/// The API root: where each resource of this process is listed.
+/// An API root: where each resource of this process is listed.
 async fn api_root(
     Urls(urls): Urls,
+    prefix: &'static str,
     served: Arc<Vec<&'static str>>,
 ) -> Result<HttpResponse, platform::ApiError> {
-    let root = urls.api_root();
+    let root = urls.absolute(prefix);
     let body: Map<String, Value> = served
         .iter()
         .map(|r| ((*r).to_owned(), Value::String(format!("{root}/{r}"))))
