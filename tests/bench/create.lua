@@ -1,14 +1,14 @@
--- POST a new persoon with a BSN that no request used before (each wrk thread its own range).
-local counter = 0
-local base = 0
+-- POST a new persoon with a BSN that no other request uses: the bench script gives every wrk run
+-- its own range of numbers (`-- OFFSET`), and every thread takes its own part of that range.
 local threads = 0
 
 function setup(thread)
+  thread:set("thread_index", threads)
   threads = threads + 1
-  thread:set("base", threads * 1000000 + math.random(0, 900) * 100000000)
 end
 
 function init(args)
+  base = tonumber(args[1] or "0") + (thread_index or 0) * 2000000
   counter = 0
 end
 

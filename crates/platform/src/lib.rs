@@ -20,5 +20,6 @@ pub mod pagination;
 pub mod query;
 pub mod telemetry;
 pub mod time;
+pub mod values;
 
 pub use error::{ApiError, ApiResult, InvalidParam};

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::lookup::stored_uuid;
 use crate::models::{OrganisatieData, OrganisatieRow, PersoonData, PersoonRow};
 use crate::schema::{contactgegevens_organisaties as o, contactgegevens_personen as cp};
-use crate::validate::{read_adres, Adres};
+use platform::values::{read_adres, Adres};
 use crate::Register;
 
 /// The path prefix of the Contactgegevens API.

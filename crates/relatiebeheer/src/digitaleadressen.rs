@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::lookup;
 use crate::models::{DigitaalAdresData, DigitaalAdresRow};
 use crate::schema::{digitale_adressen as da, partij_identificatoren as pi, partijen as p};
-use crate::validate::{check_telefoonnummer, is_email};
+use platform::values::{check_telefoonnummer, is_email};
 use crate::views::{self, DigitaalAdresView};
 use crate::Register;
 

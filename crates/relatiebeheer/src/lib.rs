@@ -14,7 +14,6 @@ mod models;
 mod partijen;
 mod rekeningnummers;
 mod schema;
-mod validate;
 mod vertegenwoordigingen;
 mod views;
 

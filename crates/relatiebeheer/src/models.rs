@@ -8,7 +8,7 @@ use crate::schema::{
     categorie_relaties, categorieen, contactgegevens_organisaties, contactgegevens_personen,
     digitale_adressen, partij_identificatoren, partijen, rekeningnummers, vertegenwoordigingen,
 };
-use crate::validate::Adres;
+use platform::values::Adres;
 
 macro_rules! adres_columns {
     ($name:ident, $table:ident, $nummeraanduiding:ident, $straat:ident, $huisnummer:ident, $toevoeging:ident,

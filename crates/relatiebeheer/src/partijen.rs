@@ -22,7 +22,7 @@ use crate::schema::{
     categorie_relaties as cr, categorieen as c, digitale_adressen as da,
     partij_identificatoren as pi, partijen as p, rekeningnummers as r, vertegenwoordigingen as v,
 };
-use crate::validate::{read_adres, read_nummer, Adres};
+use platform::values::{read_adres, read_nummer, Adres};
 use crate::views::{self, PartijView, PARTIJ_EXPAND};
 use crate::Register;
 

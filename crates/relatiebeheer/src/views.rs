@@ -18,7 +18,7 @@ use crate::schema::{
     categorie_relaties, digitale_adressen, partij_identificatoren, rekeningnummers,
     vertegenwoordigingen,
 };
-use crate::validate::Adres;
+use platform::values::Adres;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,7 +1,7 @@
-//! Value rules of the relatiebeheer register: addresses, phone numbers, e-mail addresses and the
+//! Value rules every register shares: address groups, phone numbers, e-mail addresses and the
 //! deprecated `nummer`. The rules and messages are the ones clients learned from the reference.
 
-use platform::input::{Field, Mode, Reader, Text};
+use crate::input::{Field, Mode, Reader, Text};
 use serde::Serialize;
 
 /// A postal address group (`bezoekadres`, `correspondentieadres`).

@@ -1,0 +1,18 @@
+-- POST a new e-mail address; numbered like create.lua so addresses do not repeat.
+local threads = 0
+
+function setup(thread)
+  thread:set("thread_index", threads)
+  threads = threads + 1
+end
+
+function init(args)
+  base = tonumber(args[1] or "0") + (thread_index or 0) * 2000000
+  counter = 0
+end
+
+function request()
+  counter = counter + 1
+  local body = '{"adres":"bench' .. (base + counter) .. '@example.nl","soortDigitaalAdres":"email","omschrijving":"bench"}'
+  return wrk.format("POST", nil, nil, body)
+end
