@@ -7,6 +7,7 @@ mod contactgegevens;
 mod digitaleadressen;
 mod filters;
 mod identificatoren;
+mod klantcontacten;
 mod partijen;
 mod protocol;
 mod relaties;

@@ -35,3 +35,11 @@ function request()
     '"codeSoortObjectId":"bsn","objectId":"' .. number .. '","codeRegister":"brp"}}]}'
   return wrk.format("POST", nil, nil, body)
 end
+
+-- The first refused request is shown, so a failing run says why.
+function response(status, headers, body)
+  if status >= 300 and not reported then
+    reported = true
+    io.stderr:write("create refused: " .. status .. " " .. body .. "\n")
+  end
+end

@@ -1,7 +1,7 @@
 //! Starts the real application on a random port with a database of its own: a temporary
-//! SQLite directory by default, or a fresh PostgreSQL database when `TEST_DATABASE_URL` names a
-//! server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`). The database is dropped after
-//! the test.
+//! SQLite directory by default, or fresh PostgreSQL databases when `TEST_DATABASE_URL` names a
+//! server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`). The databases are dropped
+//! after the test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,19 +12,32 @@ use serde_json::Value;
 
 pub const API: &str = "/klantinteracties/api/v1";
 
-/// A fresh PostgreSQL database, dropped with this value.
-struct PgDatabase {
+/// Fresh PostgreSQL databases (one per register, one for tokens), dropped with this value.
+struct PgDatabases {
     admin_url: String,
-    name: String,
+    names: Vec<String>,
 }
 
-impl Drop for PgDatabase {
+impl PgDatabases {
+    fn create(admin_url: String, count: usize) -> (Self, Vec<String>) {
+        let mut conn = platform::db::establish(&admin_url).expect("PostgreSQL reachable");
+        let prefix = format!("ki_test_{}", uuid::Uuid::new_v4().simple());
+        let names: Vec<String> = (0..count).map(|i| format!("{prefix}_{i}")).collect();
+        for name in &names {
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+        }
+        let urls = names.iter().map(|n| with_database(&admin_url, n)).collect();
+        (Self { admin_url, names }, urls)
+    }
+}
+
+impl Drop for PgDatabases {
     fn drop(&mut self) {
         if let Ok(mut conn) = platform::db::establish(&self.admin_url) {
-            let _ = conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
+            for name in &self.names {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
         }
     }
 }
@@ -41,7 +54,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub token: String,
     _dir: tempfile::TempDir,
-    _pg: Option<PgDatabase>,
+    _pg: Option<PgDatabases>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -49,14 +62,11 @@ pub async fn spawn_app() -> TestApp {
     let mut settings = Settings::embedded(dir.path());
     let pg = match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("ki_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = platform::db::establish(&admin_url).expect("PostgreSQL reachable");
-            conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                .unwrap();
-            let url = with_database(&admin_url, &name);
-            settings.database.relatiebeheer = Some(url.clone());
-            settings.database.auth = Some(url);
-            Some(PgDatabase { admin_url, name })
+            let (databases, urls) = PgDatabases::create(admin_url, 3);
+            settings.database.relatiebeheer = Some(urls[0].clone());
+            settings.database.klantcontacten = Some(urls[1].clone());
+            settings.database.auth = Some(urls[2].clone());
+            Some(databases)
         }
         _ => None,
     };

@@ -26,8 +26,9 @@ pub const API_VERSION: &str = "0.9.0";
 fn migrations_of(register: Register) -> Migrations {
     match register {
         Register::Relatiebeheer => relatiebeheer::MIGRATIONS,
-        // Not part of this version; `Settings::registers` never yields them.
-        Register::Klantcontacten | Register::Klanttaak => relatiebeheer::MIGRATIONS,
+        Register::Klantcontacten => klantcontacten::MIGRATIONS,
+        // Not part of this version; `Settings::registers` never yields it.
+        Register::Klanttaak => klantcontacten::MIGRATIONS,
     }
 }
 
@@ -79,16 +80,26 @@ impl Application {
             settings.pool_size,
         );
         let mut databases = vec![("auth", tokens.db().clone())];
+        let klantcontacten_db = Db::connect(
+            &settings.database_url(Register::Klantcontacten),
+            settings.pool_size,
+        );
         let mut resources: Vec<&'static str> = Vec::new();
+        let mut actions: Vec<&'static str> = Vec::new();
         if registers.contains(&Register::Relatiebeheer) {
             databases.push(("relatiebeheer", relatiebeheer_db.clone()));
             resources.extend(relatiebeheer::RESOURCES);
+        }
+        if registers.contains(&Register::Klantcontacten) {
+            databases.push(("klantcontacten", klantcontacten_db.clone()));
+            resources.extend(klantcontacten::RESOURCES);
+            actions.extend(klantcontacten::ACTIONS);
         }
         let mut apis = vec![Api {
             prefix: API_PATH,
             version: API_VERSION,
             resources: resources.clone(),
-            actions: Vec::new(),
+            actions: actions.clone(),
         }];
         if registers.contains(&Register::Relatiebeheer) {
             apis.push(Api {
@@ -107,14 +118,20 @@ impl Application {
         let relatiebeheer = relatiebeheer::Register {
             db: relatiebeheer_db,
         };
+        let klantcontacten = klantcontacten::Register {
+            db: klantcontacten_db,
+        };
         let serves_relatiebeheer = registers.contains(&Register::Relatiebeheer);
-        let served: Arc<Vec<&'static str>> = Arc::new(resources);
+        let serves_klantcontacten = registers.contains(&Register::Klantcontacten);
+        let served: Arc<Vec<&'static str>> =
+            Arc::new(resources.iter().chain(&actions).copied().collect());
 
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || {
             let served = Arc::clone(&served);
             let relatiebeheer = relatiebeheer.clone();
+            let klantcontacten = klantcontacten.clone();
             App::new()
                 .app_data(web::Data::new(Arc::clone(&edge)))
                 .app_data(web::Data::new(databases.clone()))
@@ -131,6 +148,9 @@ impl Application {
                         .configure(|cfg| {
                             if serves_relatiebeheer {
                                 relatiebeheer::configure(relatiebeheer.clone())(cfg);
+                            }
+                            if serves_klantcontacten {
+                                klantcontacten::configure(klantcontacten)(cfg);
                             }
                         })
                         .default_service(web::to(|| async { html_not_found() })),

@@ -23,7 +23,7 @@ struct Storage {
     /// Directory of the embedded SQLite databases (default ./data).
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// Serve or migrate only this register (relatiebeheer); default: all.
+    /// Serve or migrate only this register (relatiebeheer, klantcontacten); default: all.
     #[arg(long)]
     register: Option<String>,
     /// The database of the chosen register (postgres://… or a SQLite path).
@@ -90,10 +90,14 @@ fn apply(settings: &mut Settings, storage: &Storage) {
         settings.register = Some(register.clone());
     }
     if let Some(url) = &storage.database_url {
-        settings.database.relatiebeheer = Some(url.clone());
-        if settings.register.is_none() {
-            // One database URL names one register's database: the tokens live there too.
-            settings.register = Some("relatiebeheer".into());
+        // One database URL names one register's database (relatiebeheer unless --register
+        // says otherwise); the tokens live there too.
+        let register = settings
+            .register
+            .get_or_insert_with(|| "relatiebeheer".into());
+        match register.as_str() {
+            "klantcontacten" => settings.database.klantcontacten = Some(url.clone()),
+            _ => settings.database.relatiebeheer = Some(url.clone()),
         }
     }
 }

@@ -7,9 +7,12 @@
 //! - `KLANTINTERACTIES_PUBLIC_BASE_URL` — the base URL clients reach the API on, e.g.
 //!   `https://klantinteracties.gemeente.nl`; without it, each request's own scheme and host
 //!   (honouring `Forwarded` / `X-Forwarded-*`) are used;
-//! - `KLANTINTERACTIES_REGISTER` — serve only this register (`relatiebeheer`); empty: all;
+//! - `KLANTINTERACTIES_REGISTER` — serve only this register (`relatiebeheer`, `klantcontacten`);
+//!   empty: all;
 //! - `KLANTINTERACTIES_DATABASE__RELATIEBEHEER` — the register's database URL
 //!   (`postgres://…` or a SQLite path; default `DATA_DIR/relatiebeheer.sqlite`);
+//! - `KLANTINTERACTIES_DATABASE__KLANTCONTACTEN` — likewise for klantcontacten
+//!   (default `DATA_DIR/klantcontacten.sqlite`);
 //! - `KLANTINTERACTIES_DATABASE__AUTH` — where API tokens are kept (default: the served
 //!   register's database when one register is served, else `DATA_DIR/auth.sqlite`);
 //! - `KLANTINTERACTIES_POOL_SIZE` — database connections per register (default 8);
@@ -28,6 +31,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Databases {
     pub relatiebeheer: Option<String>,
+    pub klantcontacten: Option<String>,
     pub auth: Option<String>,
 }
 
@@ -100,15 +104,18 @@ impl Settings {
         blank(&mut self.public_base_url);
         blank(&mut self.register);
         blank(&mut self.database.relatiebeheer);
+        blank(&mut self.database.klantcontacten);
         blank(&mut self.database.auth);
     }
 
     /// The registers this process serves.
     pub fn registers(&self) -> anyhow::Result<Vec<Register>> {
         match self.register.as_deref() {
-            None => Ok(vec![Register::Relatiebeheer]),
+            None => Ok(vec![Register::Relatiebeheer, Register::Klantcontacten]),
             Some(name) => match Register::from_name(name) {
-                Some(Register::Relatiebeheer) => Ok(vec![Register::Relatiebeheer]),
+                Some(register @ (Register::Relatiebeheer | Register::Klantcontacten)) => {
+                    Ok(vec![register])
+                }
                 Some(other) => {
                     anyhow::bail!("the {} register is not part of this version", other.name())
                 }
@@ -130,7 +137,8 @@ impl Settings {
     pub fn database_url(&self, register: Register) -> String {
         let configured = match register {
             Register::Relatiebeheer => self.database.relatiebeheer.clone(),
-            _ => None,
+            Register::Klantcontacten => self.database.klantcontacten.clone(),
+            Register::Klanttaak => None,
         };
         configured.unwrap_or_else(|| self.sqlite_file(register.name()))
     }

@@ -58,6 +58,53 @@ pub trait Crud: 'static {
     ) -> ApiResult<Vec<Self::View>>;
     /// The `url` of a rendered object, for `Location`.
     fn url(view: &Self::View) -> &str;
+
+    /// The `expand` values the resource knows; none for most.
+    const EXPAND: &'static [&'static str] = &[];
+
+    /// The `_expand` object of each row, for the requested relations.
+    fn expand(
+        _conn: &mut DbConnection,
+        _urls: &reference::ApiUrls,
+        rows: &[Self::Row],
+        _requested: &[String],
+    ) -> ApiResult<Vec<Map<String, Value>>> {
+        Ok(rows.iter().map(|_| Map::new()).collect())
+    }
+}
+
+/// Renders rows, with `_expand` when `expand` is `Some` (lists of expandable resources always
+/// carry it; a detail only when a top-level relation was asked for).
+fn render_with<R: Crud>(
+    conn: &mut DbConnection,
+    urls: &reference::ApiUrls,
+    rows: &[R::Row],
+    expand: Option<&[String]>,
+) -> ApiResult<Vec<Value>> {
+    let views = R::render(conn, urls, rows)?;
+    let mut values: Vec<Value> = views
+        .iter()
+        .map(|v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into())))
+        .collect::<ApiResult<_>>()?;
+    if let Some(requested) = expand {
+        for (value, expanded) in values
+            .iter_mut()
+            .zip(R::expand(conn, urls, rows, requested)?)
+        {
+            if let Value::Object(map) = value {
+                map.insert("_expand".into(), Value::Object(expanded));
+            }
+        }
+    }
+    Ok(values)
+}
+
+fn known_on_list<R: Crud>() -> Vec<&'static str> {
+    let mut known = R::FILTERS.to_vec();
+    if !R::EXPAND.is_empty() {
+        known.push("expand");
+    }
+    known
 }
 
 fn render_one<R: Crud>(
@@ -79,7 +126,8 @@ pub async fn list<R: Crud>(
     Urls(urls): Urls,
     query: Query,
 ) -> ApiResult<HttpResponse> {
-    query.reject_unknown(R::FILTERS)?;
+    query.reject_unknown(&known_on_list::<R>())?;
+    let expand = query.expand(R::EXPAND)?;
     let page = PageRequest::from_query(&query)?;
     let filters = R::parse_filters(&query)?;
     let body = state
@@ -87,7 +135,8 @@ pub async fn list<R: Crud>(
         .read(move |conn| {
             let page = page.resolve(R::count(conn, &filters)?)?;
             let rows = R::page(conn, &filters, page.offset(), page.limit())?;
-            let results = R::render(conn, &urls, &rows)?;
+            let expand = (!R::EXPAND.is_empty()).then_some(expand.as_slice());
+            let results = render_with::<R>(conn, &urls, &rows, expand)?;
             Ok(page.body(&R::collection(&urls), &query, results))
         })
         .await?;
@@ -100,14 +149,26 @@ pub async fn read<R: Crud>(
     path: web::Path<String>,
     query: Query,
 ) -> ApiResult<HttpResponse> {
-    // The reference knows its list filters on detail GETs too; they are accepted, not applied.
-    query.reject_unknown(R::FILTERS)?;
+    // Expandable resources know `expand` on detail; the others know their list filters there
+    // too, as the reference does (accepted, not applied).
+    if R::EXPAND.is_empty() {
+        query.reject_unknown(R::FILTERS)?;
+    } else {
+        query.reject_unknown(&["expand"])?;
+    }
+    let expand = query.expand(R::EXPAND)?;
     let uuid = path_uuid(&path)?;
     let view = state
         .db()
         .read(move |conn| {
             let row = found::<R>(conn, uuid)?;
-            render_one::<R>(conn, &urls, row)
+            let expand = expand
+                .iter()
+                .any(|e| !e.contains('.'))
+                .then_some(expand.as_slice());
+            render_with::<R>(conn, &urls, std::slice::from_ref(&row), expand)?
+                .pop()
+                .ok_or_else(ApiError::not_found)
         })
         .await?;
     ok(&view)

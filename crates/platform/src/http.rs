@@ -267,6 +267,11 @@ pub fn created<T: Serialize>(body: &T, location: &str) -> Result<HttpResponse, A
     Ok(response)
 }
 
+/// 201 with a JSON body and no `Location` (`maak-klantcontact` creates several objects).
+pub fn created_without_location<T: Serialize>(body: &T) -> Result<HttpResponse, ApiError> {
+    json_response(StatusCode::CREATED, body)
+}
+
 /// 204 without a body.
 pub fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()

@@ -212,6 +212,18 @@ impl<'q> Filters<'q> {
     }
 }
 
+/// Escapes `%`, `_` and `\\` so a search text matches only itself in `LIKE … ESCAPE '\\'`.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

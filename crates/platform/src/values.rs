@@ -177,6 +177,134 @@ pub fn read_nummer(reader: &mut Reader<'_>) -> Field<Option<String>> {
     }
 }
 
+/// A free-text object identificator group (`onderwerpobjectidentificator`,
+/// `bijlageidentificator`, `actoridentificator`): four optional members of at most 200 characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectIdentificator {
+    pub object_id: String,
+    pub code_objecttype: String,
+    pub code_register: String,
+    pub code_soort_object_id: String,
+}
+
+/// Reads such a group; like address groups, a write replaces it whole and `null` clears it.
+pub fn read_object_identificator(
+    reader: &mut Reader<'_>,
+    name: &str,
+) -> Field<ObjectIdentificator> {
+    let object = match reader.object(name, false, true) {
+        Field::Set(object) => object,
+        Field::Null => return Field::Set(ObjectIdentificator::default()),
+        Field::Absent => return Field::Absent,
+    };
+    let mut group = Reader::nested(object, Mode::Patch, format!("{name}."));
+    let mut text = |member: &str| {
+        group
+            .text(member, Text::optional(200))
+            .into_set()
+            .unwrap_or_default()
+    };
+    let value = ObjectIdentificator {
+        object_id: text("objectId"),
+        code_objecttype: text("codeObjecttype"),
+        code_register: text("codeRegister"),
+        code_soort_object_id: text("codeSoortObjectId"),
+    };
+    let valid = group.is_valid();
+    reader.absorb(group);
+    if valid {
+        Field::Set(value)
+    } else {
+        Field::Absent
+    }
+}
+
+/// `voornaam voorvoegsel achternaam`, skipping empty parts (the derived `volledigeNaam`).
+pub fn volledige_naam(voornaam: &str, voorvoegsel: &str, achternaam: &str) -> String {
+    [voornaam, voorvoegsel, achternaam]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The ten columns of an address group in a table, as a diesel struct that converts to and from
+/// [`Adres`]: `adres_columns!(Name, table, nummeraanduiding_col, …, land_col)`.
+#[macro_export]
+macro_rules! adres_columns {
+    ($name:ident, $table:ident, $nummeraanduiding:ident, $straat:ident, $huisnummer:ident, $toevoeging:ident,
+     $postcode:ident, $stad:ident, $r1:ident, $r2:ident, $r3:ident, $land:ident) => {
+        /// The columns of one address group.
+        #[derive(
+            Debug,
+            Clone,
+            Default,
+            diesel::Queryable,
+            diesel::Selectable,
+            diesel::Insertable,
+            diesel::AsChangeset,
+        )]
+        #[diesel(table_name = $table, treat_none_as_null = true)]
+        pub struct $name {
+            #[diesel(column_name = $nummeraanduiding)]
+            pub nummeraanduiding_id: String,
+            #[diesel(column_name = $straat)]
+            pub straatnaam: String,
+            #[diesel(column_name = $huisnummer)]
+            pub huisnummer: Option<i32>,
+            #[diesel(column_name = $toevoeging)]
+            pub huisnummertoevoeging: String,
+            #[diesel(column_name = $postcode)]
+            pub postcode: String,
+            #[diesel(column_name = $stad)]
+            pub stad: String,
+            #[diesel(column_name = $r1)]
+            pub adresregel1: String,
+            #[diesel(column_name = $r2)]
+            pub adresregel2: String,
+            #[diesel(column_name = $r3)]
+            pub adresregel3: String,
+            #[diesel(column_name = $land)]
+            pub land: String,
+        }
+
+        impl From<&$name> for $crate::values::Adres {
+            fn from(c: &$name) -> $crate::values::Adres {
+                $crate::values::Adres {
+                    nummeraanduiding_id: c.nummeraanduiding_id.clone(),
+                    straatnaam: c.straatnaam.clone(),
+                    huisnummer: c.huisnummer,
+                    huisnummertoevoeging: c.huisnummertoevoeging.clone(),
+                    postcode: c.postcode.clone(),
+                    stad: c.stad.clone(),
+                    adresregel1: c.adresregel1.clone(),
+                    adresregel2: c.adresregel2.clone(),
+                    adresregel3: c.adresregel3.clone(),
+                    land: c.land.clone(),
+                }
+            }
+        }
+
+        impl From<$crate::values::Adres> for $name {
+            fn from(a: $crate::values::Adres) -> $name {
+                $name {
+                    nummeraanduiding_id: a.nummeraanduiding_id,
+                    straatnaam: a.straatnaam,
+                    huisnummer: a.huisnummer,
+                    huisnummertoevoeging: a.huisnummertoevoeging,
+                    postcode: a.postcode,
+                    stad: a.stad,
+                    adresregel1: a.adresregel1,
+                    adresregel2: a.adresregel2,
+                    adresregel3: a.adresregel3,
+                    land: a.land,
+                }
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use crate::lookup::stored_uuid;
 use crate::models::{OrganisatieData, OrganisatieRow, PersoonData, PersoonRow};
 use crate::schema::{contactgegevens_organisaties as o, contactgegevens_personen as cp};
-use platform::values::{read_adres, Adres};
 use crate::Register;
+use platform::values::{read_adres, Adres};
 
 /// The path prefix of the Contactgegevens API.
 pub const API_PATH: &str = "/contactgegevens/api/v1";

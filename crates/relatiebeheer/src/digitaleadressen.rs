@@ -18,9 +18,9 @@ use uuid::Uuid;
 use crate::lookup;
 use crate::models::{DigitaalAdresData, DigitaalAdresRow};
 use crate::schema::{digitale_adressen as da, partij_identificatoren as pi, partijen as p};
-use platform::values::{check_telefoonnummer, is_email};
 use crate::views::{self, DigitaalAdresView};
 use crate::Register;
+use platform::values::{check_telefoonnummer, is_email};
 
 const SOORTEN: [&str; 3] = ["email", "telefoonnummer", "overig"];
 const EXPAND: [&str; 3] = [
@@ -383,7 +383,7 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
     if let Some(v) = &filters.adres_contains {
         q = q.filter(
             lower(da::adres)
-                .like(format!("%{}%", escape_like(v)))
+                .like(format!("%{}%", platform::query::escape_like(v)))
                 .escape('\\'),
         );
     }
@@ -396,7 +396,7 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
     if let Some(v) = &filters.omschrijving {
         q = q.filter(
             lower(da::omschrijving)
-                .like(format!("%{}%", escape_like(v)))
+                .like(format!("%{}%", platform::query::escape_like(v)))
                 .escape('\\'),
         );
     }
@@ -454,18 +454,6 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
         };
     }
     q
-}
-
-/// Escapes `%`, `_` and `\` so a search text matches itself.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 async fn list(

@@ -8,74 +8,8 @@ use crate::schema::{
     categorie_relaties, categorieen, contactgegevens_organisaties, contactgegevens_personen,
     digitale_adressen, partij_identificatoren, partijen, rekeningnummers, vertegenwoordigingen,
 };
-use platform::values::Adres;
 
-macro_rules! adres_columns {
-    ($name:ident, $table:ident, $nummeraanduiding:ident, $straat:ident, $huisnummer:ident, $toevoeging:ident,
-     $postcode:ident, $stad:ident, $r1:ident, $r2:ident, $r3:ident, $land:ident) => {
-        /// The columns of one address group.
-        #[derive(Debug, Clone, Default, Queryable, Selectable, Insertable, AsChangeset)]
-        #[diesel(table_name = $table, treat_none_as_null = true)]
-        pub struct $name {
-            #[diesel(column_name = $nummeraanduiding)]
-            pub nummeraanduiding_id: String,
-            #[diesel(column_name = $straat)]
-            pub straatnaam: String,
-            #[diesel(column_name = $huisnummer)]
-            pub huisnummer: Option<i32>,
-            #[diesel(column_name = $toevoeging)]
-            pub huisnummertoevoeging: String,
-            #[diesel(column_name = $postcode)]
-            pub postcode: String,
-            #[diesel(column_name = $stad)]
-            pub stad: String,
-            #[diesel(column_name = $r1)]
-            pub adresregel1: String,
-            #[diesel(column_name = $r2)]
-            pub adresregel2: String,
-            #[diesel(column_name = $r3)]
-            pub adresregel3: String,
-            #[diesel(column_name = $land)]
-            pub land: String,
-        }
-
-        impl From<&$name> for Adres {
-            fn from(c: &$name) -> Adres {
-                Adres {
-                    nummeraanduiding_id: c.nummeraanduiding_id.clone(),
-                    straatnaam: c.straatnaam.clone(),
-                    huisnummer: c.huisnummer,
-                    huisnummertoevoeging: c.huisnummertoevoeging.clone(),
-                    postcode: c.postcode.clone(),
-                    stad: c.stad.clone(),
-                    adresregel1: c.adresregel1.clone(),
-                    adresregel2: c.adresregel2.clone(),
-                    adresregel3: c.adresregel3.clone(),
-                    land: c.land.clone(),
-                }
-            }
-        }
-
-        impl From<Adres> for $name {
-            fn from(a: Adres) -> $name {
-                $name {
-                    nummeraanduiding_id: a.nummeraanduiding_id,
-                    straatnaam: a.straatnaam,
-                    huisnummer: a.huisnummer,
-                    huisnummertoevoeging: a.huisnummertoevoeging,
-                    postcode: a.postcode,
-                    stad: a.stad,
-                    adresregel1: a.adresregel1,
-                    adresregel2: a.adresregel2,
-                    adresregel3: a.adresregel3,
-                    land: a.land,
-                }
-            }
-        }
-    };
-}
-
-adres_columns!(
+platform::adres_columns!(
     Bezoekadres,
     partijen,
     bezoekadres_nummeraanduiding_id,
@@ -90,7 +24,7 @@ adres_columns!(
     bezoekadres_land
 );
 
-adres_columns!(
+platform::adres_columns!(
     Correspondentieadres,
     partijen,
     correspondentieadres_nummeraanduiding_id,
@@ -190,7 +124,7 @@ pub struct DigitaalAdresRow {
     pub data: DigitaalAdresData,
 }
 
-adres_columns!(
+platform::adres_columns!(
     PersoonAdres,
     contactgegevens_personen,
     adres_nummeraanduiding_id,
@@ -205,7 +139,7 @@ adres_columns!(
     adres_land
 );
 
-adres_columns!(
+platform::adres_columns!(
     OrganisatieAdres,
     contactgegevens_organisaties,
     adres_nummeraanduiding_id,

@@ -22,9 +22,9 @@ use crate::schema::{
     categorie_relaties as cr, categorieen as c, digitale_adressen as da,
     partij_identificatoren as pi, partijen as p, rekeningnummers as r, vertegenwoordigingen as v,
 };
-use platform::values::{read_adres, read_nummer, Adres};
 use crate::views::{self, PartijView, PARTIJ_EXPAND};
 use crate::Register;
+use platform::values::{read_adres, read_nummer, Adres};
 
 const SOORTEN: [&str; 3] = ["persoon", "organisatie", "contactpersoon"];
 

@@ -167,14 +167,7 @@ pub struct PartijView {
     pub expand: Option<Map<String, Value>>,
 }
 
-/// `voornaam voorvoegsel achternaam`, skipping empty parts.
-pub fn volledige_naam(voornaam: &str, voorvoegsel: &str, achternaam: &str) -> String {
-    [voornaam, voorvoegsel, achternaam]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use platform::values::volledige_naam;
 
 fn partij_identificatie(
     urls: &ApiUrls,

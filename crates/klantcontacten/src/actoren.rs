@@ -1,0 +1,328 @@
+//! `/actoren`: the municipality's side of a contact — a medewerker, an organisatorische eenheid
+//! or a geautomatiseerde actor — with a type-specific `actorIdentificatie`.
+
+use diesel::prelude::*;
+use platform::crud::Crud;
+use platform::db::{functions::lower, DbConnection};
+use platform::input::{Field, Mode, Reader, Text};
+use platform::query::Query;
+use platform::values::{
+    check_telefoonnummer, is_email, read_object_identificator, ObjectIdentificator,
+};
+use platform::ApiResult;
+use reference::{ApiUrls, Resource};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::lookup::stored_uuid;
+use crate::models::{ActorData, ActorRow};
+use crate::schema::actoren as a;
+use crate::Register;
+
+const SOORTEN: [&str; 3] = [
+    "medewerker",
+    "geautomatiseerde_actor",
+    "organisatorische_eenheid",
+];
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub naam: String,
+    pub soort_actor: String,
+    pub indicatie_actief: bool,
+    pub actoridentificator: ObjectIdentificator,
+    pub actor_identificatie: Option<Value>,
+}
+
+/// Renders actors (also used for the full objects in `klantcontact.hadBetrokkenActoren`).
+pub fn views(urls: &ApiUrls, rows: &[ActorRow]) -> Vec<ActorView> {
+    rows.iter()
+        .map(|row| {
+            let d = &row.data;
+            let uuid = stored_uuid(&d.uuid);
+            let identificatie = (d.identificatie_soort.as_deref() == Some(d.soort_actor.as_str())).then(|| {
+                match d.soort_actor.as_str() {
+                    "medewerker" => json!({"functie": d.functie, "emailadres": d.emailadres, "telefoonnummer": d.telefoonnummer}),
+                    "geautomatiseerde_actor" => json!({"functie": d.functie, "omschrijving": d.omschrijving}),
+                    _ => json!({"omschrijving": d.omschrijving, "emailadres": d.emailadres, "faxnummer": d.faxnummer, "telefoonnummer": d.telefoonnummer}),
+                }
+            });
+            ActorView {
+                uuid,
+                url: urls.object(Resource::Actoren, uuid),
+                naam: d.naam.clone(),
+                soort_actor: d.soort_actor.clone(),
+                indicatie_actief: d.indicatie_actief,
+                actoridentificator: ObjectIdentificator {
+                    object_id: d.identificator_object_id.clone(),
+                    code_objecttype: d.identificator_code_objecttype.clone(),
+                    code_register: d.identificator_code_register.clone(),
+                    code_soort_object_id: d.identificator_code_soort_object_id.clone(),
+                },
+                actor_identificatie: identificatie,
+            }
+        })
+        .collect()
+}
+
+/// Reads the `actorIdentificatie` of a soort into the row's columns.
+fn read_identificatie(reader: &mut Reader<'_>, soort: &str, data: &mut ActorData) {
+    let Field::Set(object) = reader.object("actorIdentificatie", false, true) else {
+        if reader.raw("actorIdentificatie").is_some_and(Value::is_null) {
+            data.identificatie_soort = None;
+        }
+        return;
+    };
+    let mut r = Reader::nested(object, Mode::Create, "actorIdentificatie.".into());
+    let functie_required = soort != "organisatorische_eenheid";
+    let functie = if functie_required {
+        r.text("functie", Text::required(40))
+    } else {
+        Field::Absent
+    };
+    let omschrijving = if soort != "medewerker" {
+        r.text("omschrijving", Text::optional(200))
+    } else {
+        Field::Absent
+    };
+    let emailadres = if soort != "geautomatiseerde_actor" {
+        r.text("emailadres", Text::optional(254))
+    } else {
+        Field::Absent
+    };
+    if let Field::Set(email) = &emailadres {
+        if !email.is_empty() && !is_email(email) {
+            r.error("emailadres", "invalid", "Voer een geldig e-mailadres in.");
+        }
+    }
+    let faxnummer = if soort == "organisatorische_eenheid" {
+        r.text("faxnummer", Text::optional(20))
+    } else {
+        Field::Absent
+    };
+    let telefoonnummer = match soort {
+        "medewerker" => r.text(
+            "telefoonnummer",
+            Text {
+                max: 20,
+                required: true,
+                allow_blank: true,
+            },
+        ),
+        "organisatorische_eenheid" => r.text("telefoonnummer", Text::optional(20)),
+        _ => Field::Absent,
+    };
+    if let Field::Set(number) = &telefoonnummer {
+        if !number.is_empty() {
+            if let Err(reason) = check_telefoonnummer(number) {
+                r.error("telefoonnummer", "invalid", reason);
+            }
+        }
+    }
+    let valid = r.is_valid();
+    reader.absorb(r);
+    if valid {
+        data.identificatie_soort = Some(soort.to_owned());
+        data.functie = functie.into_set().unwrap_or_default();
+        data.omschrijving = omschrijving.into_set().unwrap_or_default();
+        data.emailadres = emailadres.into_set().unwrap_or_default();
+        data.faxnummer = faxnummer.into_set().unwrap_or_default();
+        data.telefoonnummer = telefoonnummer.into_set().unwrap_or_default();
+    }
+}
+
+pub struct Actoren;
+
+#[derive(Default)]
+pub struct Filters {
+    naam: Option<String>,
+    soort: Option<String>,
+    actief: Option<bool>,
+    identificator: Vec<(&'static str, String)>,
+}
+
+type Boxed = a::BoxedQuery<'static, platform::db::MultiBackend>;
+
+fn filtered(f: &Filters) -> Boxed {
+    let mut q = a::table.into_boxed();
+    if let Some(naam) = &f.naam {
+        q = q.filter(
+            lower(a::naam)
+                .like(format!("%{}%", platform::query::escape_like(naam)))
+                .escape('\\'),
+        );
+    }
+    if let Some(soort) = &f.soort {
+        q = q.filter(a::soort_actor.eq(soort.clone()));
+    }
+    if let Some(actief) = f.actief {
+        q = q.filter(a::indicatie_actief.eq(actief));
+    }
+    for (member, value) in &f.identificator {
+        let value = value.clone();
+        q = match *member {
+            "ObjectId" => q.filter(a::identificator_object_id.eq(value)),
+            "CodeObjecttype" => q.filter(a::identificator_code_objecttype.eq(value)),
+            "CodeRegister" => q.filter(a::identificator_code_register.eq(value)),
+            _ => q.filter(a::identificator_code_soort_object_id.eq(value)),
+        };
+    }
+    q
+}
+
+impl Crud for Actoren {
+    type State = Register;
+    type Row = ActorRow;
+    type View = ActorView;
+    type Filters = Filters;
+
+    const FILTERS: &'static [&'static str] = &[
+        "naam",
+        "soortActor",
+        "indicatieActief",
+        "actoridentificatorObjectId",
+        "actoridentificatorCodeObjecttype",
+        "actoridentificatorCodeRegister",
+        "actoridentificatorCodeSoortObjectId",
+    ];
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Actoren)
+    }
+
+    fn parse_filters(query: &Query) -> ApiResult<Filters> {
+        let mut f = query.filters();
+        let mut filters = Filters {
+            naam: f.text("naam").map(str::to_lowercase),
+            soort: f.choice("soortActor", &SOORTEN).map(str::to_owned),
+            actief: f.boolean("indicatieActief"),
+            identificator: Vec::new(),
+        };
+        for member in [
+            "ObjectId",
+            "CodeObjecttype",
+            "CodeRegister",
+            "CodeSoortObjectId",
+        ] {
+            if let Some(v) = f.text(&format!("actoridentificator{member}")) {
+                filters.identificator.push((member, v.to_owned()));
+            }
+        }
+        f.finish()?;
+        Ok(filters)
+    }
+
+    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<ActorRow>> {
+        Ok(filtered(filters)
+            .order(a::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(ActorRow::as_select())
+            .load(conn)?)
+    }
+
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<ActorRow>> {
+        Ok(a::table
+            .filter(a::uuid.eq(uuid.to_string()))
+            .select(ActorRow::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<ActorRow>,
+    ) -> ApiResult<ActorRow> {
+        let existing_id = existing.as_ref().map(|e| e.id);
+        let mut data = existing.map(|e| e.data).unwrap_or_else(|| ActorData {
+            uuid: Uuid::new_v4().to_string(),
+            naam: String::new(),
+            soort_actor: String::new(),
+            indicatie_actief: true,
+            identificator_object_id: String::new(),
+            identificator_code_objecttype: String::new(),
+            identificator_code_register: String::new(),
+            identificator_code_soort_object_id: String::new(),
+            identificatie_soort: None,
+            functie: String::new(),
+            emailadres: String::new(),
+            telefoonnummer: String::new(),
+            omschrijving: String::new(),
+            faxnummer: String::new(),
+            created_at: platform::time::now(),
+        });
+        let mut r = Reader::new(body, mode);
+        if let Field::Set(v) = r.text("naam", Text::required(200)) {
+            data.naam = v;
+        }
+        if let Field::Set(v) = r.choice("soortActor", &SOORTEN, true, false) {
+            data.soort_actor = v;
+        }
+        if let Field::Set(v) = r.boolean("indicatieActief", false, false) {
+            data.indicatie_actief = v;
+        }
+        if let Field::Set(g) = read_object_identificator(&mut r, "actoridentificator") {
+            data.identificator_object_id = g.object_id;
+            data.identificator_code_objecttype = g.code_objecttype;
+            data.identificator_code_register = g.code_register;
+            data.identificator_code_soort_object_id = g.code_soort_object_id;
+        }
+        // Without a soort (a PATCH without it), the actor's own soort is meant.
+        let soort = data.soort_actor.clone();
+        if !soort.is_empty() {
+            read_identificatie(&mut r, &soort, &mut data);
+        }
+        r.finish()?;
+        let id = match existing_id {
+            Some(id) => {
+                diesel::update(a::table.find(id)).set(&data).execute(conn)?;
+                id
+            }
+            None => {
+                diesel::insert_into(a::table).values(&data).execute(conn)?;
+                a::table
+                    .filter(a::uuid.eq(&data.uuid))
+                    .select(a::id)
+                    .first(conn)?
+            }
+        };
+        Ok(ActorRow { id, data })
+    }
+
+    fn delete(conn: &mut DbConnection, row: ActorRow) -> ApiResult<()> {
+        diesel::delete(
+            crate::schema::actorklantcontacten::table
+                .filter(crate::schema::actorklantcontacten::actor_id.eq(row.id)),
+        )
+        .execute(conn)?;
+        diesel::delete(a::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
+
+    fn render(
+        _: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[ActorRow],
+    ) -> ApiResult<Vec<ActorView>> {
+        Ok(views(urls, rows))
+    }
+
+    fn url(view: &ActorView) -> &str {
+        &view.url
+    }
+}

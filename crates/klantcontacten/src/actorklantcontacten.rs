@@ -1,0 +1,242 @@
+//! `/actorklantcontacten`: which actors took part in a klantcontact; each pair once.
+
+use diesel::prelude::*;
+use platform::crud::Crud;
+use platform::db::DbConnection;
+use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
+use platform::input::{Field, Mode, Reader};
+use platform::query::{Query, UrlFilter};
+use platform::ApiResult;
+use reference::{ApiUrls, Reference, Resource};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::lookup::{self, stored_uuid};
+use crate::models::{ActorKlantcontactData, ActorKlantcontactRow};
+use crate::schema::{actoren as a, actorklantcontacten as ak, klantcontacten as k};
+use crate::Register;
+
+#[derive(Debug, Serialize)]
+pub struct ActorKlantcontactView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub actor: Reference,
+    pub klantcontact: Reference,
+}
+
+pub struct ActorKlantcontacten;
+
+#[derive(Default)]
+pub struct Filters {
+    actor: Option<Uuid>,
+    klantcontact: Option<Uuid>,
+    nothing: bool,
+}
+
+/// Merges `…__uuid` and `…__url` of one relation; `None` in the outer option: nothing can match.
+pub fn reference_filter(
+    f: &mut platform::query::Filters<'_>,
+    prefix: &str,
+) -> Option<Option<Uuid>> {
+    let by_uuid = f.uuid(&format!("{prefix}__uuid"));
+    match f.url(&format!("{prefix}__url")) {
+        Some(UrlFilter::NoMatch) => None,
+        Some(UrlFilter::Uuid(u)) if by_uuid.is_some_and(|b| b != u) => None,
+        Some(UrlFilter::Uuid(u)) => Some(Some(u)),
+        None => Some(by_uuid),
+    }
+}
+
+type Boxed = ak::BoxedQuery<'static, platform::db::MultiBackend>;
+
+fn filtered(f: &Filters) -> Boxed {
+    let mut q = ak::table.into_boxed();
+    if f.nothing {
+        return q.filter(ak::id.lt(0));
+    }
+    if let Some(uuid) = f.actor {
+        q = q.filter(
+            ak::actor_id.eq_any(a::table.filter(a::uuid.eq(uuid.to_string())).select(a::id)),
+        );
+    }
+    if let Some(uuid) = f.klantcontact {
+        q = q.filter(
+            ak::klantcontact_id.eq_any(k::table.filter(k::uuid.eq(uuid.to_string())).select(k::id)),
+        );
+    }
+    q
+}
+
+impl Crud for ActorKlantcontacten {
+    type State = Register;
+    type Row = ActorKlantcontactRow;
+    type View = ActorKlantcontactView;
+    type Filters = Filters;
+
+    const FILTERS: &'static [&'static str] = &[
+        "actor__uuid",
+        "actor__url",
+        "klantcontact__uuid",
+        "klantcontact__url",
+    ];
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Actorklantcontacten)
+    }
+
+    fn parse_filters(query: &Query) -> ApiResult<Filters> {
+        let mut f = query.filters();
+        let mut filters = Filters::default();
+        match reference_filter(&mut f, "actor") {
+            Some(u) => filters.actor = u,
+            None => filters.nothing = true,
+        }
+        match reference_filter(&mut f, "klantcontact") {
+            Some(u) => filters.klantcontact = u,
+            None => filters.nothing = true,
+        }
+        f.finish()?;
+        Ok(filters)
+    }
+
+    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<ActorKlantcontactRow>> {
+        Ok(filtered(filters)
+            .order(ak::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(ActorKlantcontactRow::as_select())
+            .load(conn)?)
+    }
+
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<ActorKlantcontactRow>> {
+        Ok(ak::table
+            .filter(ak::uuid.eq(uuid.to_string()))
+            .select(ActorKlantcontactRow::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<ActorKlantcontactRow>,
+    ) -> ApiResult<ActorKlantcontactRow> {
+        let mut r = Reader::new(body, mode);
+        let actor = r.reference("actor", true, false);
+        let klantcontact = r.reference("klantcontact", true, false);
+        r.finish()?;
+        let existing_id = existing.as_ref().map(|e| e.id);
+        let mut data = existing
+            .map(|e| e.data)
+            .unwrap_or_else(|| ActorKlantcontactData {
+                uuid: Uuid::new_v4().to_string(),
+                actor_id: 0,
+                klantcontact_id: 0,
+                created_at: platform::time::now(),
+            });
+        let mut errors = Vec::new();
+        if let Field::Set(uuid) = actor {
+            match lookup::actor_id(conn, uuid)? {
+                Some(id) => data.actor_id = id,
+                None => errors.push(InvalidParam::new(
+                    "actor.uuid",
+                    "invalid",
+                    "Actor object bestaat niet.",
+                )),
+            }
+        }
+        if let Field::Set(uuid) = klantcontact {
+            match lookup::require_klantcontact(conn, "klantcontact", uuid)? {
+                Ok(id) => data.klantcontact_id = id,
+                Err(p) => errors.push(p),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let taken = ak::table
+            .filter(ak::actor_id.eq(data.actor_id))
+            .filter(ak::klantcontact_id.eq(data.klantcontact_id))
+            .filter(ak::id.ne(existing_id.unwrap_or(-1)))
+            .select(ak::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if taken.is_some() {
+            return Err(ApiError::invalid(
+                NON_FIELD_ERRORS,
+                "unique",
+                "De velden actor, klantcontact moeten een unieke set zijn.",
+            ));
+        }
+        let id = match existing_id {
+            Some(id) => {
+                diesel::update(ak::table.find(id))
+                    .set(&data)
+                    .execute(conn)?;
+                id
+            }
+            None => {
+                diesel::insert_into(ak::table).values(&data).execute(conn)?;
+                ak::table
+                    .filter(ak::uuid.eq(&data.uuid))
+                    .select(ak::id)
+                    .first(conn)?
+            }
+        };
+        Ok(ActorKlantcontactRow { id, data })
+    }
+
+    fn delete(conn: &mut DbConnection, row: ActorKlantcontactRow) -> ApiResult<()> {
+        diesel::delete(ak::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
+
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[ActorKlantcontactRow],
+    ) -> ApiResult<Vec<ActorKlantcontactView>> {
+        let actor_ids: Vec<i64> = rows.iter().map(|r| r.data.actor_id).collect();
+        let klantcontact_ids: Vec<i64> = rows.iter().map(|r| r.data.klantcontact_id).collect();
+        let actors = lookup::actor_uuids(conn, &actor_ids)?;
+        let klantcontacten = lookup::klantcontact_uuids(conn, &klantcontact_ids)?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let uuid = stored_uuid(&row.data.uuid);
+                ActorKlantcontactView {
+                    uuid,
+                    url: urls.object(Resource::Actorklantcontacten, uuid),
+                    actor: Reference::new(
+                        urls,
+                        Resource::Actoren,
+                        actors.get(&row.data.actor_id).copied().unwrap_or_default(),
+                    ),
+                    klantcontact: Reference::new(
+                        urls,
+                        Resource::Klantcontacten,
+                        klantcontacten
+                            .get(&row.data.klantcontact_id)
+                            .copied()
+                            .unwrap_or_default(),
+                    ),
+                }
+            })
+            .collect())
+    }
+
+    fn url(view: &ActorKlantcontactView) -> &str {
+        &view.url
+    }
+}

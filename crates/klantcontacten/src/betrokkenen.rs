@@ -1,0 +1,389 @@
+//! `/betrokkenen`: who took part in a klantcontact, as a known partij (in the relatiebeheer
+//! register) or only by the name and address they gave.
+
+use diesel::prelude::*;
+use platform::crud::Crud;
+use platform::db::DbConnection;
+use platform::error::{ApiError, InvalidParam};
+use platform::input::{Field, Mode, Reader, Text};
+use platform::query::Query;
+use platform::values::{read_adres, volledige_naam, Adres};
+use platform::ApiResult;
+use reference::{ApiUrls, Reference, Resource};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::actorklantcontacten::reference_filter;
+use crate::lookup::{self, stored_uuid};
+use crate::models::{BetrokkeneData, BetrokkeneRow, Bezoekadres, Correspondentieadres};
+use crate::schema::{betrokkenen as b, klantcontacten as k};
+use crate::Register;
+
+const ROLLEN: [&str; 2] = ["vertegenwoordiger", "klant"];
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BetrokkeneView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub was_partij: Option<Reference>,
+    pub had_klantcontact: Reference,
+    pub digitale_adressen: Vec<Reference>,
+    pub bezoekadres: Adres,
+    pub correspondentieadres: Adres,
+    pub contactnaam: Value,
+    pub volledige_naam: String,
+    pub rol: String,
+    pub organisatienaam: String,
+    pub initiator: bool,
+}
+
+/// Renders betrokkenen (also for `klantcontact._expand.hadBetrokkenen`).
+pub fn views(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[BetrokkeneRow],
+) -> ApiResult<Vec<BetrokkeneView>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.data.klantcontact_id).collect();
+    let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let d = &row.data;
+            let uuid = stored_uuid(&d.uuid);
+            BetrokkeneView {
+                uuid,
+                url: urls.object(Resource::Betrokkenen, uuid),
+                was_partij: d
+                    .partij_uuid
+                    .as_deref()
+                    .map(|u| Reference::new(urls, Resource::Partijen, stored_uuid(u))),
+                had_klantcontact: Reference::new(
+                    urls,
+                    Resource::Klantcontacten,
+                    klantcontacten
+                        .get(&d.klantcontact_id)
+                        .copied()
+                        .unwrap_or_default(),
+                ),
+                // Digitale adressen live in the relatiebeheer register; their link to a
+                // betrokkene is not yet fed back to this one.
+                digitale_adressen: Vec::new(),
+                bezoekadres: (&d.bezoekadres).into(),
+                correspondentieadres: (&d.correspondentieadres).into(),
+                contactnaam: json!({
+                    "voorletters": d.voorletters,
+                    "voornaam": d.voornaam,
+                    "voorvoegselAchternaam": d.voorvoegsel_achternaam,
+                    "achternaam": d.achternaam,
+                }),
+                volledige_naam: volledige_naam(
+                    &d.voornaam,
+                    &d.voorvoegsel_achternaam,
+                    &d.achternaam,
+                ),
+                rol: d.rol.clone(),
+                organisatienaam: d.organisatienaam.clone(),
+                initiator: d.initiator,
+            }
+        })
+        .collect())
+}
+
+/// Validates and stores a betrokkene; `klantcontact_override` is the contact maak-klantcontact
+/// just created (the body's `hadKlantcontact` is then ignored).
+pub fn save_with(
+    conn: &mut DbConnection,
+    body: &Map<String, Value>,
+    mode: Mode,
+    existing: Option<BetrokkeneRow>,
+    prefix: &str,
+    klantcontact_override: Option<i64>,
+) -> ApiResult<BetrokkeneRow> {
+    let mut r = Reader::nested(body, mode, prefix.to_owned());
+    let partij = r.reference("wasPartij", false, true);
+    let klantcontact = if klantcontact_override.is_some() {
+        Field::Absent
+    } else {
+        r.reference("hadKlantcontact", true, false)
+    };
+    let bezoekadres = read_adres(&mut r, "bezoekadres");
+    let correspondentieadres = read_adres(&mut r, "correspondentieadres");
+    let contactnaam = match r.object("contactnaam", false, true) {
+        Field::Set(object) => {
+            let mut n = Reader::nested(object, Mode::Patch, format!("{prefix}contactnaam."));
+            let mut text = |name: &str, max: usize| {
+                n.text(name, Text::optional(max))
+                    .into_set()
+                    .unwrap_or_default()
+            };
+            let naam = [
+                text("voorletters", 10),
+                text("voornaam", 200),
+                text("voorvoegselAchternaam", 10),
+                text("achternaam", 200),
+            ];
+            r.absorb(n);
+            Field::Set(naam)
+        }
+        Field::Null => Field::Set(Default::default()),
+        Field::Absent => Field::Absent,
+    };
+    let rol = r.choice("rol", &ROLLEN, true, false);
+    let organisatienaam = r.text("organisatienaam", Text::optional(200));
+    let initiator = r.boolean("initiator", true, false);
+    r.finish()?;
+
+    let existing_id = existing.as_ref().map(|e| e.id);
+    let mut data = existing.map(|e| e.data).unwrap_or_else(|| BetrokkeneData {
+        uuid: Uuid::new_v4().to_string(),
+        klantcontact_id: 0,
+        partij_uuid: None,
+        bezoekadres: Bezoekadres::default(),
+        correspondentieadres: Correspondentieadres::default(),
+        voorletters: String::new(),
+        voornaam: String::new(),
+        voorvoegsel_achternaam: String::new(),
+        achternaam: String::new(),
+        rol: String::new(),
+        organisatienaam: String::new(),
+        initiator: false,
+        created_at: platform::time::now(),
+    });
+    let mut errors: Vec<InvalidParam> = Vec::new();
+    if let Field::Set(uuid) = klantcontact {
+        match lookup::require_klantcontact(conn, &format!("{prefix}hadKlantcontact"), uuid)? {
+            Ok(id) => data.klantcontact_id = id,
+            Err(p) => errors.push(p),
+        }
+    }
+    if let Some(id) = klantcontact_override {
+        data.klantcontact_id = id;
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    // The partij is the relatiebeheer register's; it is kept as a reference.
+    if let Some(v) = partij.into_update() {
+        data.partij_uuid = v.map(|u| u.to_string());
+    }
+    if let Field::Set(a) = bezoekadres {
+        data.bezoekadres = a.into();
+    }
+    if let Field::Set(a) = correspondentieadres {
+        data.correspondentieadres = a.into();
+    }
+    if let Field::Set([voorletters, voornaam, voorvoegsel, achternaam]) = contactnaam {
+        data.voorletters = voorletters;
+        data.voornaam = voornaam;
+        data.voorvoegsel_achternaam = voorvoegsel;
+        data.achternaam = achternaam;
+    }
+    if let Field::Set(v) = rol {
+        data.rol = v;
+    }
+    if let Field::Set(v) = organisatienaam {
+        data.organisatienaam = v;
+    }
+    if let Field::Set(v) = initiator {
+        data.initiator = v;
+    }
+    let id = match existing_id {
+        Some(id) => {
+            diesel::update(b::table.find(id)).set(&data).execute(conn)?;
+            id
+        }
+        None => {
+            diesel::insert_into(b::table).values(&data).execute(conn)?;
+            b::table
+                .filter(b::uuid.eq(&data.uuid))
+                .select(b::id)
+                .first(conn)?
+        }
+    };
+    Ok(BetrokkeneRow { id, data })
+}
+
+pub struct Betrokkenen;
+
+#[derive(Default)]
+pub struct Filters {
+    naam: Vec<(&'static str, String)>,
+    organisatienaam: Option<String>,
+    klantcontact: Option<Uuid>,
+    klantcontact_nummer: Option<String>,
+    klantcontact_referentienummer: Option<String>,
+    partij: Option<Uuid>,
+    nothing: bool,
+}
+
+type Boxed = b::BoxedQuery<'static, platform::db::MultiBackend>;
+
+fn filtered(f: &Filters) -> Boxed {
+    let mut q = b::table.into_boxed();
+    if f.nothing {
+        return q.filter(b::id.lt(0));
+    }
+    for (member, value) in &f.naam {
+        let value = value.clone();
+        q = match *member {
+            "Voorletters" => q.filter(b::voorletters.eq(value)),
+            "Voornaam" => q.filter(b::voornaam.eq(value)),
+            "VoorvoegselAchternaam" => q.filter(b::voorvoegsel_achternaam.eq(value)),
+            _ => q.filter(b::achternaam.eq(value)),
+        };
+    }
+    if let Some(v) = &f.organisatienaam {
+        q = q.filter(b::organisatienaam.eq(v.clone()));
+    }
+    if let Some(uuid) = f.klantcontact {
+        q = q.filter(
+            b::klantcontact_id.eq_any(k::table.filter(k::uuid.eq(uuid.to_string())).select(k::id)),
+        );
+    }
+    if let Some(v) = &f.klantcontact_nummer {
+        q = q.filter(
+            b::klantcontact_id.eq_any(k::table.filter(k::nummer.eq(v.clone())).select(k::id)),
+        );
+    }
+    if let Some(v) = &f.klantcontact_referentienummer {
+        q = q.filter(
+            b::klantcontact_id.eq_any(
+                k::table
+                    .filter(k::referentienummer.eq(v.clone()))
+                    .select(k::id),
+            ),
+        );
+    }
+    if let Some(uuid) = f.partij {
+        q = q.filter(b::partij_uuid.eq(uuid.to_string()));
+    }
+    q
+}
+
+impl Crud for Betrokkenen {
+    type State = Register;
+    type Row = BetrokkeneRow;
+    type View = BetrokkeneView;
+    type Filters = Filters;
+
+    const FILTERS: &'static [&'static str] = &[
+        "contactnaamVoorletters",
+        "contactnaamVoornaam",
+        "contactnaamVoorvoegselAchternaam",
+        "contactnaamAchternaam",
+        "organisatienaam",
+        "hadKlantcontact__uuid",
+        "hadKlantcontact__url",
+        "hadKlantcontact__nummer",
+        "hadKlantcontact__referentienummer",
+        "wasPartij__uuid",
+        "wasPartij__url",
+    ];
+    const EXPAND: &'static [&'static str] = &["digitaleAdressen"];
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Betrokkenen)
+    }
+
+    fn parse_filters(query: &Query) -> ApiResult<Filters> {
+        let mut f = query.filters();
+        let mut filters = Filters::default();
+        for member in [
+            "Voorletters",
+            "Voornaam",
+            "VoorvoegselAchternaam",
+            "Achternaam",
+        ] {
+            if let Some(v) = f.text(&format!("contactnaam{member}")) {
+                filters.naam.push((member, v.to_owned()));
+            }
+        }
+        filters.organisatienaam = f.text("organisatienaam").map(str::to_owned);
+        match reference_filter(&mut f, "hadKlantcontact") {
+            Some(u) => filters.klantcontact = u,
+            None => filters.nothing = true,
+        }
+        filters.klantcontact_nummer = f.text("hadKlantcontact__nummer").map(str::to_owned);
+        filters.klantcontact_referentienummer = f
+            .text("hadKlantcontact__referentienummer")
+            .map(str::to_owned);
+        match reference_filter(&mut f, "wasPartij") {
+            Some(u) => filters.partij = u,
+            None => filters.nothing = true,
+        }
+        f.finish()?;
+        Ok(filters)
+    }
+
+    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<BetrokkeneRow>> {
+        Ok(filtered(filters)
+            .order(b::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(BetrokkeneRow::as_select())
+            .load(conn)?)
+    }
+
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<BetrokkeneRow>> {
+        Ok(b::table
+            .filter(b::uuid.eq(uuid.to_string()))
+            .select(BetrokkeneRow::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<BetrokkeneRow>,
+    ) -> ApiResult<BetrokkeneRow> {
+        save_with(conn, body, mode, existing, "", None)
+    }
+
+    fn delete(conn: &mut DbConnection, row: BetrokkeneRow) -> ApiResult<()> {
+        diesel::delete(b::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
+
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[BetrokkeneRow],
+    ) -> ApiResult<Vec<BetrokkeneView>> {
+        views(conn, urls, rows)
+    }
+
+    fn url(view: &BetrokkeneView) -> &str {
+        &view.url
+    }
+
+    fn expand(
+        _: &mut DbConnection,
+        _: &ApiUrls,
+        rows: &[BetrokkeneRow],
+        requested: &[String],
+    ) -> ApiResult<Vec<Map<String, Value>>> {
+        Ok(rows
+            .iter()
+            .map(|_| {
+                requested
+                    .iter()
+                    .filter(|r| *r == "digitaleAdressen")
+                    .map(|r| (r.clone(), Value::Array(Vec::new())))
+                    .collect()
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,217 @@
+//! `/bijlagen`: documents that came with a klantcontact (a letter, an e-mail attachment).
+
+use diesel::prelude::*;
+use platform::crud::Crud;
+use platform::db::DbConnection;
+use platform::error::ApiError;
+use platform::input::{Field, Mode, Reader};
+use platform::query::Query;
+use platform::values::{read_object_identificator, ObjectIdentificator};
+use platform::ApiResult;
+use reference::{ApiUrls, Reference, Resource};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::lookup::{self, stored_uuid};
+use crate::models::{BijlageData, BijlageRow};
+use crate::schema::{bijlagen as b, klantcontacten as k};
+use crate::Register;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijlageView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub was_bijlage_van_klantcontact: Option<Reference>,
+    pub bijlageidentificator: ObjectIdentificator,
+}
+
+pub struct Bijlagen;
+
+#[derive(Default)]
+pub struct Filters {
+    klantcontact: Option<Uuid>,
+    identificator: Vec<(&'static str, String)>,
+}
+
+type Boxed = b::BoxedQuery<'static, platform::db::MultiBackend>;
+
+fn filtered(f: &Filters) -> Boxed {
+    let mut q = b::table.into_boxed();
+    if let Some(uuid) = f.klantcontact {
+        q = q.filter(
+            b::klantcontact_id.eq_any(
+                k::table
+                    .filter(k::uuid.eq(uuid.to_string()))
+                    .select(k::id.nullable()),
+            ),
+        );
+    }
+    for (member, value) in &f.identificator {
+        let value = value.clone();
+        q = match *member {
+            "ObjectId" => q.filter(b::identificator_object_id.eq(value)),
+            "CodeObjecttype" => q.filter(b::identificator_code_objecttype.eq(value)),
+            "CodeRegister" => q.filter(b::identificator_code_register.eq(value)),
+            _ => q.filter(b::identificator_code_soort_object_id.eq(value)),
+        };
+    }
+    q
+}
+
+impl Crud for Bijlagen {
+    type State = Register;
+    type Row = BijlageRow;
+    type View = BijlageView;
+    type Filters = Filters;
+
+    const FILTERS: &'static [&'static str] = &[
+        "klantcontact__uuid",
+        "bijlageidentificatorObjectId",
+        "bijlageidentificatorCodeObjecttype",
+        "bijlageidentificatorCodeRegister",
+        "bijlageidentificatorCodeSoortObjectId",
+    ];
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Bijlagen)
+    }
+
+    fn parse_filters(query: &Query) -> ApiResult<Filters> {
+        let mut f = query.filters();
+        let mut filters = Filters {
+            klantcontact: f.uuid("klantcontact__uuid"),
+            identificator: Vec::new(),
+        };
+        for member in [
+            "ObjectId",
+            "CodeObjecttype",
+            "CodeRegister",
+            "CodeSoortObjectId",
+        ] {
+            if let Some(v) = f.text(&format!("bijlageidentificator{member}")) {
+                filters.identificator.push((member, v.to_owned()));
+            }
+        }
+        f.finish()?;
+        Ok(filters)
+    }
+
+    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<BijlageRow>> {
+        Ok(filtered(filters)
+            .order(b::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(BijlageRow::as_select())
+            .load(conn)?)
+    }
+
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<BijlageRow>> {
+        Ok(b::table
+            .filter(b::uuid.eq(uuid.to_string()))
+            .select(BijlageRow::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<BijlageRow>,
+    ) -> ApiResult<BijlageRow> {
+        let mut r = Reader::new(body, mode);
+        let klantcontact = r.reference("wasBijlageVanKlantcontact", false, true);
+        let identificator = read_object_identificator(&mut r, "bijlageidentificator");
+        r.finish()?;
+        let existing_id = existing.as_ref().map(|e| e.id);
+        let mut data = existing.map(|e| e.data).unwrap_or_else(|| BijlageData {
+            uuid: Uuid::new_v4().to_string(),
+            klantcontact_id: None,
+            identificator_object_id: String::new(),
+            identificator_code_objecttype: String::new(),
+            identificator_code_register: String::new(),
+            identificator_code_soort_object_id: String::new(),
+            created_at: platform::time::now(),
+        });
+        match klantcontact {
+            Field::Set(uuid) => {
+                data.klantcontact_id = Some(
+                    lookup::require_klantcontact(conn, "wasBijlageVanKlantcontact", uuid)?
+                        .map_err(|p| ApiError::Validation(vec![p]))?,
+                )
+            }
+            Field::Null => data.klantcontact_id = None,
+            Field::Absent => {}
+        }
+        if let Field::Set(g) = identificator {
+            data.identificator_object_id = g.object_id;
+            data.identificator_code_objecttype = g.code_objecttype;
+            data.identificator_code_register = g.code_register;
+            data.identificator_code_soort_object_id = g.code_soort_object_id;
+        }
+        let id = match existing_id {
+            Some(id) => {
+                diesel::update(b::table.find(id)).set(&data).execute(conn)?;
+                id
+            }
+            None => {
+                diesel::insert_into(b::table).values(&data).execute(conn)?;
+                b::table
+                    .filter(b::uuid.eq(&data.uuid))
+                    .select(b::id)
+                    .first(conn)?
+            }
+        };
+        Ok(BijlageRow { id, data })
+    }
+
+    fn delete(conn: &mut DbConnection, row: BijlageRow) -> ApiResult<()> {
+        diesel::delete(b::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
+
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[BijlageRow],
+    ) -> ApiResult<Vec<BijlageView>> {
+        let ids: Vec<i64> = rows.iter().filter_map(|r| r.data.klantcontact_id).collect();
+        let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let d = &row.data;
+                let uuid = stored_uuid(&d.uuid);
+                BijlageView {
+                    uuid,
+                    url: urls.object(Resource::Bijlagen, uuid),
+                    was_bijlage_van_klantcontact: d
+                        .klantcontact_id
+                        .and_then(|id| klantcontacten.get(&id))
+                        .map(|u| Reference::new(urls, Resource::Klantcontacten, *u)),
+                    bijlageidentificator: ObjectIdentificator {
+                        object_id: d.identificator_object_id.clone(),
+                        code_objecttype: d.identificator_code_objecttype.clone(),
+                        code_register: d.identificator_code_register.clone(),
+                        code_soort_object_id: d.identificator_code_soort_object_id.clone(),
+                    },
+                }
+            })
+            .collect())
+    }
+
+    fn url(view: &BijlageView) -> &str {
+        &view.url
+    }
+}

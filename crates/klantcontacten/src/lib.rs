@@ -1,0 +1,86 @@
+//! The klantcontacten register: every contact with a customer (klantcontacten), who took part
+//! (betrokkenen), what it was about (onderwerpobjecten), its attachments (bijlagen) and the
+//! municipality's actors (actoren, actorklantcontacten), plus `maak-klantcontact`.
+//!
+//! Its own crate, database and migrations. A betrokkene's partij lives in the relatiebeheer
+//! register and is kept as a reference (its uuid), never as a foreign key.
+
+mod actoren;
+mod actorklantcontacten;
+mod betrokkenen;
+mod bijlagen;
+mod klantcontacten;
+mod lookup;
+mod maak;
+mod models;
+mod onderwerpobjecten;
+mod schema;
+
+use actix_web::web;
+use platform::db::{Db, Migrations};
+
+pub const MIGRATIONS: Migrations = Migrations {
+    postgres: || POSTGRES,
+    sqlite: || SQLITE,
+};
+const POSTGRES: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/postgres");
+const SQLITE: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/sqlite");
+
+/// The resources this register serves under `/klantinteracties/api/v1`.
+pub const RESOURCES: [&str; 6] = [
+    "klantcontacten",
+    "betrokkenen",
+    "onderwerpobjecten",
+    "bijlagen",
+    "actoren",
+    "actorklantcontacten",
+];
+
+/// Its POST-only actions.
+pub const ACTIONS: [&str; 1] = ["maak-klantcontact"];
+
+/// The register's state, shared by its handlers.
+#[derive(Clone)]
+pub struct Register {
+    pub db: Db,
+}
+
+impl platform::crud::RegisterState for Register {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// Adds the register's routes to the API scope.
+pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(register));
+        platform::crud_resource!(cfg, "/klantcontacten", klantcontacten::Klantcontacten);
+        platform::crud_resource!(cfg, "/betrokkenen", betrokkenen::Betrokkenen);
+        platform::crud_routes!(
+            cfg,
+            "/onderwerpobjecten",
+            platform::crud::list::<onderwerpobjecten::Onderwerpobjecten>,
+            platform::crud::create::<onderwerpobjecten::Onderwerpobjecten>,
+            platform::crud::read::<onderwerpobjecten::Onderwerpobjecten>,
+            platform::crud::replace::<onderwerpobjecten::Onderwerpobjecten>,
+            platform::crud::patch::<onderwerpobjecten::Onderwerpobjecten>,
+            onderwerpobjecten::delete
+        );
+        platform::crud_resource!(cfg, "/bijlagen", bijlagen::Bijlagen);
+        platform::crud_resource!(cfg, "/actoren", actoren::Actoren);
+        platform::crud_resource!(
+            cfg,
+            "/actorklantcontacten",
+            actorklantcontacten::ActorKlantcontacten
+        );
+        cfg.service(
+            web::resource("/maak-klantcontact")
+                .route(web::post().to(maak::create))
+                .route(web::method(actix_web::http::Method::OPTIONS).to(platform::http::options))
+                .default_service(web::to(platform::http::method_not_allowed)),
+        );
+    }
+}

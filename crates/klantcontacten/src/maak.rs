@@ -1,0 +1,95 @@
+//! `POST /maak-klantcontact`: a klantcontact with, optionally, a betrokkene and an
+//! onderwerpobject, in one transaction. Any error in any part and nothing is stored.
+
+use actix_web::{web, HttpResponse};
+use platform::crud::{Crud, RegisterState};
+use platform::error::ApiError;
+use platform::http::{created_without_location, Urls};
+use platform::input::{Field, Mode, Reader};
+use platform::json::JsonBody;
+use platform::ApiResult;
+use serde_json::{json, Value};
+
+use crate::betrokkenen::{self, Betrokkenen};
+use crate::klantcontacten::{self, Klantcontacten};
+use crate::onderwerpobjecten::{self, Onderwerpobjecten};
+use crate::Register;
+
+pub async fn create(
+    state: web::Data<Register>,
+    Urls(urls): Urls,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_object()?;
+    let answer = state
+        .db()
+        .write(move |conn| {
+            let mut r = Reader::new(&body, Mode::Create);
+            let klantcontact = r.object("klantcontact", true, false);
+            let betrokkene = r.object("betrokkene", false, false);
+            let onderwerpobject = r.object("onderwerpobject", false, false);
+            r.finish()?;
+            let Field::Set(klantcontact) = klantcontact else {
+                return Err(ApiError::invalid(
+                    "klantcontact",
+                    "required",
+                    platform::input::REQUIRED,
+                ));
+            };
+            let contact =
+                klantcontacten::save_with(conn, klantcontact, Mode::Create, None, "klantcontact.")?;
+            let betrokkene = match betrokkene {
+                Field::Set(body) => Some(betrokkenen::save_with(
+                    conn,
+                    body,
+                    Mode::Create,
+                    None,
+                    "betrokkene.",
+                    Some(contact.id),
+                )?),
+                _ => None,
+            };
+            let onderwerpobject = match onderwerpobject {
+                Field::Set(body) => Some(onderwerpobjecten::save_with(
+                    conn,
+                    body,
+                    Mode::Create,
+                    None,
+                    "onderwerpobject.",
+                    Some(contact.id),
+                )?),
+                _ => None,
+            };
+            let contact_view = first(Klantcontacten::render(
+                conn,
+                &urls,
+                std::slice::from_ref(&contact),
+            )?);
+            let betrokkene_view = match &betrokkene {
+                Some(row) => first(Betrokkenen::render(conn, &urls, std::slice::from_ref(row))?),
+                None => Value::Null,
+            };
+            let onderwerp_view = match &onderwerpobject {
+                Some(row) => first(Onderwerpobjecten::render(
+                    conn,
+                    &urls,
+                    std::slice::from_ref(row),
+                )?),
+                None => Value::Null,
+            };
+            Ok(json!({
+                "klantcontact": contact_view,
+                "betrokkene": betrokkene_view,
+                "onderwerpobject": onderwerp_view,
+            }))
+        })
+        .await?;
+    created_without_location(&answer)
+}
+
+/// The one rendered object as JSON.
+fn first<T: serde::Serialize>(mut views: Vec<T>) -> Value {
+    views.pop().map_or(Value::Null, |v| {
+        serde_json::to_value(v).unwrap_or(Value::Null)
+    })
+}

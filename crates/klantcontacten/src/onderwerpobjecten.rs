@@ -1,0 +1,340 @@
+//! `/onderwerpobjecten`: what a klantcontact was about (a zaak, a product, an earlier contact).
+//! `DELETE ?cascade=true` also removes the klantcontacten nothing else refers to.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use platform::crud::{Crud, RegisterState};
+use platform::db::DbConnection;
+use platform::error::{ApiError, InvalidParam};
+use platform::http::{no_content, ok, path_uuid, Urls};
+use platform::input::{Field, Mode, Reader};
+use platform::query::Query;
+use platform::values::{read_object_identificator, ObjectIdentificator};
+use platform::ApiResult;
+use reference::{ApiUrls, Reference, Resource};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::actorklantcontacten::reference_filter;
+use crate::lookup::{self, stored_uuid};
+use crate::models::{OnderwerpobjectData, OnderwerpobjectRow};
+use crate::schema::{klantcontacten as k, onderwerpobjecten as o};
+use crate::Register;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnderwerpobjectView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub klantcontact: Option<Reference>,
+    pub was_klantcontact: Option<Reference>,
+    pub onderwerpobjectidentificator: ObjectIdentificator,
+}
+
+pub struct Onderwerpobjecten;
+
+#[derive(Default)]
+pub struct Filters {
+    klantcontact: Option<Uuid>,
+    was_klantcontact: Option<Uuid>,
+    identificator: Vec<(&'static str, String)>,
+    nothing: bool,
+}
+
+type Boxed = o::BoxedQuery<'static, platform::db::MultiBackend>;
+
+fn filtered(f: &Filters) -> Boxed {
+    let mut q = o::table.into_boxed();
+    if f.nothing {
+        return q.filter(o::id.lt(0));
+    }
+    if let Some(uuid) = f.klantcontact {
+        q = q.filter(
+            o::klantcontact_id.eq_any(
+                k::table
+                    .filter(k::uuid.eq(uuid.to_string()))
+                    .select(k::id.nullable()),
+            ),
+        );
+    }
+    if let Some(uuid) = f.was_klantcontact {
+        q = q.filter(
+            o::was_klantcontact_id.eq_any(
+                k::table
+                    .filter(k::uuid.eq(uuid.to_string()))
+                    .select(k::id.nullable()),
+            ),
+        );
+    }
+    for (member, value) in &f.identificator {
+        let value = value.clone();
+        q = match *member {
+            "ObjectId" => q.filter(o::identificator_object_id.eq(value)),
+            "CodeObjecttype" => q.filter(o::identificator_code_objecttype.eq(value)),
+            "CodeRegister" => q.filter(o::identificator_code_register.eq(value)),
+            _ => q.filter(o::identificator_code_soort_object_id.eq(value)),
+        };
+    }
+    q
+}
+
+/// Validates and stores an onderwerpobject. `klantcontact` overrides the body's (maak-klantcontact).
+pub fn save_with(
+    conn: &mut DbConnection,
+    body: &Map<String, Value>,
+    mode: Mode,
+    existing: Option<OnderwerpobjectRow>,
+    prefix: &str,
+    klantcontact_override: Option<i64>,
+) -> ApiResult<OnderwerpobjectRow> {
+    let mut r = Reader::nested(body, mode, prefix.to_owned());
+    let klantcontact = if klantcontact_override.is_some() {
+        Field::Absent
+    } else {
+        r.reference("klantcontact", false, true)
+    };
+    let was = r.reference("wasKlantcontact", false, true);
+    let identificator = read_object_identificator(&mut r, "onderwerpobjectidentificator");
+    r.finish()?;
+    let existing_id = existing.as_ref().map(|e| e.id);
+    let mut data = existing
+        .map(|e| e.data)
+        .unwrap_or_else(|| OnderwerpobjectData {
+            uuid: Uuid::new_v4().to_string(),
+            klantcontact_id: None,
+            was_klantcontact_id: None,
+            identificator_object_id: String::new(),
+            identificator_code_objecttype: String::new(),
+            identificator_code_register: String::new(),
+            identificator_code_soort_object_id: String::new(),
+            created_at: platform::time::now(),
+        });
+    let mut errors: Vec<InvalidParam> = Vec::new();
+    match klantcontact {
+        Field::Set(uuid) => {
+            match lookup::require_klantcontact(conn, &format!("{prefix}klantcontact"), uuid)? {
+                Ok(id) => data.klantcontact_id = Some(id),
+                Err(p) => errors.push(p),
+            }
+        }
+        Field::Null => data.klantcontact_id = None,
+        Field::Absent => {}
+    }
+    if klantcontact_override.is_some() {
+        data.klantcontact_id = klantcontact_override;
+    }
+    match was {
+        Field::Set(uuid) => {
+            match lookup::require_klantcontact(conn, &format!("{prefix}wasKlantcontact"), uuid)? {
+                Ok(id) => data.was_klantcontact_id = Some(id),
+                Err(p) => errors.push(p),
+            }
+        }
+        Field::Null => data.was_klantcontact_id = None,
+        Field::Absent => {}
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if let Field::Set(g) = identificator {
+        data.identificator_object_id = g.object_id;
+        data.identificator_code_objecttype = g.code_objecttype;
+        data.identificator_code_register = g.code_register;
+        data.identificator_code_soort_object_id = g.code_soort_object_id;
+    }
+    let id = match existing_id {
+        Some(id) => {
+            diesel::update(o::table.find(id)).set(&data).execute(conn)?;
+            id
+        }
+        None => {
+            diesel::insert_into(o::table).values(&data).execute(conn)?;
+            o::table
+                .filter(o::uuid.eq(&data.uuid))
+                .select(o::id)
+                .first(conn)?
+        }
+    };
+    Ok(OnderwerpobjectRow { id, data })
+}
+
+impl Crud for Onderwerpobjecten {
+    type State = Register;
+    type Row = OnderwerpobjectRow;
+    type View = OnderwerpobjectView;
+    type Filters = Filters;
+
+    const FILTERS: &'static [&'static str] = &[
+        "klantcontact__uuid",
+        "klantcontact__url",
+        "wasKlantcontact__uuid",
+        "wasKlantcontact__url",
+        "onderwerpobjectidentificatorObjectId",
+        "onderwerpobjectidentificatorCodeObjecttype",
+        "onderwerpobjectidentificatorCodeRegister",
+        "onderwerpobjectidentificatorCodeSoortObjectId",
+    ];
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Onderwerpobjecten)
+    }
+
+    fn parse_filters(query: &Query) -> ApiResult<Filters> {
+        let mut f = query.filters();
+        let mut filters = Filters::default();
+        match reference_filter(&mut f, "klantcontact") {
+            Some(u) => filters.klantcontact = u,
+            None => filters.nothing = true,
+        }
+        match reference_filter(&mut f, "wasKlantcontact") {
+            Some(u) => filters.was_klantcontact = u,
+            None => filters.nothing = true,
+        }
+        for member in [
+            "ObjectId",
+            "CodeObjecttype",
+            "CodeRegister",
+            "CodeSoortObjectId",
+        ] {
+            if let Some(v) = f.text(&format!("onderwerpobjectidentificator{member}")) {
+                filters.identificator.push((member, v.to_owned()));
+            }
+        }
+        f.finish()?;
+        Ok(filters)
+    }
+
+    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<OnderwerpobjectRow>> {
+        Ok(filtered(filters)
+            .order(o::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(OnderwerpobjectRow::as_select())
+            .load(conn)?)
+    }
+
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<OnderwerpobjectRow>> {
+        Ok(o::table
+            .filter(o::uuid.eq(uuid.to_string()))
+            .select(OnderwerpobjectRow::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<OnderwerpobjectRow>,
+    ) -> ApiResult<OnderwerpobjectRow> {
+        save_with(conn, body, mode, existing, "", None)
+    }
+
+    fn delete(conn: &mut DbConnection, row: OnderwerpobjectRow) -> ApiResult<()> {
+        diesel::delete(o::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
+
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[OnderwerpobjectRow],
+    ) -> ApiResult<Vec<OnderwerpobjectView>> {
+        let ids: Vec<i64> = rows
+            .iter()
+            .flat_map(|r| [r.data.klantcontact_id, r.data.was_klantcontact_id])
+            .flatten()
+            .collect();
+        let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
+        let reference = |id: Option<i64>| {
+            id.and_then(|id| klantcontacten.get(&id))
+                .map(|u| Reference::new(urls, Resource::Klantcontacten, *u))
+        };
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let d = &row.data;
+                let uuid = stored_uuid(&d.uuid);
+                OnderwerpobjectView {
+                    uuid,
+                    url: urls.object(Resource::Onderwerpobjecten, uuid),
+                    klantcontact: reference(d.klantcontact_id),
+                    was_klantcontact: reference(d.was_klantcontact_id),
+                    onderwerpobjectidentificator: ObjectIdentificator {
+                        object_id: d.identificator_object_id.clone(),
+                        code_objecttype: d.identificator_code_objecttype.clone(),
+                        code_register: d.identificator_code_register.clone(),
+                        code_soort_object_id: d.identificator_code_soort_object_id.clone(),
+                    },
+                }
+            })
+            .collect())
+    }
+
+    fn url(view: &OnderwerpobjectView) -> &str {
+        &view.url
+    }
+}
+
+/// `DELETE /onderwerpobjecten/{uuid}`; with `?cascade=true` (any case) the klantcontacten it
+/// names go too, unless another onderwerpobject still refers to them: those are `behouden`.
+pub async fn delete(
+    state: web::Data<Register>,
+    Urls(urls): Urls,
+    path: web::Path<String>,
+    query: Query,
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    let cascade = query
+        .get("cascade")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let behouden = state
+        .db()
+        .write(move |conn| {
+            let row = Onderwerpobjecten::find(conn, uuid)?.ok_or_else(ApiError::not_found)?;
+            diesel::delete(o::table.find(row.id)).execute(conn)?;
+            if !cascade {
+                return Ok(None);
+            }
+            let mut behouden = Vec::new();
+            let mut targets: Vec<i64> = [row.data.klantcontact_id, row.data.was_klantcontact_id]
+                .into_iter()
+                .flatten()
+                .collect();
+            targets.dedup();
+            for klantcontact in targets {
+                let still_referred = o::table
+                    .filter(
+                        o::klantcontact_id
+                            .eq(klantcontact)
+                            .or(o::was_klantcontact_id.eq(klantcontact)),
+                    )
+                    .select(o::id)
+                    .first::<i64>(conn)
+                    .optional()?
+                    .is_some();
+                if still_referred {
+                    let uuid: String = k::table.find(klantcontact).select(k::uuid).first(conn)?;
+                    behouden.push(urls.object(Resource::Klantcontacten, stored_uuid(&uuid)));
+                } else {
+                    crate::klantcontacten::delete_row(conn, klantcontact)?;
+                }
+            }
+            Ok(Some(behouden))
+        })
+        .await?;
+    match behouden {
+        None => Ok(no_content()),
+        Some(behouden) => ok(&json!({ "behouden": behouden })),
+    }
+}
