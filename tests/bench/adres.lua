@@ -7,7 +7,8 @@ function setup(thread)
 end
 
 function init(args)
-  base = tonumber(args[1] or "0") + (thread_index or 0) * 2000000
+  -- OFFSET and STRIDE: where this run's numbers start, and how many each thread may use.
+  base = tonumber(args[1] or "0") + thread_index * tonumber(args[2] or "1000000")
   counter = 0
 end
 

@@ -37,10 +37,13 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/_healthz/readyz" >/dev/n
 
 AUTH="Authorization: Token $TOKEN"
 JSON="Content-Type: application/json"
-# Every wrk run that creates gets its own range of numbers (BSNs, addresses).
-OFFSET_FILE=$DATA/offset
-echo 0 >"$OFFSET_FILE"
-next_offset() { local o; o=$(cat "$OFFSET_FILE"); echo $((o + 4000000)) >"$OFFSET_FILE"; echo "$o"; }
+# Every wrk run that creates gets its own range of numbers (BSNs, addresses): measurement runs
+# 100k each from 0, seeding runs 4M each from 50M (BSNs have 8 free digits).
+echo 0 >"$DATA/run-offset"
+echo 50000000 >"$DATA/seed-offset"
+next_offset() { # FILE STEP
+  local o; o=$(cat "$1"); echo $((o + $2)) >"$1"; echo "$o $(($2 / 2))"
+}
 api() { curl -sf -H "$AUTH" -H "$JSON" "$@"; }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 count() { api "$BASE/$1?pageSize=1" | field '["count"]'; }
@@ -66,9 +69,9 @@ seed() {
   have=$(count partijen)
   [ "$have" -ge "$target" ] && return
   echo "seeding $target partijen through the API (have $have)..." >&2
-  wrk -t2 -c8 -d3600s -s tests/bench/create.lua -H "$AUTH" -H "$JSON" "$BASE/partijen" -- "$(next_offset)" >/dev/null &
+  wrk -t2 -c8 -d3600s -s tests/bench/create.lua -H "$AUTH" -H "$JSON" "$BASE/partijen" -- $(next_offset "$DATA/seed-offset" 4000000) >/dev/null &
   local partij_seeder=$!
-  wrk -t1 -c2 -d3600s -s tests/bench/adres.lua -H "$AUTH" -H "$JSON" "$BASE/digitaleadressen" -- "$(next_offset)" >/dev/null &
+  wrk -t1 -c2 -d3600s -s tests/bench/adres.lua -H "$AUTH" -H "$JSON" "$BASE/digitaleadressen" -- $(next_offset "$DATA/seed-offset" 4000000) >/dev/null &
   local adres_seeder=$!
   local started=$SECONDS
   while true; do
@@ -87,7 +90,7 @@ run() {
   local size=$1 name=$2 conns=$3 url=$4; shift 4
   local threads=$(( conns < 2 ? 1 : 2 )) results=()
   for _ in $(seq "$ROUNDS"); do
-    out=$(wrk -t"$threads" -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" -H "$JSON" "$@" "$url" -- "$(next_offset)")
+    out=$(wrk -t"$threads" -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" -H "$JSON" "$@" "$url" -- $(next_offset "$DATA/run-offset" 100000))
     if echo "$out" | grep -q "Non-2xx"; then echo "non-2xx answers for $name: $url" >&2; exit 1; fi
     results+=("$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}')")
   done

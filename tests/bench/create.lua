@@ -1,5 +1,5 @@
 -- POST a new persoon with a BSN that no other request uses: the bench script gives every wrk run
--- its own range of numbers (`-- OFFSET`), and every thread takes its own part of that range.
+-- its own range of numbers (`-- OFFSET STRIDE`), and every thread takes its own part of it.
 local threads = 0
 
 function setup(thread)
@@ -8,7 +8,8 @@ function setup(thread)
 end
 
 function init(args)
-  base = tonumber(args[1] or "0") + (thread_index or 0) * 2000000
+  -- OFFSET and STRIDE: where this run's numbers start, and how many each thread may use.
+  base = tonumber(args[1] or "0") + thread_index * tonumber(args[2] or "1000000")
   counter = 0
 end
 
