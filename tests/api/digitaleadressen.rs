@@ -134,19 +134,43 @@ async fn deleting_the_voorkeur_keeps_the_partij_without_one() {
 }
 
 #[tokio::test]
-async fn a_betrokkene_is_kept_as_a_reference_and_expand_of_a_missing_one_is_null() {
+async fn a_betrokkene_is_checked_in_the_klantcontacten_register_and_kept_as_a_reference() {
     let app = spawn_app().await;
-    let betrokkene = uuid::Uuid::new_v4();
-    let with = app
-        .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": betrokkene}, "adres": "0677407844", "soortDigitaalAdres": "telefoonnummer"}))
+    let unknown = app
+        .post(
+            "digitaleadressen",
+            json!({"verstrektDoorBetrokkene": {"uuid": uuid::Uuid::new_v4()}, "adres": "0677407844", "soortDigitaalAdres": "telefoonnummer"}),
+        )
         .await;
-    assert!(with["verstrektDoorBetrokkene"]["url"]
-        .as_str()
-        .unwrap()
-        .ends_with(&format!("/betrokkenen/{betrokkene}")));
+    assert_eq!(unknown.invalid_names(), ["verstrektDoorBetrokkene.uuid"]);
+    assert_eq!(
+        unknown.json()["invalidParams"][0]["reason"],
+        "Betrokkene object bestaat niet."
+    );
+
+    let klantcontact = app
+        .create(
+            "klantcontacten",
+            json!({"kanaal": "telefoon", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
+        )
+        .await;
+    let betrokkene = app
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": klantcontact["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+    let with = app
+        .create(
+            "digitaleadressen",
+            json!({"verstrektDoorBetrokkene": {"uuid": betrokkene["uuid"]}, "adres": "0677407844", "soortDigitaalAdres": "telefoonnummer"}),
+        )
+        .await;
+    assert_eq!(
+        with["verstrektDoorBetrokkene"],
+        json!({"uuid": betrokkene["uuid"], "url": betrokkene["url"]})
+    );
     let found = app
         .get(&format!(
-            "digitaleadressen?verstrektDoorBetrokkene__uuid={betrokkene}"
+            "digitaleadressen?verstrektDoorBetrokkene__uuid={}",
+            betrokkene["uuid"].as_str().unwrap()
         ))
         .await
         .json();

@@ -182,7 +182,10 @@ async fn contacts_are_found_by_whether_a_known_partij_took_part() {
         .create("klantcontacten", contact("bekend", "2026-11-29T11:00:00Z"))
         .await;
     betrokkene(&app, &anoniem, None).await;
-    let partij = uuid::Uuid::new_v4().to_string();
+    let partij = app.create("partijen", acceptance::persoon(None)).await["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     betrokkene(&app, &bekend, Some(&partij)).await;
     betrokkene(&app, &bekend, Some(&partij)).await;
     let without = app
@@ -350,7 +353,7 @@ async fn deleting_an_onderwerpobject_with_cascade_removes_contacts_nothing_else_
 #[tokio::test]
 async fn maak_klantcontact_creates_all_parts_or_nothing() {
     let app = spawn_app().await;
-    let partij = uuid::Uuid::new_v4();
+    let partij = app.create("partijen", acceptance::persoon(None)).await["uuid"].clone();
     let reply = app
         .post(
             "maak-klantcontact",
@@ -401,7 +404,74 @@ async fn maak_klantcontact_creates_all_parts_or_nothing() {
         .post("maak-klantcontact", json!({"klantcontact": contact("goed", "2026-11-29T11:00:00Z"), "betrokkene": {"rol": "onbekend", "initiator": true}}))
         .await;
     assert_eq!(reply.invalid_names(), ["betrokkene.rol"]);
+    let reply = app
+        .post(
+            "maak-klantcontact",
+            json!({"klantcontact": contact("goed", "2026-11-29T11:00:00Z"),
+                   "betrokkene": {"wasPartij": {"uuid": uuid::Uuid::new_v4()}, "rol": "klant", "initiator": true}}),
+        )
+        .await;
+    assert_eq!(reply.invalid_names(), ["betrokkene.wasPartij.uuid"]);
     assert_eq!(app.get("klantcontacten").await.json()["count"], before);
     assert_eq!(app.get("betrokkenen").await.json()["count"], 1);
     assert_eq!(app.get("maak-klantcontact").await.status, 405);
+}
+
+#[tokio::test]
+async fn a_betrokkene_must_be_a_partij_that_exists_in_relatiebeheer() {
+    let app = spawn_app().await;
+    let k = app
+        .create("klantcontacten", contact("x", "2026-11-29T10:00:00Z"))
+        .await;
+    let reply = app
+        .post(
+            "betrokkenen",
+            json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": uuid::Uuid::new_v4()}, "rol": "klant", "initiator": true}),
+        )
+        .await;
+    assert_eq!(reply.invalid_names(), ["wasPartij.uuid"]);
+    assert_eq!(
+        reply.json()["invalidParams"][0]["reason"],
+        "Partij object bestaat niet."
+    );
+    let partij = app.create("partijen", acceptance::persoon(None)).await;
+    let b = betrokkene(&app, &k, partij["uuid"].as_str()).await;
+    assert_eq!(
+        b["wasPartij"],
+        json!({"uuid": partij["uuid"], "url": partij["url"]})
+    );
+}
+
+#[tokio::test]
+async fn without_relatiebeheer_klantcontacten_serves_reads_and_refuses_partij_writes_with_503() {
+    // klantcontacten alone, with relatiebeheer configured on an address where nothing listens.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = acceptance::spawn_app_with(|settings| {
+        settings.register = Some("klantcontacten".into());
+        settings.peers.relatiebeheer = Some(format!("http://{closed}"));
+    })
+    .await;
+    let k = app
+        .create("klantcontacten", contact("x", "2026-11-29T10:00:00Z"))
+        .await;
+    let anoniem = betrokkene(&app, &k, None).await;
+    let reply = app
+        .post(
+            "betrokkenen",
+            json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": uuid::Uuid::new_v4()}, "rol": "klant", "initiator": true}),
+        )
+        .await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(reply.json()["status"], 503);
+    // Nothing was stored, and reads go on.
+    let list = app.get("betrokkenen").await.json();
+    assert_eq!(list["count"], 1);
+    assert_eq!(list["results"][0]["uuid"], anoniem["uuid"]);
+    assert_eq!(app.get(k["url"].as_str().unwrap()).await.status, 200);
+    // Partijen are not served here.
+    assert_eq!(app.get("partijen").await.status, 404);
 }

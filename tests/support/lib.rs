@@ -58,6 +58,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the app with settings adjusted by the test (one register alone, other peers).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::embedded(dir.path());
     let pg = match std::env::var("TEST_DATABASE_URL") {
@@ -70,6 +75,7 @@ pub async fn spawn_app() -> TestApp {
         }
         _ => None,
     };
+    adjust(&mut settings);
     let app = Application::build(&settings).unwrap();
     let port = app.port();
     tokio::spawn(app.run_until_stopped());

@@ -205,6 +205,23 @@ pub fn save_with(
     Ok(BetrokkeneRow { id, data })
 }
 
+/// The partij a betrokkene body names must exist in the relatiebeheer register.
+pub async fn verify_partij(
+    state: &Register,
+    body: &Map<String, Value>,
+    prefix: &str,
+) -> ApiResult<()> {
+    platform::crud::verify_reference(
+        &state.resolver,
+        body,
+        prefix,
+        "wasPartij",
+        Resource::Partijen,
+        "Partij",
+    )
+    .await
+}
+
 pub struct Betrokkenen;
 
 #[derive(Default)]
@@ -350,6 +367,10 @@ impl Crud for Betrokkenen {
         existing: Option<BetrokkeneRow>,
     ) -> ApiResult<BetrokkeneRow> {
         save_with(conn, body, mode, existing, "", None)
+    }
+
+    async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<()> {
+        verify_partij(state, body, "").await
     }
 
     fn delete(conn: &mut DbConnection, row: BetrokkeneRow) -> ApiResult<()> {

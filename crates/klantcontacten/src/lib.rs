@@ -45,6 +45,8 @@ pub const ACTIONS: [&str; 1] = ["maak-klantcontact"];
 #[derive(Clone)]
 pub struct Register {
     pub db: Db,
+    /// Checks references into the other registers.
+    pub resolver: reference::Resolver,
 }
 
 impl platform::crud::RegisterState for Register {

@@ -21,6 +21,9 @@ pub async fn create(
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_object()?;
+    if let Some(Value::Object(betrokkene)) = body.get("betrokkene") {
+        betrokkenen::verify_partij(&state, betrokkene, "betrokkene.").await?;
+    }
     let answer = state
         .db()
         .write(move |conn| {

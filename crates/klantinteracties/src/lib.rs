@@ -3,6 +3,7 @@
 
 pub mod settings;
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use platform::auth::TokenStore;
 use platform::db::{self, Db, Migrations};
 use platform::health::Databases;
 use platform::http::{html_not_found, Api, Edge, Urls};
-use reference::{Register, API_PATH};
+use reference::{Register, Resolver, API_PATH};
 use relatiebeheer::contactgegevens;
 use serde_json::{Map, Value};
 
@@ -71,10 +72,15 @@ impl Application {
             std::fs::create_dir_all(&settings.data_dir)?;
         }
         let registers = settings.registers()?;
+        let service_token = match &settings.service_token {
+            Some(token) => token.clone(),
+            None => platform::auth::generate_token()?,
+        };
         let tokens = TokenStore::new(Db::connect(
             &settings.auth_database_url()?,
             settings.pool_size,
-        ));
+        ))
+        .with_service_token(&service_token);
         let relatiebeheer_db = Db::connect(
             &settings.database_url(Register::Relatiebeheer),
             settings.pool_size,
@@ -115,19 +121,42 @@ impl Application {
             public_origin: settings.public_base_url.clone(),
         });
         let databases = Databases(databases);
+        let listener = TcpListener::bind(&settings.bind)?;
+        let local = listener.local_addr()?;
+        let port = local.port();
+        // The registers this process serves are reached on its own address.
+        let own = if local.ip().is_unspecified() {
+            format!("http://127.0.0.1:{port}")
+        } else {
+            format!("http://{local}")
+        };
+        let mut peers = HashMap::new();
+        for (register, configured) in [
+            (Register::Relatiebeheer, &settings.peers.relatiebeheer),
+            (Register::Klantcontacten, &settings.peers.klantcontacten),
+        ] {
+            let url = if registers.contains(&register) {
+                Some(own.clone())
+            } else {
+                configured.clone()
+            };
+            if let Some(url) = url {
+                peers.insert(register, url);
+            }
+        }
+        let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
         let relatiebeheer = relatiebeheer::Register {
             db: relatiebeheer_db,
+            resolver: resolver.clone(),
         };
         let klantcontacten = klantcontacten::Register {
             db: klantcontacten_db,
+            resolver,
         };
         let serves_relatiebeheer = registers.contains(&Register::Relatiebeheer);
         let serves_klantcontacten = registers.contains(&Register::Klantcontacten);
         let served: Arc<Vec<&'static str>> =
             Arc::new(resources.iter().chain(&actions).copied().collect());
-
-        let listener = TcpListener::bind(&settings.bind)?;
-        let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || {
             let served = Arc::clone(&served);
             let relatiebeheer = relatiebeheer.clone();

@@ -15,6 +15,10 @@
 //!   (default `DATA_DIR/klantcontacten.sqlite`);
 //! - `KLANTINTERACTIES_DATABASE__AUTH` — where API tokens are kept (default: the served
 //!   register's database when one register is served, else `DATA_DIR/auth.sqlite`);
+//! - `KLANTINTERACTIES_PEERS__RELATIEBEHEER`, `KLANTINTERACTIES_PEERS__KLANTCONTACTEN` — the
+//!   base URL (`http://relatiebeheer:8000`) of a register this process does not serve itself;
+//! - `KLANTINTERACTIES_SERVICE_TOKEN` — the token the registers use with each other (the same
+//!   in every register; generated when one process serves them all);
 //! - `KLANTINTERACTIES_POOL_SIZE` — database connections per register (default 8);
 //! - `KLANTINTERACTIES_WORKERS` — HTTP worker threads (default: one per core);
 //! - `KLANTINTERACTIES_MIGRATE_ON_START` — apply pending migrations at start-up (default true);
@@ -35,6 +39,13 @@ pub struct Databases {
     pub auth: Option<String>,
 }
 
+/// Where the other registers are reached, when this process does not serve them.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct Peers {
+    pub relatiebeheer: Option<String>,
+    pub klantcontacten: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     pub bind: String,
@@ -43,6 +54,11 @@ pub struct Settings {
     pub register: Option<String>,
     #[serde(default)]
     pub database: Databases,
+    #[serde(default)]
+    pub peers: Peers,
+    /// The token the registers use with each other; every register of an installation must
+    /// have the same one. Generated at start-up when one process serves every register.
+    pub service_token: Option<String>,
     pub pool_size: u32,
     pub workers: Option<usize>,
     pub migrate_on_start: bool,
@@ -84,6 +100,8 @@ impl Settings {
             public_base_url: None,
             register: None,
             database: Databases::default(),
+            peers: Peers::default(),
+            service_token: None,
             pool_size: 4,
             workers: Some(2),
             migrate_on_start: true,
@@ -106,6 +124,9 @@ impl Settings {
         blank(&mut self.database.relatiebeheer);
         blank(&mut self.database.klantcontacten);
         blank(&mut self.database.auth);
+        blank(&mut self.peers.relatiebeheer);
+        blank(&mut self.peers.klantcontacten);
+        blank(&mut self.service_token);
     }
 
     /// The registers this process serves.

@@ -59,6 +59,15 @@ pub trait Crud: 'static {
     /// The `url` of a rendered object, for `Location`.
     fn url(view: &Self::View) -> &str;
 
+    /// Checks what the body points at in other registers, before anything is written (a
+    /// register that cannot be reached makes the write fail with 503).
+    fn verify(
+        _state: &Self::State,
+        _body: &Map<String, Value>,
+    ) -> impl std::future::Future<Output = ApiResult<()>> {
+        async { Ok(()) }
+    }
+
     /// The `expand` values the resource knows; none for most.
     const EXPAND: &'static [&'static str] = &[];
 
@@ -182,6 +191,7 @@ async fn write<R: Crud>(
     mode: Mode,
 ) -> ApiResult<R::View> {
     let body = body.into_object()?;
+    R::verify(&state, &body).await?;
     state
         .db()
         .write(move |conn| {
@@ -254,4 +264,34 @@ macro_rules! crud_resource {
             $crate::crud::delete::<$resource>
         )
     };
+}
+
+/// Checks that the object a body's reference field (`{"uuid": …}`) names exists in the
+/// register that owns it; 400 `<prefix><field>.uuid` when it does not. A malformed reference is
+/// left for the body's own validation to report.
+pub async fn verify_reference(
+    resolver: &reference::Resolver,
+    body: &Map<String, Value>,
+    prefix: &str,
+    field: &str,
+    resource: reference::Resource,
+    model: &str,
+) -> ApiResult<()> {
+    let Some(uuid) = body
+        .get(field)
+        .and_then(|v| v.get("uuid"))
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s.trim()).ok())
+    else {
+        return Ok(());
+    };
+    if resolver.exists(resource, uuid).await? {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            format!("{prefix}{field}.uuid"),
+            "invalid",
+            format!("{model} object bestaat niet."),
+        ))
+    }
 }

@@ -184,6 +184,12 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl From<reference::ResolveError> for ApiError {
+    fn from(error: reference::ResolveError) -> Self {
+        ApiError::Unavailable(error.to_string())
+    }
+}
+
 /// A problem, ready to be written once the origin is known.
 #[derive(Debug, Clone)]
 pub struct Problem {

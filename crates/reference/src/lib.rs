@@ -7,12 +7,14 @@
 //! up by.
 
 mod identificator;
+mod resolver;
 mod urls;
 
 pub use identificator::{
     validate_object_id, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator,
     IdentificatorError,
 };
+pub use resolver::{ResolveError, Resolver};
 pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};
 
 use serde::Serialize;

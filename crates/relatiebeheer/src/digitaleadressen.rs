@@ -520,6 +520,15 @@ async fn write(
     mode: Mode,
 ) -> ApiResult<DigitaalAdresView> {
     let body = body.into_object()?;
+    platform::crud::verify_reference(
+        &register.resolver,
+        &body,
+        "",
+        "verstrektDoorBetrokkene",
+        Resource::Betrokkenen,
+        "Betrokkene",
+    )
+    .await?;
     register
         .db
         .write(move |conn| {

@@ -48,6 +48,8 @@ pub const CONTACTGEGEVENS_RESOURCES: [&str; 2] = ["persoon", "organisatie"];
 #[derive(Clone)]
 pub struct Register {
     pub db: Db,
+    /// Checks references into the other registers.
+    pub resolver: reference::Resolver,
 }
 
 impl platform::crud::RegisterState for Register {

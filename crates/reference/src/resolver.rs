@@ -1,0 +1,124 @@
+//! Asking another register whether an object exists.
+//!
+//! A write that points into another register (a betrokkene's partij, a digitaal adres's
+//! betrokkene) checks the object there first. Existing objects are cached for a short while
+//! (objects are rarely deleted, and a deletion cascades through events anyway); a register that
+//! cannot be reached makes the write fail with 503, so nothing half-checked is stored.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use crate::{Register, Resource, API_PATH};
+
+/// How long an object found to exist is trusted without asking again.
+const POSITIVE_TTL: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// The owning register did not answer usefully (down, timing out, 5xx).
+    #[error("the {register} register cannot be reached: {reason}")]
+    Unreachable {
+        register: &'static str,
+        reason: String,
+    },
+}
+
+/// Where the other registers are, and how to authenticate to them.
+#[derive(Clone)]
+pub struct Resolver {
+    client: reqwest::Client,
+    peers: HashMap<Register, String>,
+    token: String,
+    cache: Arc<Mutex<HashMap<(Resource, Uuid), Instant>>>,
+}
+
+impl Resolver {
+    /// `peers` maps each register to the base URL it is reached on (`http://host:port`);
+    /// `token` is the service token every register accepts.
+    pub fn new(peers: HashMap<Register, String>, token: String, timeout: Duration) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        Self {
+            client,
+            peers,
+            token,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    pub fn peer(&self, register: Register) -> Option<&str> {
+        self.peers.get(&register).map(String::as_str)
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    fn cached(&self, key: (Resource, Uuid)) -> bool {
+        self.cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).copied())
+            .is_some_and(|at| at.elapsed() < POSITIVE_TTL)
+    }
+
+    /// Whether the object exists in the register that owns it.
+    pub async fn exists(&self, resource: Resource, uuid: Uuid) -> Result<bool, ResolveError> {
+        if self.cached((resource, uuid)) {
+            return Ok(true);
+        }
+        let register = resource.register();
+        let unreachable = |reason: String| ResolveError::Unreachable {
+            register: register.name(),
+            reason,
+        };
+        let base = self
+            .peer(register)
+            .ok_or_else(|| unreachable("no address configured".into()))?;
+        let url = format!(
+            "{}{}/{}/{}",
+            base.trim_end_matches('/'),
+            API_PATH,
+            resource.path(),
+            uuid
+        );
+        let response = self
+            .client
+            .get(&url)
+            .header("Authorization", format!("Token {}", self.token))
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        match response.status().as_u16() {
+            200 => {
+                if let Ok(mut cache) = self.cache.lock() {
+                    if cache.len() > 100_000 {
+                        cache.clear();
+                    }
+                    cache.insert((resource, uuid), Instant::now());
+                }
+                Ok(true)
+            }
+            404 => Ok(false),
+            status => Err(unreachable(format!("answered {status}"))),
+        }
+    }
+
+    /// Forgets a cached object (it was deleted).
+    pub fn forget(&self, resource: Resource, uuid: Uuid) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.remove(&(resource, uuid));
+        }
+    }
+}
