@@ -10,4 +10,5 @@ mod identificatoren;
 mod klantcontacten;
 mod partijen;
 mod protocol;
+mod readmodels;
 mod relaties;

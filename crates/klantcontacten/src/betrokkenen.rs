@@ -47,6 +47,8 @@ pub fn views(
 ) -> ApiResult<Vec<BetrokkeneView>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.data.klantcontact_id).collect();
     let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
+    let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
+    let mut adressen = crate::readmodel::adressen_of(conn, &uuids)?;
     Ok(rows
         .iter()
         .map(|row| {
@@ -67,9 +69,14 @@ pub fn views(
                         .copied()
                         .unwrap_or_default(),
                 ),
-                // Digitale adressen live in the relatiebeheer register; their link to a
-                // betrokkene is not yet fed back to this one.
-                digitale_adressen: Vec::new(),
+                // Digitale adressen live in the relatiebeheer register; its events keep
+                // this register's read model of them.
+                digitale_adressen: adressen
+                    .remove(&d.uuid)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| Reference::new(urls, Resource::Digitaleadressen, stored_uuid(a)))
+                    .collect(),
                 bezoekadres: (&d.bezoekadres).into(),
                 correspondentieadres: (&d.correspondentieadres).into(),
                 contactnaam: json!({
@@ -202,7 +209,24 @@ pub fn save_with(
                 .first(conn)?
         }
     };
-    Ok(BetrokkeneRow { id, data })
+    let row = BetrokkeneRow { id, data };
+    emit(conn, &row, false)?;
+    Ok(row)
+}
+
+/// Tells the relatiebeheer register (through the outbox) which partij a betrokkene was, or
+/// that it is gone.
+pub fn emit(conn: &mut DbConnection, row: &BetrokkeneRow, deleted: bool) -> ApiResult<()> {
+    let klantcontact: String = k::table
+        .find(row.data.klantcontact_id)
+        .select(k::uuid)
+        .first(conn)?;
+    platform::events::emit(
+        conn,
+        "betrokkene",
+        &row.data.uuid,
+        &json!({"wasPartij": row.data.partij_uuid, "hadKlantcontact": klantcontact, "deleted": deleted}),
+    )
 }
 
 /// The partij a betrokkene body names must exist in the relatiebeheer register.
@@ -374,6 +398,7 @@ impl Crud for Betrokkenen {
     }
 
     fn delete(conn: &mut DbConnection, row: BetrokkeneRow) -> ApiResult<()> {
+        emit(conn, &row, true)?;
         diesel::delete(b::table.find(row.id)).execute(conn)?;
         Ok(())
     }

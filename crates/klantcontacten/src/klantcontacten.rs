@@ -310,6 +310,13 @@ pub fn save_with(
 /// Deletes a klantcontact with its betrokkenen, onderwerpobjecten (both roles), bijlagen and
 /// actor links.
 pub fn delete_row(conn: &mut DbConnection, id: i64) -> ApiResult<()> {
+    let betrokkenen: Vec<BetrokkeneRow> = b::table
+        .filter(b::klantcontact_id.eq(id))
+        .select(BetrokkeneRow::as_select())
+        .load(conn)?;
+    for betrokkene in &betrokkenen {
+        crate::betrokkenen::emit(conn, betrokkene, true)?;
+    }
     diesel::delete(b::table.filter(b::klantcontact_id.eq(id))).execute(conn)?;
     diesel::delete(o::table.filter(o::klantcontact_id.eq(id).or(o::was_klantcontact_id.eq(id))))
         .execute(conn)?;

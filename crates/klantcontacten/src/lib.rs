@@ -14,6 +14,7 @@ mod lookup;
 mod maak;
 mod models;
 mod onderwerpobjecten;
+mod readmodel;
 mod schema;
 
 use actix_web::web;
@@ -47,11 +48,17 @@ pub struct Register {
     pub db: Db,
     /// Checks references into the other registers.
     pub resolver: reference::Resolver,
+    /// Wakes the register's event relay after a write.
+    pub events: platform::events::Waker,
 }
 
 impl platform::crud::RegisterState for Register {
     fn db(&self) -> &Db {
         &self.db
+    }
+
+    fn written(&self) {
+        self.events.wake();
     }
 }
 
@@ -84,5 +91,17 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
                 .route(web::method(actix_web::http::Method::OPTIONS).to(platform::http::options))
                 .default_service(web::to(platform::http::method_not_allowed)),
         );
+    }
+}
+
+/// The path under `/_internal` where the other register delivers its events to this one.
+pub const EVENTS_PATH: &str = "/events-klantcontacten";
+
+/// Adds the internal endpoints (event delivery from the other register) to the `/_internal`
+/// scope.
+pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(register));
+        cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
     }
 }

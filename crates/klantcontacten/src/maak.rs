@@ -87,6 +87,7 @@ pub async fn create(
             }))
         })
         .await?;
+    state.written();
     created_without_location(&answer)
 }
 

@@ -333,6 +333,7 @@ pub async fn delete(
             Ok(Some(behouden))
         })
         .await?;
+    state.written();
     match behouden {
         None => Ok(no_content()),
         Some(behouden) => ok(&json!({ "behouden": behouden })),

@@ -13,6 +13,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use platform::auth::TokenStore;
 use platform::db::{self, Db, Migrations};
+use platform::events::{Relay, Subscriber};
 use platform::health::Databases;
 use platform::http::{html_not_found, Api, Edge, Urls};
 use reference::{Register, Resolver, API_PATH};
@@ -61,7 +62,12 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
 pub struct Application {
     port: u16,
     server: Server,
+    relays: Vec<Relay>,
 }
+
+/// Where the registers reach each other's internal endpoints (event delivery); not part of the
+/// public API and not routed by the Ingress.
+pub const INTERNAL_PATH: &str = "/_internal";
 
 impl Application {
     /// Migrates (when configured), connects and binds. Binding port 0 picks a free port.
@@ -115,6 +121,19 @@ impl Application {
                 actions: Vec::new(),
             });
         }
+        let mut internal_actions = Vec::new();
+        if registers.contains(&Register::Relatiebeheer) {
+            internal_actions.push(&relatiebeheer::EVENTS_PATH[1..]);
+        }
+        if registers.contains(&Register::Klantcontacten) {
+            internal_actions.push(&klantcontacten::EVENTS_PATH[1..]);
+        }
+        apis.push(Api {
+            prefix: INTERNAL_PATH,
+            version: "",
+            resources: Vec::new(),
+            actions: internal_actions,
+        });
         let edge = Arc::new(Edge {
             apis,
             tokens,
@@ -144,15 +163,54 @@ impl Application {
                 peers.insert(register, url);
             }
         }
+        // Each register's outbox goes to the other register's read model.
+        let internal = |register: Register, path: &str| {
+            peers
+                .get(&register)
+                .map(|peer| format!("{peer}{INTERNAL_PATH}{path}"))
+        };
+        let relatiebeheer_relay = Relay::new(
+            relatiebeheer_db.clone(),
+            internal(Register::Klantcontacten, klantcontacten::EVENTS_PATH)
+                .map(|url| Subscriber {
+                    name: "klantcontacten".into(),
+                    url,
+                    topics: vec!["digitaaladres"],
+                })
+                .into_iter()
+                .collect(),
+            service_token.clone(),
+        );
+        let klantcontacten_relay = Relay::new(
+            klantcontacten_db.clone(),
+            internal(Register::Relatiebeheer, relatiebeheer::EVENTS_PATH)
+                .map(|url| Subscriber {
+                    name: "relatiebeheer".into(),
+                    url,
+                    topics: vec!["betrokkene"],
+                })
+                .into_iter()
+                .collect(),
+            service_token.clone(),
+        );
         let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
         let relatiebeheer = relatiebeheer::Register {
             db: relatiebeheer_db,
             resolver: resolver.clone(),
+            events: relatiebeheer_relay.waker(),
         };
         let klantcontacten = klantcontacten::Register {
             db: klantcontacten_db,
             resolver,
+            events: klantcontacten_relay.waker(),
         };
+        let mut relays = Vec::new();
+        if registers.contains(&Register::Relatiebeheer) {
+            relays.push(relatiebeheer_relay);
+        }
+        if registers.contains(&Register::Klantcontacten) {
+            relays.push(klantcontacten_relay);
+        }
         let serves_relatiebeheer = registers.contains(&Register::Relatiebeheer);
         let serves_klantcontacten = registers.contains(&Register::Klantcontacten);
         let served: Arc<Vec<&'static str>> =
@@ -161,6 +219,8 @@ impl Application {
             let served = Arc::clone(&served);
             let relatiebeheer = relatiebeheer.clone();
             let klantcontacten = klantcontacten.clone();
+            let relatiebeheer_internal = relatiebeheer.clone();
+            let klantcontacten_internal = klantcontacten.clone();
             App::new()
                 .app_data(web::Data::new(Arc::clone(&edge)))
                 .app_data(web::Data::new(databases.clone()))
@@ -203,6 +263,18 @@ impl Application {
                         })
                         .default_service(web::to(|| async { html_not_found() })),
                 )
+                .service(
+                    web::scope(INTERNAL_PATH)
+                        .configure(|cfg| {
+                            if serves_relatiebeheer {
+                                relatiebeheer::configure_internal(relatiebeheer_internal)(cfg);
+                            }
+                            if serves_klantcontacten {
+                                klantcontacten::configure_internal(klantcontacten_internal)(cfg);
+                            }
+                        })
+                        .default_service(web::to(|| async { html_not_found() })),
+                )
                 .default_service(web::to(|| async { html_not_found() }))
         })
         .listen(listener)?
@@ -214,6 +286,7 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            relays,
         })
     }
 
@@ -223,7 +296,16 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let relays: Vec<_> = self
+            .relays
+            .into_iter()
+            .map(|relay| tokio::spawn(relay.run()))
+            .collect();
+        let result = self.server.await;
+        for relay in relays {
+            relay.abort();
+        }
+        result
     }
 }
 

@@ -19,6 +19,9 @@ use crate::ApiResult;
 /// What a register's state offers the generic handlers.
 pub trait RegisterState: Clone + Send + Sync + 'static {
     fn db(&self) -> &Db;
+
+    /// Called after a write committed (to wake the register's event relay).
+    fn written(&self) {}
 }
 
 /// A resource served by the generic handlers.
@@ -192,7 +195,7 @@ async fn write<R: Crud>(
 ) -> ApiResult<R::View> {
     let body = body.into_object()?;
     R::verify(&state, &body).await?;
-    state
+    let view = state
         .db()
         .write(move |conn| {
             let existing = match uuid {
@@ -202,7 +205,9 @@ async fn write<R: Crud>(
             let row = R::save(conn, &body, mode, existing)?;
             render_one::<R>(conn, &urls, row)
         })
-        .await
+        .await?;
+    state.written();
+    Ok(view)
 }
 
 pub async fn create<R: Crud>(
@@ -246,6 +251,7 @@ pub async fn delete<R: Crud>(
             R::delete(conn, row)
         })
         .await?;
+    state.written();
     Ok(no_content())
 }
 

@@ -47,6 +47,8 @@ pub enum ApiError {
     NotAuthenticated,
     #[error("unknown token")]
     AuthenticationFailed,
+    #[error("permission denied")]
+    PermissionDenied,
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("method {0} not allowed")]
@@ -108,6 +110,13 @@ impl ApiError {
                 "authentication_failed",
                 "Ongeldige authenticatiegegevens.",
                 "Ongeldige token.".into(),
+            ),
+            ApiError::PermissionDenied => (
+                StatusCode::FORBIDDEN,
+                "PermissionDenied",
+                "permission_denied",
+                "U heeft geen toestemming om deze actie uit te voeren.",
+                "U heeft geen toestemming om deze actie uit te voeren.".into(),
             ),
             ApiError::NotFound(detail) => (
                 StatusCode::NOT_FOUND,

@@ -177,7 +177,8 @@ fn finish(
         None => res,
     };
     let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(version) {
+    // Internal endpoints carry no API version.
+    if let (false, Ok(v)) = (version.is_empty(), HeaderValue::from_str(version)) {
         headers.insert(header::HeaderName::from_static("api-version"), v);
     }
     if let Ok(v) = HeaderValue::from_str(allow) {

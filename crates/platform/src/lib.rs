@@ -12,6 +12,7 @@ pub mod auth;
 pub mod crud;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod input;

@@ -178,6 +178,12 @@ fn save(
         .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
         .execute(conn)?;
     }
+    platform::events::emit(
+        conn,
+        "digitaaladres",
+        &data.uuid,
+        &serde_json::json!({"verstrektDoorBetrokkene": data.betrokkene_uuid, "deleted": false}),
+    )?;
     if data.is_standaard_adres {
         if let Some(partij) = data.partij_id {
             // The new standaard takes over from the others of its partij and soort.
@@ -192,6 +198,19 @@ fn save(
         }
     }
     Ok(id)
+}
+
+/// Tells the klantcontacten register (through the outbox) that these addresses are gone.
+pub fn emit_deleted(conn: &mut DbConnection, uuids: &[String]) -> ApiResult<()> {
+    for uuid in uuids {
+        platform::events::emit(
+            conn,
+            "digitaaladres",
+            uuid,
+            &serde_json::json!({"deleted": true}),
+        )?;
+    }
+    Ok(())
 }
 
 /// Keeps at most one standaard address per soort for a partij (the newest wins), after
@@ -529,7 +548,7 @@ async fn write(
         "Betrokkene",
     )
     .await?;
-    register
+    let view = register
         .db
         .write(move |conn| {
             let existing = match uuid {
@@ -545,7 +564,9 @@ async fn write(
                 .pop()
                 .ok_or_else(ApiError::not_found)
         })
-        .await
+        .await?;
+    register.events.wake();
+    Ok(view)
 }
 
 async fn create(
@@ -584,6 +605,7 @@ async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiRe
         .db
         .write(move |conn| {
             let row = load(conn, uuid)?;
+            emit_deleted(conn, std::slice::from_ref(&row.data.uuid))?;
             diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.eq(row.id)))
                 .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
                 .execute(conn)?;
@@ -591,6 +613,7 @@ async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiRe
             Ok(())
         })
         .await?;
+    register.events.wake();
     Ok(no_content())
 }
 

@@ -12,6 +12,7 @@ mod identificatoren;
 mod lookup;
 mod models;
 mod partijen;
+mod readmodel;
 mod rekeningnummers;
 mod schema;
 mod vertegenwoordigingen;
@@ -50,11 +51,17 @@ pub struct Register {
     pub db: Db,
     /// Checks references into the other registers.
     pub resolver: reference::Resolver,
+    /// Wakes the register's event relay after a write.
+    pub events: platform::events::Waker,
 }
 
 impl platform::crud::RegisterState for Register {
     fn db(&self) -> &Db {
         &self.db
+    }
+
+    fn written(&self) {
+        self.events.wake();
     }
 }
 
@@ -82,5 +89,17 @@ pub fn configure_contactgegevens(register: Register) -> impl FnOnce(&mut web::Se
         cfg.app_data(web::Data::new(register));
         platform::crud_resource!(cfg, "/persoon", contactgegevens::Personen);
         platform::crud_resource!(cfg, "/organisatie", contactgegevens::Organisaties);
+    }
+}
+
+/// The path under `/_internal` where the other register delivers its events to this one.
+pub const EVENTS_PATH: &str = "/events-relatiebeheer";
+
+/// Adds the internal endpoints (event delivery from the other register) to the `/_internal`
+/// scope.
+pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(register));
+        cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
     }
 }

@@ -998,11 +998,17 @@ async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiRe
             )
             .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
             .execute(conn)?;
+            let adressen: Vec<String> = da::table
+                .filter(da::partij_id.eq(row.id))
+                .select(da::uuid)
+                .load(conn)?;
+            crate::digitaleadressen::emit_deleted(conn, &adressen)?;
             diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
             diesel::delete(p::table.find(row.id)).execute(conn)?;
             Ok(())
         })
         .await?;
+    register.events.wake();
     Ok(no_content())
 }
 

@@ -352,6 +352,8 @@ pub fn partijen(
     expand: Option<&[String]>,
 ) -> ApiResult<Vec<PartijView>> {
     let mut context = PartijContext::load(conn, urls, rows)?;
+    let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
+    let mut betrokkenen = crate::readmodel::betrokkenen_of(conn, &uuids)?;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let d = &row.data;
@@ -378,9 +380,14 @@ pub fn partijen(
             url: urls.object(Resource::Partijen, uuid),
             nummer: d.nummer.clone(),
             interne_notitie: d.interne_notitie.clone(),
-            // Betrokkenen live in the klantcontacten register; until it feeds this register's
-            // read model no partij has any.
-            betrokkenen: Vec::new(),
+            // Betrokkenen live in the klantcontacten register; its events keep this
+            // register's read model of them.
+            betrokkenen: betrokkenen
+                .remove(&d.uuid)
+                .unwrap_or_default()
+                .iter()
+                .map(|b| Reference::new(urls, Resource::Betrokkenen, stored_uuid(b)))
+                .collect(),
             categorie_relaties: relaties,
             digitale_adressen: adressen
                 .iter()

@@ -1,0 +1,3 @@
+DROP TABLE betrokkene_digitale_adressen;
+DROP TABLE outbox_cursors;
+DROP TABLE outbox;

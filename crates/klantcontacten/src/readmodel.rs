@@ -1,0 +1,114 @@
+//! The relatiebeheer register's digitale adressen as this register knows them: fed by that
+//! register's events, so `betrokkene.digitaleAdressen` is answered here without asking it.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use platform::auth::{Caller, SERVICE_IDENTIFIER};
+use platform::db::DbConnection;
+use platform::error::ApiError;
+use platform::events::Batch;
+use platform::json::JsonBody;
+use platform::ApiResult;
+use serde_json::Value;
+
+use crate::Register;
+
+diesel::table! {
+    betrokkene_digitale_adressen (adres_uuid) {
+        adres_uuid -> Text,
+        betrokkene_uuid -> Nullable<Text>,
+        event_id -> BigInt,
+        deleted -> Bool,
+    }
+}
+
+use betrokkene_digitale_adressen as bda;
+
+/// Applies digitaal-adres events; an event older than what is stored changes nothing.
+pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
+    for event in batch.events.iter().filter(|e| e.topic == "digitaaladres") {
+        let deleted = event
+            .payload
+            .get("deleted")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let betrokkene = if deleted {
+            None
+        } else {
+            event
+                .payload
+                .get("verstrektDoorBetrokkene")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let stored: Option<i64> = bda::table
+            .find(&event.uuid)
+            .select(bda::event_id)
+            .first(conn)
+            .optional()?;
+        match stored {
+            Some(known) if known >= event.id => {}
+            Some(_) => {
+                diesel::update(bda::table.find(&event.uuid))
+                    .set((
+                        bda::betrokkene_uuid.eq(betrokkene),
+                        bda::event_id.eq(event.id),
+                        bda::deleted.eq(deleted),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(bda::table)
+                    .values((
+                        bda::adres_uuid.eq(&event.uuid),
+                        bda::betrokkene_uuid.eq(betrokkene),
+                        bda::event_id.eq(event.id),
+                        bda::deleted.eq(deleted),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The digitale adressen these betrokkenen supplied, oldest first.
+pub fn adressen_of(
+    conn: &mut DbConnection,
+    betrokkenen: &[String],
+) -> ApiResult<HashMap<String, Vec<String>>> {
+    if betrokkenen.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Option<String>, String)> = bda::table
+        .filter(bda::betrokkene_uuid.eq_any(betrokkenen))
+        .filter(bda::deleted.eq(false))
+        .order(bda::event_id)
+        .select((bda::betrokkene_uuid, bda::adres_uuid))
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (betrokkene, adres) in rows {
+        if let Some(betrokkene) = betrokkene {
+            out.entry(betrokkene).or_default().push(adres);
+        }
+    }
+    Ok(out)
+}
+
+/// `POST /_internal/events-klantcontacten`: events from the relatiebeheer register, only from
+/// a register holding the service token.
+pub async fn receive(
+    register: web::Data<Register>,
+    caller: Caller,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    if caller.identifier != SERVICE_IDENTIFIER {
+        return Err(ApiError::PermissionDenied);
+    }
+    let batch: Batch =
+        serde_json::from_value(body.0).map_err(|e| ApiError::Parse(e.to_string()))?;
+    register.db.write(move |conn| apply(conn, &batch)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

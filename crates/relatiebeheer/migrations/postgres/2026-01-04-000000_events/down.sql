@@ -1,0 +1,3 @@
+DROP TABLE partij_betrokkenen;
+DROP TABLE outbox_cursors;
+DROP TABLE outbox;

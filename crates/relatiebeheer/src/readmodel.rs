@@ -1,0 +1,118 @@
+//! The klantcontacten register's betrokkenen as this register knows them: fed by that
+//! register's events, so `partij.betrokkenen` is answered here without asking it.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use platform::auth::{Caller, SERVICE_IDENTIFIER};
+use platform::db::DbConnection;
+use platform::error::ApiError;
+use platform::events::Batch;
+use platform::json::JsonBody;
+use platform::ApiResult;
+use serde_json::Value;
+
+use crate::Register;
+
+diesel::table! {
+    partij_betrokkenen (betrokkene_uuid) {
+        betrokkene_uuid -> Text,
+        partij_uuid -> Nullable<Text>,
+        klantcontact_uuid -> Text,
+        event_id -> BigInt,
+        deleted -> Bool,
+    }
+}
+
+use partij_betrokkenen as pb;
+
+/// Applies betrokkene events; an event older than what is stored changes nothing, so a batch
+/// delivered twice is harmless.
+pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
+    for event in batch.events.iter().filter(|e| e.topic == "betrokkene") {
+        let text = |key: &str| {
+            event
+                .payload
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let deleted = event
+            .payload
+            .get("deleted")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let partij = if deleted { None } else { text("wasPartij") };
+        let klantcontact = text("hadKlantcontact").unwrap_or_default();
+        let stored: Option<i64> = pb::table
+            .find(&event.uuid)
+            .select(pb::event_id)
+            .first(conn)
+            .optional()?;
+        match stored {
+            Some(known) if known >= event.id => {}
+            Some(_) => {
+                diesel::update(pb::table.find(&event.uuid))
+                    .set((
+                        pb::partij_uuid.eq(partij),
+                        pb::klantcontact_uuid.eq(klantcontact),
+                        pb::event_id.eq(event.id),
+                        pb::deleted.eq(deleted),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(pb::table)
+                    .values((
+                        pb::betrokkene_uuid.eq(&event.uuid),
+                        pb::partij_uuid.eq(partij),
+                        pb::klantcontact_uuid.eq(klantcontact),
+                        pb::event_id.eq(event.id),
+                        pb::deleted.eq(deleted),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The betrokkenen of these partijen, oldest first.
+pub fn betrokkenen_of(
+    conn: &mut DbConnection,
+    partijen: &[String],
+) -> ApiResult<HashMap<String, Vec<String>>> {
+    if partijen.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Option<String>, String)> = pb::table
+        .filter(pb::partij_uuid.eq_any(partijen))
+        .filter(pb::deleted.eq(false))
+        .order(pb::event_id)
+        .select((pb::partij_uuid, pb::betrokkene_uuid))
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (partij, betrokkene) in rows {
+        if let Some(partij) = partij {
+            out.entry(partij).or_default().push(betrokkene);
+        }
+    }
+    Ok(out)
+}
+
+/// `POST /_internal/events-relatiebeheer`: events from the klantcontacten register, only from a
+/// register holding the service token.
+pub async fn receive(
+    register: web::Data<Register>,
+    caller: Caller,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    if caller.identifier != SERVICE_IDENTIFIER {
+        return Err(ApiError::PermissionDenied);
+    }
+    let batch: Batch =
+        serde_json::from_value(body.0).map_err(|e| ApiError::Parse(e.to_string()))?;
+    register.db.write(move |conn| apply(conn, &batch)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,153 @@
+//! The inverse relations that cross the register boundary come from read models fed by the
+//! other register's events.
+
+use std::time::{Duration, Instant};
+
+use acceptance::{persoon, spawn_app, spawn_app_with, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Polls a URL until `ready` holds for its JSON (events arrive asynchronously), at most 5 s.
+async fn eventually(app: &TestApp, url: &str, ready: impl Fn(&Value) -> bool) -> (Value, Duration) {
+    let started = Instant::now();
+    loop {
+        let body = app.get(url).await.json();
+        if ready(&body) || started.elapsed() > Duration::from_secs(5) {
+            return (body, started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn klantcontact(app: &TestApp) -> Value {
+    app.create(
+        "klantcontacten",
+        json!({"kanaal": "balie", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_new_betrokkene_shows_on_its_partij_and_leaves_when_deleted() {
+    let app = spawn_app().await;
+    let partij = app.create("partijen", persoon(None)).await;
+    let url = partij["url"].as_str().unwrap().to_owned();
+    let k = klantcontact(&app).await;
+    let b = app
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+    let (shown, lag) = eventually(&app, &url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(
+        shown["betrokkenen"],
+        json!([{"uuid": b["uuid"], "url": b["url"]}]),
+        "after {lag:?}"
+    );
+
+    // Moving the betrokkene to no partij takes it away again.
+    app.patch(b["url"].as_str().unwrap(), json!({"wasPartij": null}))
+        .await;
+    let (shown, _) = eventually(&app, &url, |p| p["betrokkenen"] == json!([])).await;
+    assert_eq!(shown["betrokkenen"], json!([]));
+
+    // Deleting the klantcontact deletes its betrokkenen, and the partij hears of it.
+    let b2 = app
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+    let (shown, _) = eventually(&app, &url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(shown["betrokkenen"][0]["uuid"], b2["uuid"]);
+    assert_eq!(app.delete(k["url"].as_str().unwrap()).await.status, 204);
+    let (shown, _) = eventually(&app, &url, |p| p["betrokkenen"] == json!([])).await;
+    assert_eq!(shown["betrokkenen"], json!([]));
+}
+
+#[tokio::test]
+async fn an_address_supplied_by_a_betrokkene_shows_on_the_betrokkene() {
+    let app = spawn_app().await;
+    let k = klantcontact(&app).await;
+    let b = app
+        .create(
+            "betrokkenen",
+            json!({"hadKlantcontact": {"uuid": k["uuid"]}, "rol": "klant", "initiator": true}),
+        )
+        .await;
+    let adres = app
+        .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": "0677407844", "soortDigitaalAdres": "telefoonnummer"}))
+        .await;
+    let url = b["url"].as_str().unwrap().to_owned();
+    let (shown, _) = eventually(&app, &url, |v| {
+        v["digitaleAdressen"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(
+        shown["digitaleAdressen"],
+        json!([{"uuid": adres["uuid"], "url": adres["url"]}])
+    );
+    assert_eq!(app.delete(adres["url"].as_str().unwrap()).await.status, 204);
+    let (shown, _) = eventually(&app, &url, |v| v["digitaleAdressen"] == json!([])).await;
+    assert_eq!(shown["digitaleAdressen"], json!([]));
+}
+
+#[tokio::test]
+async fn events_are_applied_once_and_an_older_event_changes_nothing() {
+    let app = spawn_app_with(|settings| {
+        settings.service_token = Some("0123456789abcdef0123456789abcdef01234567".into())
+    })
+    .await;
+    let partij = app.create("partijen", persoon(None)).await;
+    let betrokkene = uuid::Uuid::new_v4().to_string();
+    let deliver = |id: i64, partij: Value| {
+        let app = &app;
+        let body = json!({"events": [{"id": id, "topic": "betrokkene", "uuid": betrokkene, "payload": {"wasPartij": partij, "hadKlantcontact": "k", "deleted": false}}]});
+        async move {
+            app.send(
+                app.client
+                    .request(Method::POST, app.url("/_internal/events-relatiebeheer"))
+                    .header(
+                        "Authorization",
+                        "Token 0123456789abcdef0123456789abcdef01234567",
+                    )
+                    .json(&body),
+            )
+            .await
+            .status
+        }
+    };
+    let url = partij["url"].as_str().unwrap();
+    assert_eq!(deliver(10, partij["uuid"].clone()).await, 204);
+    assert_eq!(deliver(10, partij["uuid"].clone()).await, 204);
+    assert_eq!(
+        app.get(url).await.json()["betrokkenen"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // An event older than the one applied is ignored.
+    assert_eq!(deliver(5, Value::Null).await, 204);
+    assert_eq!(
+        app.get(url).await.json()["betrokkenen"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(deliver(11, Value::Null).await, 204);
+    assert_eq!(app.get(url).await.json()["betrokkenen"], json!([]));
+
+    // Only the registers themselves may deliver.
+    let refused = app
+        .send(
+            app.request(Method::POST, "/_internal/events-relatiebeheer")
+                .json(&json!({"events": []})),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+}
