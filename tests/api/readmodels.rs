@@ -151,3 +151,81 @@ async fn events_are_applied_once_and_an_older_event_changes_nothing() {
         .await;
     assert_eq!(refused.status, 403);
 }
+
+#[tokio::test]
+async fn expand_reaches_into_the_other_register_in_both_directions() {
+    let app = spawn_app().await;
+    let partij = app.create("partijen", persoon(None)).await;
+    let k = klantcontact(&app).await;
+    let b = app
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+    let adres = app
+        .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": "0677407844", "soortDigitaalAdres": "telefoonnummer"}))
+        .await;
+    let url = partij["url"].as_str().unwrap();
+    eventually(&app, url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    eventually(&app, b["url"].as_str().unwrap(), |v| {
+        v["digitaleAdressen"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    })
+    .await;
+
+    // partij → betrokkenen → klantcontact
+    let expanded = app
+        .get(&format!(
+            "{url}?expand=betrokkenen,betrokkenen.hadKlantcontact"
+        ))
+        .await
+        .json();
+    let betrokkene = &expanded["_expand"]["betrokkenen"][0];
+    assert_eq!(betrokkene["uuid"], b["uuid"]);
+    assert_eq!(betrokkene["rol"], "klant");
+    assert_eq!(betrokkene["_expand"]["hadKlantcontact"]["uuid"], k["uuid"]);
+    assert_eq!(betrokkene["_expand"]["hadKlantcontact"]["kanaal"], "balie");
+
+    // klantcontact → betrokkenen → partij and addresses
+    let list = app
+        .get("klantcontacten?expand=hadBetrokkenen,hadBetrokkenen.wasPartij,hadBetrokkenen.digitaleAdressen")
+        .await
+        .json();
+    let betrokkene = &list["results"][0]["_expand"]["hadBetrokkenen"][0];
+    assert_eq!(betrokkene["_expand"]["wasPartij"]["uuid"], partij["uuid"]);
+    assert_eq!(betrokkene["_expand"]["wasPartij"]["soortPartij"], "persoon");
+    assert_eq!(
+        betrokkene["_expand"]["digitaleAdressen"][0]["adres"],
+        "0677407844"
+    );
+
+    // betrokkene → addresses; address → betrokkene → klantcontact
+    let detail = app
+        .get(&format!(
+            "{}?expand=digitaleAdressen",
+            b["url"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(
+        detail["_expand"]["digitaleAdressen"][0]["uuid"],
+        adres["uuid"]
+    );
+    let detail = app
+        .get(&format!(
+            "{}?expand=verstrektDoorBetrokkene,verstrektDoorBetrokkene.hadKlantcontact",
+            adres["url"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(
+        detail["_expand"]["verstrektDoorBetrokkene"]["uuid"],
+        b["uuid"]
+    );
+    assert_eq!(
+        detail["_expand"]["verstrektDoorBetrokkene"]["_expand"]["hadKlantcontact"]["uuid"],
+        k["uuid"]
+    );
+}

@@ -415,6 +415,25 @@ impl Crud for Betrokkenen {
         &view.url
     }
 
+    async fn expand_remote(
+        state: &Register,
+        origin: &str,
+        requested: &[String],
+        values: &mut [Value],
+    ) -> ApiResult<()> {
+        if requested.iter().any(|r| r == "digitaleAdressen") {
+            platform::crud::expand_field(
+                &state.resolver,
+                origin,
+                values,
+                "digitaleAdressen",
+                Resource::Digitaleadressen,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     fn expand(
         _: &mut DbConnection,
         _: &ApiUrls,

@@ -730,6 +730,52 @@ impl Crud for Klantcontacten {
         &view.url
     }
 
+    async fn expand_remote(
+        state: &Register,
+        origin: &str,
+        requested: &[String],
+        values: &mut [Value],
+    ) -> ApiResult<()> {
+        if !requested.iter().any(|r| r == "hadBetrokkenen") {
+            return Ok(());
+        }
+        // The expanded betrokkenen of the whole page, expanded further in one call per relation.
+        let mut betrokkenen: Vec<Value> = values
+            .iter_mut()
+            .flat_map(|v| match v.pointer_mut("/_expand/hadBetrokkenen") {
+                Some(Value::Array(items)) => std::mem::take(items),
+                _ => Vec::new(),
+            })
+            .collect();
+        for (path, field, resource) in [
+            ("hadBetrokkenen.wasPartij", "wasPartij", Resource::Partijen),
+            (
+                "hadBetrokkenen.digitaleAdressen",
+                "digitaleAdressen",
+                Resource::Digitaleadressen,
+            ),
+        ] {
+            if requested.iter().any(|r| r == path) {
+                platform::crud::expand_field(
+                    &state.resolver,
+                    origin,
+                    &mut betrokkenen,
+                    field,
+                    resource,
+                )
+                .await?;
+            }
+        }
+        let mut betrokkenen = betrokkenen.into_iter();
+        for value in values.iter_mut() {
+            let count = referenced_count(value);
+            if let Some(Value::Array(items)) = value.pointer_mut("/_expand/hadBetrokkenen") {
+                items.extend(betrokkenen.by_ref().take(count));
+            }
+        }
+        Ok(())
+    }
+
     fn expand(
         conn: &mut DbConnection,
         urls: &ApiUrls,
@@ -789,4 +835,12 @@ impl Crud for Klantcontacten {
         }
         Ok(out)
     }
+}
+
+/// How many betrokkenen a rendered klantcontact lists.
+fn referenced_count(value: &Value) -> usize {
+    value
+        .get("hadBetrokkenen")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }

@@ -13,6 +13,7 @@ mod klantcontacten;
 mod lookup;
 mod maak;
 mod models;
+mod objects;
 mod onderwerpobjecten;
 mod readmodel;
 mod schema;
@@ -94,6 +95,9 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
+/// The path under `/_internal` where the other register fetches full objects for `expand`.
+pub const OBJECTS_PATH: &str = "/objects-klantcontacten";
+
 /// The path under `/_internal` where the other register delivers its events to this one.
 pub const EVENTS_PATH: &str = "/events-klantcontacten";
 
@@ -103,5 +107,6 @@ pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceCo
     move |cfg| {
         cfg.app_data(web::Data::new(register));
         cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
+        cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
     }
 }

@@ -124,9 +124,11 @@ impl Application {
         let mut internal_actions = Vec::new();
         if registers.contains(&Register::Relatiebeheer) {
             internal_actions.push(&relatiebeheer::EVENTS_PATH[1..]);
+            internal_actions.push(&relatiebeheer::OBJECTS_PATH[1..]);
         }
         if registers.contains(&Register::Klantcontacten) {
             internal_actions.push(&klantcontacten::EVENTS_PATH[1..]);
+            internal_actions.push(&klantcontacten::OBJECTS_PATH[1..]);
         }
         apis.push(Api {
             prefix: INTERNAL_PATH,

@@ -71,6 +71,17 @@ pub trait Crud: 'static {
         async { Ok(()) }
     }
 
+    /// Adds to `_expand` what lives in another register, fetched in one call per relation after
+    /// the page was read.
+    fn expand_remote(
+        _state: &Self::State,
+        _origin: &str,
+        _requested: &[String],
+        _values: &mut [Value],
+    ) -> impl std::future::Future<Output = ApiResult<()>> {
+        async { Ok(()) }
+    }
+
     /// The `expand` values the resource knows; none for most.
     const EXPAND: &'static [&'static str] = &[];
 
@@ -142,7 +153,9 @@ pub async fn list<R: Crud>(
     let expand = query.expand(R::EXPAND)?;
     let page = PageRequest::from_query(&query)?;
     let filters = R::parse_filters(&query)?;
-    let body = state
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
+    let mut body = state
         .db()
         .read(move |conn| {
             let page = page.resolve(R::count(conn, &filters)?)?;
@@ -152,6 +165,9 @@ pub async fn list<R: Crud>(
             Ok(page.body(&R::collection(&urls), &query, results))
         })
         .await?;
+    if !requested.is_empty() {
+        R::expand_remote(&state, &origin, &requested, &mut body.results).await?;
+    }
     ok(&body)
 }
 
@@ -170,7 +186,9 @@ pub async fn read<R: Crud>(
     }
     let expand = query.expand(R::EXPAND)?;
     let uuid = path_uuid(&path)?;
-    let view = state
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
+    let mut view = state
         .db()
         .read(move |conn| {
             let row = found::<R>(conn, uuid)?;
@@ -183,6 +201,9 @@ pub async fn read<R: Crud>(
                 .ok_or_else(ApiError::not_found)
         })
         .await?;
+    if requested.iter().any(|e| !e.contains('.')) {
+        R::expand_remote(&state, &origin, &requested, std::slice::from_mut(&mut view)).await?;
+    }
     ok(&view)
 }
 
@@ -300,4 +321,54 @@ pub async fn verify_reference(
             format!("{model} object bestaat niet."),
         ))
     }
+}
+
+/// The uuids of the reference objects in `value[field]` (a reference or a list of them).
+pub fn referenced(value: &Value, field: &str) -> Vec<Uuid> {
+    let uuid_of = |r: &Value| {
+        r.get("uuid")
+            .and_then(Value::as_str)
+            .and_then(|u| Uuid::parse_str(u).ok())
+    };
+    match value.get(field) {
+        Some(Value::Array(items)) => items.iter().filter_map(uuid_of).collect(),
+        Some(reference @ Value::Object(_)) => uuid_of(reference).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Fetches, in one call, the objects `field` of every value points at, and sets
+/// `value._expand[field]` to them (a list for a list field, an object or null for one reference).
+pub async fn expand_field(
+    resolver: &reference::Resolver,
+    origin: &str,
+    values: &mut [Value],
+    field: &str,
+    resource: reference::Resource,
+) -> ApiResult<()> {
+    let wanted: Vec<Uuid> = values.iter().flat_map(|v| referenced(v, field)).collect();
+    let found = resolver.fetch(resource, &wanted, origin).await?;
+    for value in values.iter_mut() {
+        let expanded = match value.get(field) {
+            Some(Value::Array(_)) => Value::Array(
+                referenced(value, field)
+                    .iter()
+                    .filter_map(|u| found.get(u).cloned())
+                    .collect(),
+            ),
+            _ => referenced(value, field)
+                .first()
+                .and_then(|u| found.get(u).cloned())
+                .unwrap_or(Value::Null),
+        };
+        if let Value::Object(map) = value {
+            let entry = map
+                .entry("_expand")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(expand) = entry {
+                expand.insert(field.to_owned(), expanded);
+            }
+        }
+    }
+    Ok(())
 }

@@ -122,3 +122,78 @@ impl Resolver {
         }
     }
 }
+
+/// What `POST /_internal/objects-<register>` takes: full objects of one resource, by uuid.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ObjectsRequest {
+    pub resource: String,
+    pub uuids: Vec<Uuid>,
+}
+
+/// What it answers: the objects that exist, as their own detail GET shows them.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ObjectsResponse {
+    pub results: Vec<serde_json::Value>,
+}
+
+impl Resolver {
+    /// Full representations of objects in another register, in one call, with URLs under
+    /// `origin` (the base URL the client reached us on). Missing objects are left out.
+    pub async fn fetch(
+        &self,
+        resource: Resource,
+        uuids: &[Uuid],
+        origin: &str,
+    ) -> Result<HashMap<Uuid, serde_json::Value>, ResolveError> {
+        if uuids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let register = resource.register();
+        let unreachable = |reason: String| ResolveError::Unreachable {
+            register: register.name(),
+            reason,
+        };
+        let base = self
+            .peer(register)
+            .ok_or_else(|| unreachable("no address configured".into()))?;
+        let (scheme, host) = origin.split_once("://").unwrap_or(("http", origin));
+        let mut unique: Vec<Uuid> = uuids.to_vec();
+        unique.sort();
+        unique.dedup();
+        let response = self
+            .client
+            .post(format!(
+                "{}/_internal/objects-{}",
+                base.trim_end_matches('/'),
+                register.name()
+            ))
+            .header("Authorization", format!("Token {}", self.token))
+            .header("X-Forwarded-Proto", scheme)
+            .header("X-Forwarded-Host", host)
+            .json(&ObjectsRequest {
+                resource: resource.path().to_owned(),
+                uuids: unique,
+            })
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(unreachable(format!("answered {}", response.status())));
+        }
+        let body: ObjectsResponse = response
+            .json()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        Ok(body
+            .results
+            .into_iter()
+            .filter_map(|v| {
+                let uuid = v
+                    .get("uuid")
+                    .and_then(|u| u.as_str())
+                    .and_then(|u| Uuid::parse_str(u).ok())?;
+                Some((uuid, v))
+            })
+            .collect())
+    }
+}

@@ -484,7 +484,9 @@ async fn list(
     let expand = query.expand(&EXPAND)?;
     let page = PageRequest::from_query(&query)?;
     let filters = parse_filters(&query)?;
-    let body = register
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
+    let mut body = register
         .db
         .read(move |conn| {
             let count: i64 = filtered(&filters).count().get_result(conn)?;
@@ -495,7 +497,7 @@ async fn list(
                 .offset(page.offset())
                 .select(DigitaalAdresRow::as_select())
                 .load(conn)?;
-            let results = render(conn, &urls, &rows, Some(&expand))?;
+            let results = crate::partijen::to_values(render(conn, &urls, &rows, Some(&expand))?)?;
             Ok(page.body(
                 &urls.collection(Resource::Digitaleadressen),
                 &query,
@@ -503,6 +505,7 @@ async fn list(
             ))
         })
         .await?;
+    crate::objects::expand_adressen(&register, &origin, &requested, &mut body.results).await?;
     ok(&body)
 }
 
@@ -515,6 +518,8 @@ async fn read_one(
     query.reject_unknown(&["expand"])?;
     let expand = query.expand(&EXPAND)?;
     let uuid = path_uuid(&path)?;
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
     let view = register
         .db
         .read(move |conn| {
@@ -528,7 +533,17 @@ async fn read_one(
                 .ok_or_else(ApiError::not_found)
         })
         .await?;
-    ok(&view)
+    let mut value = serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))?;
+    if value.get("_expand").is_some() {
+        crate::objects::expand_adressen(
+            &register,
+            &origin,
+            &requested,
+            std::slice::from_mut(&mut value),
+        )
+        .await?;
+    }
+    ok(&value)
 }
 
 async fn write(

@@ -11,6 +11,7 @@ mod digitaleadressen;
 mod identificatoren;
 mod lookup;
 mod models;
+mod objects;
 mod partijen;
 mod readmodel;
 mod rekeningnummers;
@@ -92,6 +93,9 @@ pub fn configure_contactgegevens(register: Register) -> impl FnOnce(&mut web::Se
     }
 }
 
+/// The path under `/_internal` where the other register fetches full objects for `expand`.
+pub const OBJECTS_PATH: &str = "/objects-relatiebeheer";
+
 /// The path under `/_internal` where the other register delivers its events to this one.
 pub const EVENTS_PATH: &str = "/events-relatiebeheer";
 
@@ -101,5 +105,6 @@ pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceCo
     move |cfg| {
         cfg.app_data(web::Data::new(register));
         cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
+        cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
     }
 }

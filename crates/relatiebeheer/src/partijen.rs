@@ -870,7 +870,9 @@ async fn list(
     let expand = query.expand(&PARTIJ_EXPAND)?;
     let page = PageRequest::from_query(&query)?;
     let filters = parse_filters(&query)?;
-    let body = register
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
+    let mut body = register
         .db
         .read(move |conn| {
             let count: i64 = filtered(&filters).count().get_result(conn)?;
@@ -881,10 +883,11 @@ async fn list(
                 .offset(page.offset())
                 .select(PartijRow::as_select())
                 .load(conn)?;
-            let results = views::partijen(conn, &urls, &rows, Some(&expand))?;
+            let results = to_values(views::partijen(conn, &urls, &rows, Some(&expand))?)?;
             Ok(page.body(&urls.collection(Resource::Partijen), &query, results))
         })
         .await?;
+    crate::objects::expand_partijen(&register, &origin, &requested, &mut body.results).await?;
     ok(&body)
 }
 
@@ -897,6 +900,8 @@ async fn read_one(
     query.reject_unknown(&["expand"])?;
     let expand = query.expand(&PARTIJ_EXPAND)?;
     let uuid = path_uuid(&path)?;
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
     let view = register
         .db
         .read(move |conn| {
@@ -909,7 +914,17 @@ async fn read_one(
             render_one(conn, &urls, row.id, expand)
         })
         .await?;
-    ok(&view)
+    let mut value = serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))?;
+    if value.get("_expand").is_some() {
+        crate::objects::expand_partijen(
+            &register,
+            &origin,
+            &requested,
+            std::slice::from_mut(&mut value),
+        )
+        .await?;
+    }
+    ok(&value)
 }
 
 async fn write(
@@ -1023,4 +1038,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         patch,
         delete
     );
+}
+
+/// Rendered objects as JSON values, for `_expand` to be filled in across registers.
+pub fn to_values<T: serde::Serialize>(views: Vec<T>) -> ApiResult<Vec<Value>> {
+    views
+        .into_iter()
+        .map(|v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into())))
+        .collect()
 }
