@@ -229,3 +229,36 @@ async fn expand_reaches_into_the_other_register_in_both_directions() {
         k["uuid"]
     );
 }
+
+#[tokio::test]
+async fn addresses_are_found_by_the_rol_of_the_betrokkene_that_supplied_them() {
+    let app = spawn_app().await;
+    let k = klantcontact(&app).await;
+    let mut adressen = Vec::new();
+    for rol in ["klant", "vertegenwoordiger"] {
+        let b = app
+            .create(
+                "betrokkenen",
+                json!({"hadKlantcontact": {"uuid": k["uuid"]}, "rol": rol, "initiator": true}),
+            )
+            .await;
+        adressen.push(
+            app.create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": format!("{rol}@example.nl"), "soortDigitaalAdres": "email"}))
+                .await,
+        );
+    }
+    let (found, _) = eventually(
+        &app,
+        "digitaleadressen?verstrektDoorBetrokkene__rol=vertegenwoordiger",
+        |v| v["count"] == 1,
+    )
+    .await;
+    assert_eq!(found["count"], 1);
+    assert_eq!(found["results"][0]["uuid"], adressen[1]["uuid"]);
+    assert_eq!(
+        app.get("digitaleadressen?verstrektDoorBetrokkene__rol=baas")
+            .await
+            .invalid_codes(),
+        ["invalid_choice"]
+    );
+}

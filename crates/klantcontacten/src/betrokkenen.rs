@@ -225,7 +225,7 @@ pub fn emit(conn: &mut DbConnection, row: &BetrokkeneRow, deleted: bool) -> ApiR
         conn,
         "betrokkene",
         &row.data.uuid,
-        &json!({"wasPartij": row.data.partij_uuid, "hadKlantcontact": klantcontact, "deleted": deleted}),
+        &json!({"wasPartij": row.data.partij_uuid, "hadKlantcontact": klantcontact, "rol": row.data.rol, "deleted": deleted}),
     )
 }
 

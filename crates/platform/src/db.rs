@@ -50,7 +50,8 @@ pub fn establish(url: &str) -> ConnectionResult<DbConnection> {
             let mut conn = SqliteConnection::establish(path)?;
             conn.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                 PRAGMA cache_size = -32000; PRAGMA mmap_size = 268435456;",
             )
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))

@@ -265,7 +265,7 @@ fn render(
     Ok(views)
 }
 
-const FILTERS: [&str; 26] = [
+const FILTERS: [&str; 23] = [
     "adres",
     "adres__icontains",
     "soortDigitaalAdres",
@@ -287,12 +287,8 @@ const FILTERS: [&str; 26] = [
     "verstrektDoorPartij__partijIdentificator__codeSoortObjectId",
     "verstrektDoorPartij__partijIdentificator__objectId",
     "verstrektDoorPartij__partijIdentificator__codeRegister",
-    "expand",
-    // Accepted by name on detail GETs of other resources; here they are real filters.
-    "page",
-    "pageSize",
     "verstrektDoorBetrokkene__rol",
-    "isStandaardAdres",
+    "expand",
 ];
 
 #[derive(Debug, Default, Clone)]
@@ -307,6 +303,7 @@ struct AdresFilters {
     verificatie: Vec<(&'static str, time::Date)>,
     geverifieerd: Option<bool>,
     betrokkene: Option<String>,
+    betrokkene_rol: Option<String>,
     partij: Option<String>,
     partij_soort: Option<String>,
     identificator: Vec<(&'static str, String)>,
@@ -323,6 +320,12 @@ fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
         omschrijving: f.text("omschrijving").map(str::to_lowercase),
         referentie: f.text("referentie").map(str::to_owned),
         geverifieerd: f.boolean("isGeverifieerd"),
+        betrokkene_rol: f
+            .choice(
+                "verstrektDoorBetrokkene__rol",
+                &["klant", "vertegenwoordiger"],
+            )
+            .map(str::to_owned),
         partij_soort: f
             .choice(
                 "verstrektDoorPartij__soortPartij",
@@ -440,6 +443,18 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
     if let Some(v) = &filters.betrokkene {
         q = q.filter(da::betrokkene_uuid.eq(v.clone()));
     }
+    // The rol of a betrokkene is known here through the klantcontacten register's events.
+    if let Some(rol) = &filters.betrokkene_rol {
+        use crate::readmodel::partij_betrokkenen as pb;
+        q = q.filter(
+            da::betrokkene_uuid.eq_any(
+                pb::table
+                    .filter(pb::rol.eq(rol.clone()))
+                    .filter(pb::deleted.eq(false))
+                    .select(pb::betrokkene_uuid.nullable()),
+            ),
+        );
+    }
     if let Some(v) = &filters.partij {
         q = q.filter(
             da::partij_id.eq_any(
@@ -480,7 +495,7 @@ async fn list(
     Urls(urls): Urls,
     query: Query,
 ) -> ApiResult<HttpResponse> {
-    query.reject_unknown(&FILTERS[..22])?;
+    query.reject_unknown(&FILTERS)?;
     let expand = query.expand(&EXPAND)?;
     let page = PageRequest::from_query(&query)?;
     let filters = parse_filters(&query)?;

@@ -19,11 +19,15 @@ diesel::table! {
     partij_betrokkenen (betrokkene_uuid) {
         betrokkene_uuid -> Text,
         partij_uuid -> Nullable<Text>,
-        klantcontact_uuid -> Text,
+                klantcontact_uuid -> Text,
+        rol -> Text,
         event_id -> BigInt,
         deleted -> Bool,
     }
 }
+
+use crate::schema::digitale_adressen;
+diesel::allow_tables_to_appear_in_same_query!(partij_betrokkenen, digitale_adressen);
 
 use partij_betrokkenen as pb;
 
@@ -45,6 +49,7 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
             .unwrap_or(false);
         let partij = if deleted { None } else { text("wasPartij") };
         let klantcontact = text("hadKlantcontact").unwrap_or_default();
+        let rol = text("rol").unwrap_or_default();
         let stored: Option<i64> = pb::table
             .find(&event.uuid)
             .select(pb::event_id)
@@ -57,6 +62,7 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
                     .set((
                         pb::partij_uuid.eq(partij),
                         pb::klantcontact_uuid.eq(klantcontact),
+                        pb::rol.eq(rol),
                         pb::event_id.eq(event.id),
                         pb::deleted.eq(deleted),
                     ))
@@ -68,6 +74,7 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
                         pb::betrokkene_uuid.eq(&event.uuid),
                         pb::partij_uuid.eq(partij),
                         pb::klantcontact_uuid.eq(klantcontact),
+                        pb::rol.eq(rol),
                         pb::event_id.eq(event.id),
                         pb::deleted.eq(deleted),
                     ))

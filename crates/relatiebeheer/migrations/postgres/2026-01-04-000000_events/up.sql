@@ -16,13 +16,16 @@ CREATE TABLE outbox_cursors (
 );
 
 -- Read model of the klantcontacten register's betrokkenen, fed by its events: which betrokkenen
--- were which partij (for `partij.betrokkenen`). `event_id` makes applying an event idempotent;
+-- were which partij (for `partij.betrokkenen`) and their rol (for the `verstrektDoorBetrokkene__rol`
+-- filter on digitale adressen). `event_id` makes applying an event idempotent;
 -- a deleted betrokkene stays as a tombstone so a late, older event cannot bring it back.
 CREATE TABLE partij_betrokkenen (
     betrokkene_uuid TEXT PRIMARY KEY,
     partij_uuid TEXT NULL,
-    klantcontact_uuid TEXT NOT NULL DEFAULT '',
+        klantcontact_uuid TEXT NOT NULL DEFAULT '',
+    rol TEXT NOT NULL DEFAULT '',
     event_id BIGINT NOT NULL,
     deleted BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX partij_betrokkenen_partij ON partij_betrokkenen (partij_uuid);
+CREATE INDEX partij_betrokkenen_rol ON partij_betrokkenen (rol, betrokkene_uuid);
