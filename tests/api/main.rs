@@ -12,3 +12,4 @@ mod partijen;
 mod protocol;
 mod readmodels;
 mod relaties;
+mod two_processes;
