@@ -1,14 +1,11 @@
 //! `/digitaleadressen`: e-mail addresses, phone numbers and other digital addresses of a partij
 //! or supplied by a betrokkene, with one standaard address per partij and soort.
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use platform::db::{functions::lower, DbConnection};
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::http::{created, no_content, ok, path_uuid, Urls};
+use platform::crud::Crud;
 use platform::input::{Field, Mode, Reader, Text};
-use platform::json::JsonBody;
-use platform::pagination::PageRequest;
 use platform::query::{Query, UrlFilter};
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
@@ -239,32 +236,6 @@ pub fn keep_one_standaard(conn: &mut DbConnection, partij: i64) -> ApiResult<()>
     Ok(())
 }
 
-fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<DigitaalAdresRow> {
-    lookup::digitaal_adres(conn, uuid)?.ok_or_else(ApiError::not_found)
-}
-
-/// Renders addresses; with `expand`, each gets `_expand` with the requested relations.
-fn render(
-    conn: &mut DbConnection,
-    urls: &ApiUrls,
-    rows: &[DigitaalAdresRow],
-    expand: Option<&[String]>,
-) -> ApiResult<Vec<DigitaalAdresView>> {
-    let mut views = views::digitale_adressen(conn, urls, rows)?;
-    if let Some(expand) = expand {
-        for view in &mut views {
-            let mut map = Map::new();
-            if expand.iter().any(|e| e == "verstrektDoorBetrokkene")
-                && view.verstrekt_door_betrokkene.is_none()
-            {
-                map.insert("verstrektDoorBetrokkene".into(), Value::Null);
-            }
-            view.expand = Some(map);
-        }
-    }
-    Ok(views)
-}
-
 const FILTERS: [&str; 23] = [
     "adres",
     "adres__icontains",
@@ -292,7 +263,7 @@ const FILTERS: [&str; 23] = [
 ];
 
 #[derive(Debug, Default, Clone)]
-struct AdresFilters {
+pub struct AdresFilters {
     adres: Option<String>,
     adres_contains: Option<String>,
     soort: Option<String>,
@@ -490,172 +461,79 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
     q
 }
 
-async fn list(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    query: Query,
-) -> ApiResult<HttpResponse> {
-    query.reject_unknown(&FILTERS)?;
-    let expand = query.expand(&EXPAND)?;
-    let page = PageRequest::from_query(&query)?;
-    let filters = parse_filters(&query)?;
-    let requested = expand.clone();
-    let origin = urls.origin().to_owned();
-    let mut body = register
-        .db
-        .read(move |conn| {
-            let count: i64 = filtered(&filters).count().get_result(conn)?;
-            let page = page.resolve(count)?;
-            let rows: Vec<DigitaalAdresRow> = filtered(&filters)
-                .order(da::id.desc())
-                .limit(page.limit())
-                .offset(page.offset())
-                .select(DigitaalAdresRow::as_select())
-                .load(conn)?;
-            let results = crate::partijen::to_values(render(conn, &urls, &rows, Some(&expand))?)?;
-            Ok(page.body(
-                &urls.collection(Resource::Digitaleadressen),
-                &query,
-                results,
-            ))
-        })
-        .await?;
-    crate::objects::expand_adressen(&register, &origin, &requested, &mut body.results).await?;
-    ok(&body)
-}
+/// `/digitaleadressen` for the generic handlers.
+pub struct DigitaleAdressen;
 
-async fn read_one(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    query: Query,
-) -> ApiResult<HttpResponse> {
-    query.reject_unknown(&["expand"])?;
-    let expand = query.expand(&EXPAND)?;
-    let uuid = path_uuid(&path)?;
-    let requested = expand.clone();
-    let origin = urls.origin().to_owned();
-    let view = register
-        .db
-        .read(move |conn| {
-            let row = load(conn, uuid)?;
-            let expand = expand
-                .iter()
-                .any(|e| !e.contains('.'))
-                .then_some(expand.as_slice());
-            render(conn, &urls, std::slice::from_ref(&row), expand)?
-                .pop()
-                .ok_or_else(ApiError::not_found)
-        })
-        .await?;
-    let mut value = serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))?;
-    if value.get("_expand").is_some() {
-        crate::objects::expand_adressen(
-            &register,
-            &origin,
-            &requested,
-            std::slice::from_mut(&mut value),
-        )
-        .await?;
+impl Crud for DigitaleAdressen {
+    type State = Register;
+    type Row = DigitaalAdresRow;
+    type View = DigitaalAdresView;
+    type Filters = AdresFilters;
+
+    const FILTERS: &'static [&'static str] = &FILTERS;
+    const EXPAND: &'static [&'static str] = &EXPAND;
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Digitaleadressen)
     }
-    ok(&value)
-}
 
-async fn write(
-    register: web::Data<Register>,
-    urls: ApiUrls,
-    uuid: Option<Uuid>,
-    body: JsonBody,
-    mode: Mode,
-) -> ApiResult<DigitaalAdresView> {
-    let body = body.into_object()?;
-    platform::crud::verify_reference(
-        &register.resolver,
-        &body,
-        "",
-        "verstrektDoorBetrokkene",
-        Resource::Betrokkenen,
-        "Betrokkene",
-    )
-    .await?;
-    let view = register
-        .db
-        .write(move |conn| {
-            let existing = match uuid {
-                Some(uuid) => Some(load(conn, uuid)?),
-                None => None,
-            };
-            let id = save(conn, &body, mode, existing)?;
-            let row = da::table
-                .find(id)
-                .select(DigitaalAdresRow::as_select())
-                .first(conn)?;
-            render(conn, &urls, std::slice::from_ref(&row), None)?
-                .pop()
-                .ok_or_else(ApiError::not_found)
-        })
-        .await?;
-    register.events.wake();
-    Ok(view)
-}
+    fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
+        parse_filters(query)
+    }
 
-async fn create(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let view = write(register, urls, None, body, Mode::Create).await?;
-    created(&view, &view.url)
-}
+    fn count(conn: &mut DbConnection, filters: &AdresFilters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
 
-async fn replace(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&write(register, urls, Some(uuid), body, Mode::Replace).await?)
-}
+    fn page(conn: &mut DbConnection, filters: &AdresFilters, offset: i64, limit: i64) -> ApiResult<Vec<DigitaalAdresRow>> {
+        Ok(filtered(filters)
+            .order(da::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(DigitaalAdresRow::as_select())
+            .load(conn)?)
+    }
 
-async fn patch(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&write(register, urls, Some(uuid), body, Mode::Patch).await?)
-}
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<DigitaalAdresRow>> {
+        lookup::digitaal_adres(conn, uuid)
+    }
 
-/// Deletes the address; a partij whose voorkeur it was keeps existing without one.
-async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    register
-        .db
-        .write(move |conn| {
-            let row = load(conn, uuid)?;
-            emit_deleted(conn, std::slice::from_ref(&row.data.uuid))?;
-            diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.eq(row.id)))
-                .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
-                .execute(conn)?;
-            diesel::delete(da::table.find(row.id)).execute(conn)?;
-            Ok(())
-        })
-        .await?;
-    register.events.wake();
-    Ok(no_content())
-}
+    async fn verify(register: &Register, body: &Map<String, Value>) -> ApiResult<()> {
+        platform::crud::verify_reference(
+            &register.resolver,
+            body,
+            "",
+            "verstrektDoorBetrokkene",
+            Resource::Betrokkenen,
+            "Betrokkene",
+        )
+        .await
+    }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    platform::crud_routes!(
-        cfg,
-        "/digitaleadressen",
-        list,
-        create,
-        read_one,
-        replace,
-        patch,
-        delete
-    );
+    fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing: Option<DigitaalAdresRow>) -> ApiResult<DigitaalAdresRow> {
+        let id = save(conn, body, mode, existing)?;
+        Ok(da::table.find(id).select(DigitaalAdresRow::as_select()).first(conn)?)
+    }
+
+    /// A partij whose voorkeur it was keeps existing without one.
+    fn delete(conn: &mut DbConnection, row: DigitaalAdresRow) -> ApiResult<()> {
+        emit_deleted(conn, std::slice::from_ref(&row.data.uuid))?;
+        diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.eq(row.id)))
+            .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
+            .execute(conn)?;
+        diesel::delete(da::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
+
+    fn render(conn: &mut DbConnection, urls: &ApiUrls, rows: &[DigitaalAdresRow]) -> ApiResult<Vec<DigitaalAdresView>> {
+        views::digitale_adressen(conn, urls, rows)
+    }
+
+    fn url(view: &DigitaalAdresView) -> &str {
+        &view.url
+    }
+
+    async fn expand_remote(register: &Register, origin: &str, requested: &[String], values: &mut [Value]) -> ApiResult<()> {
+        crate::objects::expand_adressen(register, origin, requested, values).await
+    }
 }

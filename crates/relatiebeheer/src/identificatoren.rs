@@ -2,17 +2,15 @@
 //! vestiging-under-KvK rule, the three uniqueness rules and protected deletes. The same rules
 //! apply to identificatoren written nested in a partij.
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::http::{created, no_content, ok, path_uuid, Urls};
+use platform::crud::Crud;
 use platform::input::{Field, Mode, Reader, Text};
-use platform::json::JsonBody;
-use platform::pagination::PageRequest;
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{
+    ApiUrls,
     CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator, IdentificatorError, Resource,
 };
 use serde_json::{Map, Value};
@@ -346,203 +344,107 @@ pub fn delete_protected(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<()> {
     Ok(())
 }
 
-fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<IdentificatorRow> {
-    lookup::identificator(conn, uuid)?.ok_or_else(ApiError::not_found)
+/// `/partij-identificatoren` for the generic handlers.
+pub struct Identificatoren;
+
+#[derive(Default)]
+pub struct Filters {
+    /// (column, value): all exact.
+    exact: Vec<(&'static str, String)>,
 }
 
-fn render_one(
-    conn: &mut DbConnection,
-    urls: &reference::ApiUrls,
-    row: &IdentificatorRow,
-) -> ApiResult<views::IdentificatorView> {
-    views::identificatoren(conn, urls, std::slice::from_ref(row))?
-        .pop()
-        .ok_or_else(ApiError::not_found)
+type Boxed = pi::BoxedQuery<'static, platform::db::MultiBackend>;
+
+fn filtered(filters: &Filters) -> Boxed {
+    let mut q = pi::table.into_boxed();
+    for (column, value) in &filters.exact {
+        let value = value.clone();
+        q = match *column {
+            "partijIdentificatorCodeObjecttype" => q.filter(pi::code_objecttype.eq(value)),
+            "partijIdentificatorCodeSoortObjectId" => q.filter(pi::code_soort_object_id.eq(value)),
+            "partijIdentificatorObjectId" => q.filter(pi::object_id.eq(value)),
+            "partijIdentificatorCodeRegister" => q.filter(pi::code_register.eq(value)),
+            _ => q.filter(pi::andere_partij_identificator.eq(value)),
+        };
+    }
+    q
 }
 
-const FILTERS: [&str; 5] = [
-    "partijIdentificatorCodeObjecttype",
-    "partijIdentificatorCodeSoortObjectId",
-    "partijIdentificatorObjectId",
-    "partijIdentificatorCodeRegister",
-    "anderePartijIdentificator",
-];
+impl Crud for Identificatoren {
+    type State = Register;
+    type Row = IdentificatorRow;
+    type View = views::IdentificatorView;
+    type Filters = Filters;
 
-async fn list(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    query: Query,
-) -> ApiResult<HttpResponse> {
-    query.reject_unknown(&FILTERS)?;
-    let page = PageRequest::from_query(&query)?;
-    let mut f = query.filters();
-    let objecttype = f
-        .choice(
-            FILTERS[0],
-            &codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
-        )
-        .map(str::to_owned);
-    let soort = f
-        .choice(
-            FILTERS[1],
-            &codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str),
-        )
-        .map(str::to_owned);
-    let object_id = f.text(FILTERS[2]).map(str::to_owned);
-    let code_register = f
-        .choice(FILTERS[3], &codes(CodeRegister::ALL, CodeRegister::as_str))
-        .map(str::to_owned);
-    let andere = f.text(FILTERS[4]).map(str::to_owned);
-    f.finish()?;
-    let body = register
-        .db
-        .read(move |conn| {
-            let filtered = || {
-                let mut q = pi::table.into_boxed();
-                if let Some(v) = &objecttype {
-                    q = q.filter(pi::code_objecttype.eq(v.clone()));
-                }
-                if let Some(v) = &soort {
-                    q = q.filter(pi::code_soort_object_id.eq(v.clone()));
-                }
-                if let Some(v) = &object_id {
-                    q = q.filter(pi::object_id.eq(v.clone()));
-                }
-                if let Some(v) = &code_register {
-                    q = q.filter(pi::code_register.eq(v.clone()));
-                }
-                if let Some(v) = &andere {
-                    q = q.filter(pi::andere_partij_identificator.eq(v.clone()));
-                }
-                q
-            };
-            let count: i64 = filtered().count().get_result(conn)?;
-            let page = page.resolve(count)?;
-            let rows: Vec<IdentificatorRow> = filtered()
-                .order(pi::id.desc())
-                .limit(page.limit())
-                .offset(page.offset())
-                .select(IdentificatorRow::as_select())
-                .load(conn)?;
-            let results = views::identificatoren(conn, &urls, &rows)?;
-            Ok(page.body(
-                &urls.collection(Resource::PartijIdentificatoren),
-                &query,
-                results,
-            ))
-        })
-        .await?;
-    ok(&body)
-}
+    const FILTERS: &'static [&'static str] = &[
+        "partijIdentificatorCodeObjecttype",
+        "partijIdentificatorCodeSoortObjectId",
+        "partijIdentificatorObjectId",
+        "partijIdentificatorCodeRegister",
+        "anderePartijIdentificator",
+    ];
 
-async fn read_one(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    query: Query,
-) -> ApiResult<HttpResponse> {
-    // The reference knows its list filters on detail too; they are accepted, not applied.
-    query.reject_unknown(&FILTERS)?;
-    let uuid = path_uuid(&path)?;
-    let view = register
-        .db
-        .read(move |conn| {
-            let row = load(conn, uuid)?;
-            render_one(conn, &urls, &row)
-        })
-        .await?;
-    ok(&view)
-}
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::PartijIdentificatoren)
+    }
 
-fn body_object(body: JsonBody) -> ApiResult<Map<String, Value>> {
-    body.into_object()
-}
+    fn parse_filters(query: &Query) -> ApiResult<Filters> {
+        let mut f = query.filters();
+        let mut filters = Filters::default();
+        let enums: [(&'static str, Vec<&'static str>); 3] = [
+            ("partijIdentificatorCodeObjecttype", codes(CodeObjecttype::ALL, CodeObjecttype::as_str)),
+            ("partijIdentificatorCodeSoortObjectId", codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str)),
+            ("partijIdentificatorCodeRegister", codes(CodeRegister::ALL, CodeRegister::as_str)),
+        ];
+        for (name, choices) in &enums {
+            if let Some(v) = f.choice(name, choices) {
+                filters.exact.push((name, v.to_owned()));
+            }
+        }
+        for name in ["partijIdentificatorObjectId", "anderePartijIdentificator"] {
+            if let Some(v) = f.text(name) {
+                filters.exact.push((name, v.to_owned()));
+            }
+        }
+        f.finish()?;
+        Ok(filters)
+    }
 
-async fn write(
-    register: web::Data<Register>,
-    urls: reference::ApiUrls,
-    uuid: Option<Uuid>,
-    body: Map<String, Value>,
-    mode: Mode,
-) -> ApiResult<views::IdentificatorView> {
-    register
-        .db
-        .write(move |conn| {
-            let existing = match uuid {
-                Some(uuid) => Some(load(conn, uuid)?),
-                None => None,
-            };
-            let mut reader = Reader::new(&body, mode);
-            let input = read(&mut reader, false);
-            reader.finish()?;
-            let data = validate(conn, input, existing.as_ref(), "", None)?;
-            let id = save(conn, &data, existing.as_ref().map(|e| e.id))?;
-            let row = pi::table
-                .find(id)
-                .select(IdentificatorRow::as_select())
-                .first(conn)?;
-            render_one(conn, &urls, &row)
-        })
-        .await
-}
+    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
 
-async fn create(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let view = write(register, urls, None, body_object(body)?, Mode::Create).await?;
-    created(&view, &view.url)
-}
+    fn page(conn: &mut DbConnection, filters: &Filters, offset: i64, limit: i64) -> ApiResult<Vec<IdentificatorRow>> {
+        Ok(filtered(filters)
+            .order(pi::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(IdentificatorRow::as_select())
+            .load(conn)?)
+    }
 
-async fn replace(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&write(
-        register,
-        urls,
-        Some(uuid),
-        body_object(body)?,
-        Mode::Replace,
-    )
-    .await?)
-}
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<IdentificatorRow>> {
+        lookup::identificator(conn, uuid)
+    }
 
-async fn patch(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&write(register, urls, Some(uuid), body_object(body)?, Mode::Patch).await?)
-}
+    fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing: Option<IdentificatorRow>) -> ApiResult<IdentificatorRow> {
+        let mut reader = Reader::new(body, mode);
+        let input = read(&mut reader, false);
+        reader.finish()?;
+        let data = validate(conn, input, existing.as_ref(), "", None)?;
+        let id = save(conn, &data, existing.as_ref().map(|e| e.id))?;
+        Ok(IdentificatorRow { id, data })
+    }
 
-async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    register
-        .db
-        .write(move |conn| {
-            let row = load(conn, uuid)?;
-            delete_protected(conn, &[row.id])
-        })
-        .await?;
-    Ok(no_content())
-}
+    fn delete(conn: &mut DbConnection, row: IdentificatorRow) -> ApiResult<()> {
+        delete_protected(conn, &[row.id])
+    }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    platform::crud_routes!(
-        cfg,
-        "/partij-identificatoren",
-        list,
-        create,
-        read_one,
-        replace,
-        patch,
-        delete
-    );
+    fn render(conn: &mut DbConnection, urls: &ApiUrls, rows: &[IdentificatorRow]) -> ApiResult<Vec<views::IdentificatorView>> {
+        views::identificatoren(conn, urls, rows)
+    }
+
+    fn url(view: &views::IdentificatorView) -> &str {
+        &view.url
+    }
 }
