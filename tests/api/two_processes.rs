@@ -9,7 +9,11 @@ use serde_json::{json, Value};
 const SERVICE_TOKEN: &str = "feedfacefeedfacefeedfacefeedfacefeedface";
 
 fn free_address() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string()
 }
 
 /// relatiebeheer and klantcontacten, each alone, pointing at each other.
@@ -68,16 +72,32 @@ async fn two_registers_in_two_processes_check_references_and_feed_each_others_re
 
     // The betrokkene reaches relatiebeheer's read model through klantcontacten's outbox.
     let url = format!("partijen/{}", partij["uuid"].as_str().unwrap());
-    let shown = eventually(&relatiebeheer, &url, |p| p["betrokkenen"].as_array().is_some_and(|a| !a.is_empty())).await;
+    let shown = eventually(&relatiebeheer, &url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
     assert_eq!(shown["betrokkenen"][0]["uuid"], b["uuid"]);
-    let expanded = relatiebeheer.get(&format!("{url}?expand=betrokkenen,betrokkenen.hadKlantcontact")).await.json();
-    assert_eq!(expanded["_expand"]["betrokkenen"][0]["_expand"]["hadKlantcontact"]["onderwerp"], "terugbellen");
+    let expanded = relatiebeheer
+        .get(&format!(
+            "{url}?expand=betrokkenen,betrokkenen.hadKlantcontact"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        expanded["_expand"]["betrokkenen"][0]["_expand"]["hadKlantcontact"]["onderwerp"],
+        "terugbellen"
+    );
 
     // An address in relatiebeheer, supplied by the betrokkene in klantcontacten.
     let adres = relatiebeheer
         .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": "0612345678", "soortDigitaalAdres": "telefoonnummer"}))
         .await;
     let betrokkene_url = format!("betrokkenen/{}", b["uuid"].as_str().unwrap());
-    let shown = eventually(&klantcontacten, &betrokkene_url, |v| v["digitaleAdressen"].as_array().is_some_and(|a| !a.is_empty())).await;
+    let shown = eventually(&klantcontacten, &betrokkene_url, |v| {
+        v["digitaleAdressen"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    })
+    .await;
     assert_eq!(shown["digitaleAdressen"][0]["uuid"], adres["uuid"]);
 }

@@ -2,9 +2,9 @@
 //! or supplied by a betrokkene, with one standaard address per partij and soort.
 
 use diesel::prelude::*;
+use platform::crud::Crud;
 use platform::db::{functions::lower, DbConnection};
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::crud::Crud;
 use platform::input::{Field, Mode, Reader, Text};
 use platform::query::{Query, UrlFilter};
 use platform::ApiResult;
@@ -485,7 +485,12 @@ impl Crud for DigitaleAdressen {
         Ok(filtered(filters).count().get_result(conn)?)
     }
 
-    fn page(conn: &mut DbConnection, filters: &AdresFilters, offset: i64, limit: i64) -> ApiResult<Vec<DigitaalAdresRow>> {
+    fn page(
+        conn: &mut DbConnection,
+        filters: &AdresFilters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<DigitaalAdresRow>> {
         Ok(filtered(filters)
             .order(da::id.desc())
             .offset(offset)
@@ -510,9 +515,17 @@ impl Crud for DigitaleAdressen {
         .await
     }
 
-    fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing: Option<DigitaalAdresRow>) -> ApiResult<DigitaalAdresRow> {
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<DigitaalAdresRow>,
+    ) -> ApiResult<DigitaalAdresRow> {
         let id = save(conn, body, mode, existing)?;
-        Ok(da::table.find(id).select(DigitaalAdresRow::as_select()).first(conn)?)
+        Ok(da::table
+            .find(id)
+            .select(DigitaalAdresRow::as_select())
+            .first(conn)?)
     }
 
     /// A partij whose voorkeur it was keeps existing without one.
@@ -525,7 +538,11 @@ impl Crud for DigitaleAdressen {
         Ok(())
     }
 
-    fn render(conn: &mut DbConnection, urls: &ApiUrls, rows: &[DigitaalAdresRow]) -> ApiResult<Vec<DigitaalAdresView>> {
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[DigitaalAdresRow],
+    ) -> ApiResult<Vec<DigitaalAdresView>> {
         views::digitale_adressen(conn, urls, rows)
     }
 
@@ -533,7 +550,12 @@ impl Crud for DigitaleAdressen {
         &view.url
     }
 
-    async fn expand_remote(register: &Register, origin: &str, requested: &[String], values: &mut [Value]) -> ApiResult<()> {
+    async fn expand_remote(
+        register: &Register,
+        origin: &str,
+        requested: &[String],
+        values: &mut [Value],
+    ) -> ApiResult<()> {
         crate::objects::expand_adressen(register, origin, requested, values).await
     }
 }

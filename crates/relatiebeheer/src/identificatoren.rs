@@ -3,15 +3,15 @@
 //! apply to identificatoren written nested in a partij.
 
 use diesel::prelude::*;
+use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::crud::Crud;
 use platform::input::{Field, Mode, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{
-    ApiUrls,
-    CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator, IdentificatorError, Resource,
+    ApiUrls, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator, IdentificatorError,
+    Resource,
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -392,9 +392,18 @@ impl Crud for Identificatoren {
         let mut f = query.filters();
         let mut filters = Filters::default();
         let enums: [(&'static str, Vec<&'static str>); 3] = [
-            ("partijIdentificatorCodeObjecttype", codes(CodeObjecttype::ALL, CodeObjecttype::as_str)),
-            ("partijIdentificatorCodeSoortObjectId", codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str)),
-            ("partijIdentificatorCodeRegister", codes(CodeRegister::ALL, CodeRegister::as_str)),
+            (
+                "partijIdentificatorCodeObjecttype",
+                codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
+            ),
+            (
+                "partijIdentificatorCodeSoortObjectId",
+                codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str),
+            ),
+            (
+                "partijIdentificatorCodeRegister",
+                codes(CodeRegister::ALL, CodeRegister::as_str),
+            ),
         ];
         for (name, choices) in &enums {
             if let Some(v) = f.choice(name, choices) {
@@ -414,7 +423,12 @@ impl Crud for Identificatoren {
         Ok(filtered(filters).count().get_result(conn)?)
     }
 
-    fn page(conn: &mut DbConnection, filters: &Filters, offset: i64, limit: i64) -> ApiResult<Vec<IdentificatorRow>> {
+    fn page(
+        conn: &mut DbConnection,
+        filters: &Filters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<IdentificatorRow>> {
         Ok(filtered(filters)
             .order(pi::id.desc())
             .offset(offset)
@@ -427,7 +441,12 @@ impl Crud for Identificatoren {
         lookup::identificator(conn, uuid)
     }
 
-    fn save(conn: &mut DbConnection, body: &Map<String, Value>, mode: Mode, existing: Option<IdentificatorRow>) -> ApiResult<IdentificatorRow> {
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<IdentificatorRow>,
+    ) -> ApiResult<IdentificatorRow> {
         let mut reader = Reader::new(body, mode);
         let input = read(&mut reader, false);
         reader.finish()?;
@@ -440,7 +459,11 @@ impl Crud for Identificatoren {
         delete_protected(conn, &[row.id])
     }
 
-    fn render(conn: &mut DbConnection, urls: &ApiUrls, rows: &[IdentificatorRow]) -> ApiResult<Vec<views::IdentificatorView>> {
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[IdentificatorRow],
+    ) -> ApiResult<Vec<views::IdentificatorView>> {
         views::identificatoren(conn, urls, rows)
     }
 

@@ -70,8 +70,12 @@ impl platform::crud::RegisterState for Register {
 pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(register));
-        partijen::routes(cfg);
-        platform::crud_resource!(cfg, "/partij-identificatoren", identificatoren::Identificatoren);
+        platform::crud_resource!(cfg, "/partijen", partijen::Partijen);
+        platform::crud_resource!(
+            cfg,
+            "/partij-identificatoren",
+            identificatoren::Identificatoren
+        );
         platform::crud_resource!(cfg, "/digitaleadressen", digitaleadressen::DigitaleAdressen);
         platform::crud_resource!(cfg, "/rekeningnummers", rekeningnummers::Rekeningnummers);
         platform::crud_resource!(

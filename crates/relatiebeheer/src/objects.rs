@@ -40,7 +40,7 @@ pub async fn objects(
                         .filter(p::uuid.eq_any(&uuids))
                         .select(PartijRow::as_select())
                         .load(conn)?;
-                    serde_json::to_value(views::partijen(conn, &urls, &rows, None)?)
+                    serde_json::to_value(views::partijen(conn, &urls, &rows)?)
                 }
                 "digitaleadressen" => {
                     let rows: Vec<DigitaalAdresRow> = da::table

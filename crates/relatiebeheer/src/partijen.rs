@@ -1,14 +1,11 @@
 //! `/partijen`: persoon, organisatie and contactpersoon, with nested identificatoren and the
 //! digitale adressen they are linked to.
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
+use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
-use platform::http::{created, no_content, ok, path_uuid, Urls};
 use platform::input::{Field, Mode, Reader, Text};
-use platform::json::JsonBody;
-use platform::pagination::PageRequest;
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
@@ -598,25 +595,6 @@ fn save_identificatoren(
     Ok(())
 }
 
-fn load(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<PartijRow> {
-    lookup::partij(conn, uuid)?.ok_or_else(ApiError::not_found)
-}
-
-fn render_one(
-    conn: &mut DbConnection,
-    urls: &ApiUrls,
-    id: i64,
-    expand: Option<&[String]>,
-) -> ApiResult<PartijView> {
-    let row = p::table
-        .find(id)
-        .select(PartijRow::as_select())
-        .first(conn)?;
-    views::partijen(conn, urls, std::slice::from_ref(&row), expand)?
-        .pop()
-        .ok_or_else(ApiError::not_found)
-}
-
 const IDENTIFICATOR_MEMBERS: [&str; 4] = [
     "codeObjecttype",
     "codeSoortObjectId",
@@ -624,7 +602,7 @@ const IDENTIFICATOR_MEMBERS: [&str; 4] = [
     "codeRegister",
 ];
 
-const FILTERS: [&str; 26] = [
+const FILTERS: [&str; 25] = [
     "soortPartij",
     "indicatieActief",
     "indicatieGeheimhouding",
@@ -650,12 +628,11 @@ const FILTERS: [&str; 26] = [
     "categorierelatie__categorie__naam",
     "vertegenwoordigdePartij__uuid",
     "vertegenwoordigdePartij__url",
-    "expand",
 ];
 
 /// The filters of a partijen list, parsed.
 #[derive(Debug, Default, Clone)]
-struct PartijFilters {
+pub struct PartijFilters {
     soort: Option<String>,
     actief: Option<bool>,
     geheimhouding: Option<bool>,
@@ -861,189 +838,129 @@ fn filtered(filters: &PartijFilters) -> BoxedPartijen<'static> {
     q
 }
 
-async fn list(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    query: Query,
-) -> ApiResult<HttpResponse> {
-    query.reject_unknown(&FILTERS)?;
-    let expand = query.expand(&PARTIJ_EXPAND)?;
-    let page = PageRequest::from_query(&query)?;
-    let filters = parse_filters(&query)?;
-    let requested = expand.clone();
-    let origin = urls.origin().to_owned();
-    let mut body = register
-        .db
-        .read(move |conn| {
-            let count: i64 = filtered(&filters).count().get_result(conn)?;
-            let page = page.resolve(count)?;
-            let rows: Vec<PartijRow> = filtered(&filters)
-                .order(p::id.desc())
-                .limit(page.limit())
-                .offset(page.offset())
-                .select(PartijRow::as_select())
-                .load(conn)?;
-            let results = to_values(views::partijen(conn, &urls, &rows, Some(&expand))?)?;
-            Ok(page.body(&urls.collection(Resource::Partijen), &query, results))
-        })
-        .await?;
-    crate::objects::expand_partijen(&register, &origin, &requested, &mut body.results).await?;
-    ok(&body)
-}
+/// `/partijen` for the generic handlers.
+pub struct Partijen;
 
-async fn read_one(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    query: Query,
-) -> ApiResult<HttpResponse> {
-    query.reject_unknown(&["expand"])?;
-    let expand = query.expand(&PARTIJ_EXPAND)?;
-    let uuid = path_uuid(&path)?;
-    let requested = expand.clone();
-    let origin = urls.origin().to_owned();
-    let view = register
-        .db
-        .read(move |conn| {
-            let row = load(conn, uuid)?;
-            // `_expand` shows only when a top-level relation was asked for.
-            let expand = expand
-                .iter()
-                .any(|e| !e.contains('.'))
-                .then_some(expand.as_slice());
-            render_one(conn, &urls, row.id, expand)
-        })
-        .await?;
-    let mut value = serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))?;
-    if value.get("_expand").is_some() {
-        crate::objects::expand_partijen(
-            &register,
-            &origin,
-            &requested,
-            std::slice::from_mut(&mut value),
-        )
-        .await?;
+impl Crud for Partijen {
+    type State = Register;
+    type Row = PartijRow;
+    type View = PartijView;
+    type Filters = PartijFilters;
+
+    const FILTERS: &'static [&'static str] = &FILTERS;
+    const EXPAND: &'static [&'static str] = &PARTIJ_EXPAND;
+
+    fn collection(urls: &ApiUrls) -> String {
+        urls.collection(Resource::Partijen)
     }
-    ok(&value)
-}
 
-async fn write(
-    register: web::Data<Register>,
-    urls: ApiUrls,
-    uuid: Option<Uuid>,
-    body: JsonBody,
-    mode: Mode,
-) -> ApiResult<PartijView> {
-    let body = body.into_object()?;
-    register
-        .db
-        .write(move |conn| {
-            let existing = match uuid {
-                Some(uuid) => Some(load(conn, uuid)?),
-                None => None,
-            };
-            let input = read(
-                &body,
-                mode,
-                existing.as_ref().map(|e| e.data.soort_partij.as_str()),
-            )?;
-            let id = save(conn, input, existing, mode)?;
-            render_one(conn, &urls, id, None)
-        })
-        .await
-}
+    fn parse_filters(query: &Query) -> ApiResult<PartijFilters> {
+        parse_filters(query)
+    }
 
-async fn create(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let view = write(register, urls, None, body, Mode::Create).await?;
-    created(&view, &view.url)
-}
+    fn count(conn: &mut DbConnection, filters: &PartijFilters) -> ApiResult<i64> {
+        Ok(filtered(filters).count().get_result(conn)?)
+    }
 
-async fn replace(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&write(register, urls, Some(uuid), body, Mode::Replace).await?)
-}
+    fn page(
+        conn: &mut DbConnection,
+        filters: &PartijFilters,
+        offset: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<PartijRow>> {
+        Ok(filtered(filters)
+            .order(p::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(PartijRow::as_select())
+            .load(conn)?)
+    }
 
-async fn patch(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&write(register, urls, Some(uuid), body, Mode::Patch).await?)
-}
+    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<PartijRow>> {
+        lookup::partij(conn, uuid)
+    }
 
-/// Deletes a partij with its identificatoren and digitale adressen. Contactpersonen who worked
-/// for it lose their identificatie, as in the reference. Refused when one of its identificatoren
-/// is the parent of another partij's identificator.
-async fn delete(register: web::Data<Register>, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    register
-        .db
-        .write(move |conn| {
-            let row = load(conn, uuid)?;
-            let own: Vec<i64> = pi::table
-                .filter(pi::partij_id.eq(row.id))
-                .select(pi::id)
-                .load(conn)?;
-            identificatoren::delete_protected(conn, &own)?;
-            diesel::update(
-                p::table
-                    .filter(p::werkte_voor_partij_id.eq(row.id))
-                    .filter(p::identificatie_soort.eq("contactpersoon")),
-            )
+    fn save(
+        conn: &mut DbConnection,
+        body: &Map<String, Value>,
+        mode: Mode,
+        existing: Option<PartijRow>,
+    ) -> ApiResult<PartijRow> {
+        let input = read(
+            body,
+            mode,
+            existing.as_ref().map(|e| e.data.soort_partij.as_str()),
+        )?;
+        let id = save(conn, input, existing, mode)?;
+        Ok(p::table
+            .find(id)
+            .select(PartijRow::as_select())
+            .first(conn)?)
+    }
+
+    /// Deletes a partij with its identificatoren, digitale adressen, rekeningnummers,
+    /// vertegenwoordigingen and categorie-relaties. Contactpersonen who worked for it lose their
+    /// identificatie, as in the reference. Refused when one of its identificatoren is the parent
+    /// of another partij's identificator.
+    fn delete(conn: &mut DbConnection, row: PartijRow) -> ApiResult<()> {
+        let own: Vec<i64> = pi::table
+            .filter(pi::partij_id.eq(row.id))
+            .select(pi::id)
+            .load(conn)?;
+        identificatoren::delete_protected(conn, &own)?;
+        diesel::update(
+            p::table
+                .filter(p::werkte_voor_partij_id.eq(row.id))
+                .filter(p::identificatie_soort.eq("contactpersoon")),
+        )
+        .set((
+            p::identificatie_soort.eq(None::<String>),
+            p::werkte_voor_partij_id.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+        diesel::update(p::table.find(row.id))
             .set((
-                p::identificatie_soort.eq(None::<String>),
-                p::werkte_voor_partij_id.eq(None::<i64>),
+                p::voorkeurs_digitaal_adres_id.eq(None::<i64>),
+                p::voorkeurs_rekeningnummer_id.eq(None::<i64>),
             ))
             .execute(conn)?;
-            diesel::update(
-                p::table
-                    .filter(p::voorkeurs_digitaal_adres_id.is_not_null())
-                    .filter(p::id.eq(row.id)),
-            )
-            .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
-            .execute(conn)?;
-            let adressen: Vec<String> = da::table
-                .filter(da::partij_id.eq(row.id))
-                .select(da::uuid)
-                .load(conn)?;
-            crate::digitaleadressen::emit_deleted(conn, &adressen)?;
-            diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
-            diesel::delete(p::table.find(row.id)).execute(conn)?;
-            Ok(())
-        })
-        .await?;
-    register.events.wake();
-    Ok(no_content())
-}
+        let adressen: Vec<String> = da::table
+            .filter(da::partij_id.eq(row.id))
+            .select(da::uuid)
+            .load(conn)?;
+        crate::digitaleadressen::emit_deleted(conn, &adressen)?;
+        diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
+        diesel::delete(p::table.find(row.id)).execute(conn)?;
+        Ok(())
+    }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    platform::crud_routes!(
-        cfg,
-        "/partijen",
-        list,
-        create,
-        read_one,
-        replace,
-        patch,
-        delete
-    );
-}
+    fn render(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[PartijRow],
+    ) -> ApiResult<Vec<PartijView>> {
+        views::partijen(conn, urls, rows)
+    }
 
-/// Rendered objects as JSON values, for `_expand` to be filled in across registers.
-pub fn to_values<T: serde::Serialize>(views: Vec<T>) -> ApiResult<Vec<Value>> {
-    views
-        .into_iter()
-        .map(|v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into())))
-        .collect()
+    fn url(view: &PartijView) -> &str {
+        &view.url
+    }
+
+    fn expand(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        rows: &[PartijRow],
+        requested: &[String],
+    ) -> ApiResult<Vec<Map<String, Value>>> {
+        views::partij_expansions(conn, urls, rows, requested)
+    }
+
+    async fn expand_remote(
+        register: &Register,
+        origin: &str,
+        requested: &[String],
+        values: &mut [Value],
+    ) -> ApiResult<()> {
+        crate::objects::expand_partijen(register, origin, requested, values).await
+    }
 }

@@ -101,8 +101,6 @@ pub struct DigitaalAdresView {
     pub omschrijving: String,
     pub referentie: String,
     pub verificatie_datum: Option<String>,
-    #[serde(rename = "_expand", skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Map<String, Value>>,
 }
 
 /// Renders a page of digitale adressen.
@@ -135,7 +133,6 @@ pub fn digitale_adressen(
                 omschrijving: d.omschrijving.clone(),
                 referentie: d.referentie.clone(),
                 verificatie_datum: d.verificatie_datum.map(platform::time::format_date),
-                expand: None,
             }
         })
         .collect())
@@ -163,8 +160,6 @@ pub struct PartijView {
     pub bezoekadres: Adres,
     pub correspondentieadres: Adres,
     pub partij_identificatie: Option<Value>,
-    #[serde(rename = "_expand", skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Map<String, Value>>,
 }
 
 use platform::values::volledige_naam;
@@ -342,14 +337,11 @@ pub const PARTIJ_EXPAND: [&str; 4] = [
     "digitaleAdressen",
 ];
 
-/// Renders a page of partijen. `expand` is `None` when the response has no `_expand` at all
-/// (a detail without `expand`), else the requested relations (possibly none: lists always carry
-/// `_expand`).
+/// Renders a page of partijen.
 pub fn partijen(
     conn: &mut DbConnection,
     urls: &ApiUrls,
     rows: &[PartijRow],
-    expand: Option<&[String]>,
 ) -> ApiResult<Vec<PartijView>> {
     let mut context = PartijContext::load(conn, urls, rows)?;
     let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
@@ -359,22 +351,13 @@ pub fn partijen(
         let d = &row.data;
         let uuid = stored_uuid(&d.uuid);
         let adressen = context.adressen.remove(&row.id).unwrap_or_default();
-        let (relaties_full, relaties): (Vec<_>, Vec<_>) = context
+        let relaties = context
             .relaties
             .remove(&row.id)
             .unwrap_or_default()
             .into_iter()
-            .unzip();
-        let expand = match expand {
-            None => None,
-            Some(requested) => Some(partij_expand(
-                conn,
-                urls,
-                requested,
-                &adressen,
-                relaties_full,
-            )?),
-        };
+            .map(|(_, reference)| reference)
+            .collect();
         views.push(PartijView {
             uuid,
             url: urls.object(Resource::Partijen, uuid),
@@ -426,43 +409,74 @@ pub fn partijen(
             bezoekadres: (&d.bezoekadres).into(),
             correspondentieadres: (&d.correspondentieadres).into(),
             partij_identificatie: partij_identificatie(urls, row, &context.partij_uuids),
-            expand,
         });
     }
     Ok(views)
 }
 
-fn partij_expand(
+/// The `_expand` of each partij for the relations this register holds (`digitaleAdressen`,
+/// `categorieRelaties`); `betrokkenen` starts empty and is filled from the klantcontacten
+/// register.
+pub fn partij_expansions(
     conn: &mut DbConnection,
     urls: &ApiUrls,
+    rows: &[PartijRow],
     requested: &[String],
-    adressen: &[DigitaalAdresRow],
-    relaties: Vec<CategorieRelatieView>,
-) -> ApiResult<Map<String, Value>> {
-    let mut relaties = Some(relaties);
-    let mut expand = Map::new();
-    for name in requested {
-        match name.as_str() {
-            "digitaleAdressen" => {
-                let views = digitale_adressen(conn, urls, adressen)?;
-                expand.insert(
-                    name.clone(),
-                    serde_json::to_value(views).unwrap_or_default(),
-                );
+) -> ApiResult<Vec<Map<String, Value>>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let wants = |name: &str| requested.iter().any(|r| r == name);
+    let mut adressen: HashMap<i64, Vec<Value>> = HashMap::new();
+    if wants("digitaleAdressen") {
+        let adres_rows: Vec<DigitaalAdresRow> = digitale_adressen::table
+            .filter(digitale_adressen::partij_id.eq_any(&ids))
+            .order(digitale_adressen::id)
+            .select(DigitaalAdresRow::as_select())
+            .load(conn)?;
+        for (row, view) in adres_rows
+            .iter()
+            .zip(digitale_adressen(conn, urls, &adres_rows)?)
+        {
+            if let Some(partij) = row.data.partij_id {
+                adressen
+                    .entry(partij)
+                    .or_default()
+                    .push(serde_json::to_value(view).unwrap_or_default());
             }
-            "categorieRelaties" => {
-                let views = relaties.take().unwrap_or_default();
-                expand.insert(
-                    name.clone(),
-                    serde_json::to_value(views).unwrap_or_default(),
-                );
-            }
-            // Nested paths only add to their parent, which is empty here.
-            "betrokkenen" => {
-                expand.insert(name.clone(), Value::Array(Vec::new()));
-            }
-            _ => {}
         }
     }
-    Ok(expand)
+    let mut relaties: HashMap<i64, Vec<Value>> = HashMap::new();
+    if wants("categorieRelaties") {
+        let relatie_rows: Vec<CategorieRelatieRow> = categorie_relaties::table
+            .filter(categorie_relaties::partij_id.eq_any(&ids))
+            .order(categorie_relaties::id)
+            .select(CategorieRelatieRow::as_select())
+            .load(conn)?;
+        for (row, (full, _)) in relatie_rows
+            .iter()
+            .zip(relatie_views(conn, urls, &relatie_rows)?)
+        {
+            if let Some(partij) = row.data.partij_id {
+                relaties
+                    .entry(partij)
+                    .or_default()
+                    .push(serde_json::to_value(full).unwrap_or_default());
+            }
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let mut expand = Map::new();
+            for name in requested {
+                let value = match name.as_str() {
+                    "digitaleAdressen" => adressen.remove(&row.id).unwrap_or_default(),
+                    "categorieRelaties" => relaties.remove(&row.id).unwrap_or_default(),
+                    "betrokkenen" => Vec::new(),
+                    _ => continue,
+                };
+                expand.insert(name.clone(), Value::Array(value));
+            }
+            expand
+        })
+        .collect())
 }
