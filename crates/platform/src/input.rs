@@ -201,6 +201,25 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The value of a present, non-null field; otherwise the field state to answer with (and,
+    /// for a null where none is allowed, the `null` error).
+    fn non_null<T>(
+        &mut self,
+        name: &str,
+        required: bool,
+        nullable: bool,
+    ) -> Result<&'a Value, Field<T>> {
+        match self.value(name, required) {
+            None => Err(Field::Absent),
+            Some(Value::Null) if nullable => Err(Field::Null),
+            Some(Value::Null) => {
+                self.error(name, "null", NOT_NULL);
+                Err(Field::Absent)
+            }
+            Some(v) => Ok(v),
+        }
+    }
+
     fn text_of(&mut self, name: &str, value: &Value) -> Option<String> {
         match value {
             Value::String(s) => Some(s.trim().to_owned()),
@@ -265,117 +284,101 @@ impl<'a> Reader<'a> {
         required: bool,
         nullable: bool,
     ) -> Field<String> {
-        match self.value(name, required) {
-            None => Field::Absent,
-            Some(Value::Null) if nullable => Field::Null,
-            Some(Value::Null) => {
-                self.error(name, "null", NOT_NULL);
+        let v = match self.non_null(name, required, nullable) {
+            Ok(v) => v,
+            Err(field) => return field,
+        };
+        {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if choices.contains(&text.as_str()) {
+                Field::Set(text)
+            } else {
+                self.error(
+                    name,
+                    "invalid_choice",
+                    format!("\"{text}\" is een ongeldige keuze."),
+                );
                 Field::Absent
-            }
-            Some(v) => {
-                let text = match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                if choices.contains(&text.as_str()) {
-                    Field::Set(text)
-                } else {
-                    self.error(
-                        name,
-                        "invalid_choice",
-                        format!("\"{text}\" is een ongeldige keuze."),
-                    );
-                    Field::Absent
-                }
             }
         }
     }
 
     /// A boolean; the reference also takes `"true"`, `"false"`, `1`, `0` and their kin.
     pub fn boolean(&mut self, name: &str, required: bool, nullable: bool) -> Field<bool> {
-        match self.value(name, required) {
-            None => Field::Absent,
-            Some(Value::Null) if nullable => Field::Null,
-            Some(Value::Null) => {
-                self.error(name, "null", NOT_NULL);
+        let v = match self.non_null(name, required, nullable) {
+            Ok(v) => v,
+            Err(field) => return field,
+        };
+        match parse_bool_value(v) {
+            Some(b) => Field::Set(b),
+            None => {
+                self.error(name, "invalid", "Moet een geldige boolean zijn.");
                 Field::Absent
             }
-            Some(v) => match parse_bool_value(v) {
-                Some(b) => Field::Set(b),
-                None => {
-                    self.error(name, "invalid", "Moet een geldige boolean zijn.");
-                    Field::Absent
-                }
-            },
         }
     }
 
     /// An integer within bounds.
     pub fn integer(&mut self, name: &str, min: i64, max: i64, nullable: bool) -> Field<i64> {
-        match self.value(name, false) {
-            None => Field::Absent,
-            Some(Value::Null) if nullable => Field::Null,
-            Some(Value::Null) => {
-                self.error(name, "null", NOT_NULL);
-                Field::Absent
-            }
-            Some(v) => {
-                let number = match v {
-                    Value::Number(n) => n.as_i64().or_else(|| {
-                        n.as_f64()
-                            .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
-                            .map(|f| f as i64)
-                    }),
-                    Value::String(s) => s.trim().parse::<i64>().ok(),
-                    _ => None,
-                };
-                match number {
-                    None => {
-                        self.error(name, "invalid", "Een geldig getal is vereist.");
-                        Field::Absent
-                    }
-                    Some(n) if n > max => {
-                        self.error(
-                            name,
-                            "max_value",
-                            format!("Zorg ervoor dat deze waarde kleiner of gelijk is aan {max}."),
-                        );
-                        Field::Absent
-                    }
-                    Some(n) if n < min => {
-                        self.error(
-                            name,
-                            "min_value",
-                            format!("Zorg ervoor dat deze waarde groter of gelijk is aan {min}."),
-                        );
-                        Field::Absent
-                    }
-                    Some(n) => Field::Set(n),
+        let v = match self.non_null(name, false, nullable) {
+            Ok(v) => v,
+            Err(field) => return field,
+        };
+        {
+            let number = match v {
+                Value::Number(n) => n.as_i64().or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                        .map(|f| f as i64)
+                }),
+                Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            match number {
+                None => {
+                    self.error(name, "invalid", "Een geldig getal is vereist.");
+                    Field::Absent
                 }
+                Some(n) if n > max => {
+                    self.error(
+                        name,
+                        "max_value",
+                        format!("Zorg ervoor dat deze waarde kleiner of gelijk is aan {max}."),
+                    );
+                    Field::Absent
+                }
+                Some(n) if n < min => {
+                    self.error(
+                        name,
+                        "min_value",
+                        format!("Zorg ervoor dat deze waarde groter of gelijk is aan {min}."),
+                    );
+                    Field::Absent
+                }
+                Some(n) => Field::Set(n),
             }
         }
     }
 
     /// A calendar date, `YYYY-MM-DD`.
     pub fn date(&mut self, name: &str, nullable: bool) -> Field<time::Date> {
-        match self.value(name, false) {
-            None => Field::Absent,
-            Some(Value::Null) if nullable => Field::Null,
-            Some(Value::Null) => {
-                self.error(name, "null", NOT_NULL);
+        let v = match self.non_null(name, false, nullable) {
+            Ok(v) => v,
+            Err(field) => return field,
+        };
+        match v.as_str().and_then(|s| crate::time::parse_date(s.trim())) {
+            Some(date) => Field::Set(date),
+            None => {
+                self.error(
+                    name,
+                    "invalid",
+                    "Datum heeft het verkeerde formaat. Gebruik een van deze formaten: YYYY-MM-DD.",
+                );
                 Field::Absent
             }
-            Some(v) => match v.as_str().and_then(|s| crate::time::parse_date(s.trim())) {
-                Some(date) => Field::Set(date),
-                None => {
-                    self.error(
-                        name,
-                        "invalid",
-                        "Datum heeft het verkeerde formaat. Gebruik een van deze formaten: YYYY-MM-DD.",
-                    );
-                    Field::Absent
-                }
-            },
         }
     }
 
@@ -434,17 +437,12 @@ impl<'a> Reader<'a> {
 
     /// A reference object `{"uuid": …}`; only its uuid is read.
     pub fn reference(&mut self, name: &str, required: bool, nullable: bool) -> Field<Uuid> {
-        match self.value(name, required) {
-            None => Field::Absent,
-            Some(Value::Null) if nullable => Field::Null,
-            Some(Value::Null) => {
-                self.error(name, "null", NOT_NULL);
-                Field::Absent
-            }
-            Some(v) => self
-                .reference_value(name, v)
-                .map_or(Field::Absent, Field::Set),
-        }
+        let v = match self.non_null(name, required, nullable) {
+            Ok(v) => v,
+            Err(field) => return field,
+        };
+        self.reference_value(name, v)
+            .map_or(Field::Absent, Field::Set)
     }
 
     fn reference_value(&mut self, name: &str, value: &Value) -> Option<Uuid> {
