@@ -824,8 +824,8 @@ impl Crud for Klantcontacten {
                             .collect::<Vec<_>>(),
                     ),
                     "leiddeTotInterneTaken" => Ok(Value::Array(Vec::new())),
-                    // Nested paths that reach into the relatiebeheer register are not expanded
-                    // by this version.
+                                        // Nested paths into the relatiebeheer register are filled in by
+                    // `expand_remote`.
                     _ => continue,
                 }
                 .map_err(|e| ApiError::Internal(e.into()))?;

@@ -1,5 +1,6 @@
 //! The relatiebeheer register: partijen (persoon, organisatie, contactpersoon), their
-//! identificatoren and their digitale adressen.
+//! identificatoren, digitale adressen, rekeningnummers, vertegenwoordigingen and categorieen, and
+//! the small Contactgegevens API.
 //!
 //! Its own crate, database and migrations. Relations inside the register are foreign keys; the
 //! one relation that leaves it (`digitaalAdres.verstrektDoorBetrokkene`, a betrokkene in the
