@@ -824,7 +824,7 @@ impl Crud for Klantcontacten {
                             .collect::<Vec<_>>(),
                     ),
                     "leiddeTotInterneTaken" => Ok(Value::Array(Vec::new())),
-                                        // Nested paths into the relatiebeheer register are filled in by
+                    // Nested paths into the relatiebeheer register are filled in by
                     // `expand_remote`.
                     _ => continue,
                 }
