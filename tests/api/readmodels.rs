@@ -262,3 +262,67 @@ async fn addresses_are_found_by_the_rol_of_the_betrokkene_that_supplied_them() {
         ["invalid_choice"]
     );
 }
+
+#[tokio::test]
+async fn filters_that_reach_into_relatiebeheer_ask_it_once_and_list_each_contact_once() {
+    let app = spawn_app().await;
+    let bekend = app.create("partijen", persoon(Some("999958653"))).await;
+    let ander = app.create("partijen", persoon(Some("296648875"))).await;
+    let met_bekend = klantcontact(&app).await;
+    let met_ander = klantcontact(&app).await;
+    for (k, partij) in [
+        (&met_bekend, &bekend),
+        (&met_bekend, &bekend),
+        (&met_ander, &ander),
+    ] {
+        app.create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+            .await;
+    }
+    let anoniem = app
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": met_ander["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+    let adres = app
+        .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": anoniem["uuid"]}, "adres": "Terugbel@Example.nl", "soortDigitaalAdres": "email"}))
+        .await;
+
+    let found = app
+        .get("klantcontacten?hadBetrokkene__wasPartij__partijIdentificator__objectId=999958653")
+        .await
+        .json();
+    assert_eq!(found["count"], 1);
+    assert_eq!(found["results"][0]["uuid"], met_bekend["uuid"]);
+    let found = app
+        .get("klantcontacten?hadBetrokkene__digitaaladres__adres__icontains=terugbel")
+        .await
+        .json();
+    assert_eq!(found["count"], 1);
+    assert_eq!(found["results"][0]["uuid"], met_ander["uuid"]);
+
+    let found = app
+        .get("betrokkenen?wasPartij__partijIdentificator__objectId=296648875")
+        .await
+        .json();
+    assert_eq!(found["count"], 1);
+    assert_eq!(
+        app.get("betrokkenen?verstrektedigitaalAdres__adres=Terugbel@Example.nl")
+            .await
+            .json()["count"],
+        1
+    );
+    let (by_url, _) = eventually(
+        &app,
+        &format!(
+            "betrokkenen?verstrektedigitaalAdres__url={}",
+            adres["url"].as_str().unwrap()
+        ),
+        |v| v["count"] == 1,
+    )
+    .await;
+    assert_eq!(by_url["results"][0]["uuid"], anoniem["uuid"]);
+    assert_eq!(
+        app.get("betrokkenen?wasPartij__partijIdentificator__objectId=000000000")
+            .await
+            .json()["count"],
+        0
+    );
+}

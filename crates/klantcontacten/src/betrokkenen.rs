@@ -256,6 +256,15 @@ pub struct Filters {
     klantcontact_nummer: Option<String>,
     klantcontact_referentienummer: Option<String>,
     partij: Option<Uuid>,
+    /// Filters on the partij, asked of the relatiebeheer register.
+    remote_partij: Vec<(String, String)>,
+    /// An exact address, asked of the relatiebeheer register.
+    remote_adres: Option<String>,
+    /// An address by uuid: who supplied it is known from this register's read model.
+    adres: Option<Uuid>,
+    /// What those answered.
+    partij_in: Option<Vec<String>>,
+    betrokkene_in: Option<Vec<String>>,
     nothing: bool,
 }
 
@@ -300,6 +309,23 @@ fn filtered(f: &Filters) -> Boxed {
     if let Some(uuid) = f.partij {
         q = q.filter(b::partij_uuid.eq(uuid.to_string()));
     }
+    if let Some(partijen) = &f.partij_in {
+        q = q.filter(b::partij_uuid.eq_any(partijen.clone()));
+    }
+    if let Some(betrokkenen) = &f.betrokkene_in {
+        q = q.filter(b::uuid.eq_any(betrokkenen.clone()));
+    }
+    if let Some(adres) = f.adres {
+        use crate::readmodel::betrokkene_digitale_adressen as bda;
+        q = q.filter(
+            b::uuid.nullable().eq_any(
+                bda::table
+                    .filter(bda::adres_uuid.eq(adres.to_string()))
+                    .filter(bda::deleted.eq(false))
+                    .select(bda::betrokkene_uuid),
+            ),
+        );
+    }
     q
 }
 
@@ -321,6 +347,14 @@ impl Crud for Betrokkenen {
         "hadKlantcontact__referentienummer",
         "wasPartij__uuid",
         "wasPartij__url",
+        "wasPartij__nummer",
+        "wasPartij__partijIdentificator__codeObjecttype",
+        "wasPartij__partijIdentificator__codeSoortObjectId",
+        "wasPartij__partijIdentificator__objectId",
+        "wasPartij__partijIdentificator__codeRegister",
+        "verstrektedigitaalAdres__adres",
+        "verstrektedigitaalAdres__uuid",
+        "verstrektedigitaalAdres__url",
     ];
     const EXPAND: &'static [&'static str] = &["digitaleAdressen"];
 
@@ -354,8 +388,57 @@ impl Crud for Betrokkenen {
             Some(u) => filters.partij = u,
             None => filters.nothing = true,
         }
+        if let Some(v) = f.text("wasPartij__nummer") {
+            filters.remote_partij.push(("nummer".into(), v.to_owned()));
+        }
+        for member in [
+            "codeObjecttype",
+            "codeSoortObjectId",
+            "objectId",
+            "codeRegister",
+        ] {
+            if let Some(v) = f.text(&format!("wasPartij__partijIdentificator__{member}")) {
+                filters
+                    .remote_partij
+                    .push((format!("partijIdentificator__{member}"), v.to_owned()));
+            }
+        }
+        filters.remote_adres = f.text("verstrektedigitaalAdres__adres").map(str::to_owned);
+        match reference_filter(&mut f, "verstrektedigitaalAdres") {
+            Some(u) => filters.adres = u,
+            None => filters.nothing = true,
+        }
         f.finish()?;
         Ok(filters)
+    }
+
+    async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
+        if !filters.remote_partij.is_empty() {
+            let partijen = platform::crud::remote_search(
+                &state.resolver,
+                Resource::Partijen,
+                &filters.remote_partij,
+                origin,
+                "wasPartij",
+            )
+            .await?;
+            filters.partij_in = Some(platform::crud::uuids_at(&partijen, "/uuid"));
+        }
+        if let Some(adres) = &filters.remote_adres {
+            let adressen = platform::crud::remote_search(
+                &state.resolver,
+                Resource::Digitaleadressen,
+                &[("adres".into(), adres.clone())],
+                origin,
+                "verstrektedigitaalAdres__adres",
+            )
+            .await?;
+            filters.betrokkene_in = Some(platform::crud::uuids_at(
+                &adressen,
+                "/verstrektDoorBetrokkene/uuid",
+            ));
+        }
+        Ok(())
     }
 
     fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {

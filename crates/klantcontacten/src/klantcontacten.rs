@@ -381,6 +381,13 @@ pub struct Filters {
     was_onderwerpobject: Option<Uuid>,
     /// (role: "klantcontact" | "wasKlantcontact", member, value)
     identificator: Vec<(bool, &'static str, String)>,
+    /// Filters on the betrokkenen's partij, asked of the relatiebeheer register.
+    remote_partij: Vec<(String, String)>,
+    /// A search in the betrokkenen's digitale adressen, asked of the relatiebeheer register.
+    remote_adres: Option<String>,
+    /// What those answered: the partijen and betrokkenen that match.
+    partij_in: Option<Vec<String>>,
+    betrokkene_in: Option<Vec<String>>,
     nothing: bool,
 }
 
@@ -475,6 +482,24 @@ fn filtered(f: &Filters) -> Boxed {
             ),
         );
     }
+    if let Some(partijen) = &f.partij_in {
+        q = q.filter(
+            k::id.eq_any(
+                b::table
+                    .filter(b::partij_uuid.eq_any(partijen.clone()))
+                    .select(b::klantcontact_id),
+            ),
+        );
+    }
+    if let Some(betrokkenen) = &f.betrokkene_in {
+        q = q.filter(
+            k::id.eq_any(
+                b::table
+                    .filter(b::uuid.eq_any(betrokkenen.clone()))
+                    .select(b::klantcontact_id),
+            ),
+        );
+    }
     for (was, member, value) in &f.identificator {
         let value = value.clone();
         macro_rules! by_column {
@@ -527,6 +552,11 @@ impl Crud for Klantcontacten {
         "hadBetrokkene__wasPartij",
         "hadBetrokkene__wasPartij__uuid",
         "hadBetrokkene__wasPartij__url",
+        "hadBetrokkene__wasPartij__partijIdentificator__codeObjecttype",
+        "hadBetrokkene__wasPartij__partijIdentificator__codeSoortObjectId",
+        "hadBetrokkene__wasPartij__partijIdentificator__objectId",
+        "hadBetrokkene__wasPartij__partijIdentificator__codeRegister",
+        "hadBetrokkene__digitaaladres__adres__icontains",
         "onderwerpobject__uuid",
         "onderwerpobject__url",
         "onderwerpobject__onderwerpobjectidentificatorObjectId",
@@ -592,6 +622,23 @@ impl Crud for Klantcontacten {
                 None => filters.nothing = true,
             }
         }
+        for member in [
+            "codeObjecttype",
+            "codeSoortObjectId",
+            "objectId",
+            "codeRegister",
+        ] {
+            if let Some(v) = f.text(&format!(
+                "hadBetrokkene__wasPartij__partijIdentificator__{member}"
+            )) {
+                filters
+                    .remote_partij
+                    .push((format!("partijIdentificator__{member}"), v.to_owned()));
+            }
+        }
+        filters.remote_adres = f
+            .text("hadBetrokkene__digitaaladres__adres__icontains")
+            .map(str::to_owned);
         for (was, prefix) in [(false, "onderwerpobject"), (true, "wasOnderwerpobject")] {
             for member in [
                 "ObjectId",
@@ -607,6 +654,35 @@ impl Crud for Klantcontacten {
         }
         f.finish()?;
         Ok(filters)
+    }
+
+    async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
+        if !filters.remote_partij.is_empty() {
+            let partijen = platform::crud::remote_search(
+                &state.resolver,
+                Resource::Partijen,
+                &filters.remote_partij,
+                origin,
+                "hadBetrokkene__wasPartij__partijIdentificator",
+            )
+            .await?;
+            filters.partij_in = Some(platform::crud::uuids_at(&partijen, "/uuid"));
+        }
+        if let Some(adres) = &filters.remote_adres {
+            let adressen = platform::crud::remote_search(
+                &state.resolver,
+                Resource::Digitaleadressen,
+                &[("adres__icontains".into(), adres.clone())],
+                origin,
+                "hadBetrokkene__digitaaladres__adres__icontains",
+            )
+            .await?;
+            filters.betrokkene_in = Some(platform::crud::uuids_at(
+                &adressen,
+                "/verstrektDoorBetrokkene/uuid",
+            ));
+        }
+        Ok(())
     }
 
     fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {

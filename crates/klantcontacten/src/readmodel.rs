@@ -24,6 +24,9 @@ diesel::table! {
     }
 }
 
+use crate::schema::betrokkenen;
+diesel::allow_tables_to_appear_in_same_query!(betrokkene_digitale_adressen, betrokkenen);
+
 use betrokkene_digitale_adressen as bda;
 
 /// Applies digitaal-adres events; an event older than what is stored changes nothing.

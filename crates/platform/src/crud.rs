@@ -71,6 +71,16 @@ pub trait Crud: 'static {
         async { Ok(()) }
     }
 
+    /// Completes filters that reach into another register by asking it (one call per filter),
+    /// after they were parsed and before the page is read.
+    fn prepare(
+        _state: &Self::State,
+        _origin: &str,
+        _filters: &mut Self::Filters,
+    ) -> impl std::future::Future<Output = ApiResult<()>> {
+        async { Ok(()) }
+    }
+
     /// Adds to `_expand` what lives in another register, fetched in one call per relation after
     /// the page was read.
     fn expand_remote(
@@ -152,9 +162,10 @@ pub async fn list<R: Crud>(
     query.reject_unknown(&known_on_list::<R>())?;
     let expand = query.expand(R::EXPAND)?;
     let page = PageRequest::from_query(&query)?;
-    let filters = R::parse_filters(&query)?;
+    let mut filters = R::parse_filters(&query)?;
     let requested = expand.clone();
     let origin = urls.origin().to_owned();
+    R::prepare(&state, &origin, &mut filters).await?;
     let mut body = state
         .db()
         .read(move |conn| {
@@ -371,4 +382,39 @@ pub async fn expand_field(
         }
     }
     Ok(())
+}
+
+/// The objects in another register that match `filters` (for a filter that reaches across);
+/// refused with 400 on `name` when more than the bound match.
+pub async fn remote_search(
+    resolver: &reference::Resolver,
+    resource: reference::Resource,
+    filters: &[(String, String)],
+    origin: &str,
+    name: &str,
+) -> ApiResult<Vec<Value>> {
+    match resolver.search(resource, filters, origin).await {
+        Ok(results) => Ok(results),
+        Err(reference::SearchError::Unreachable(e)) => Err(e.into()),
+        Err(reference::SearchError::TooBroad(count)) => Err(ApiError::invalid(
+            name,
+            "invalid",
+            format!(
+                "Dit filter vindt {count} objecten in een ander register; maak het specifieker (hoogstens {}).",
+                reference::REMOTE_FILTER_BOUND
+            ),
+        )),
+    }
+}
+
+/// The uuids at a JSON pointer (`/uuid`, `/verstrektDoorBetrokkene/uuid`) of each object.
+pub fn uuids_at(objects: &[Value], pointer: &str) -> Vec<String> {
+    objects
+        .iter()
+        .filter_map(|v| {
+            v.pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect()
 }

@@ -14,7 +14,9 @@ pub use identificator::{
     validate_object_id, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator,
     IdentificatorError,
 };
-pub use resolver::{ObjectsRequest, ObjectsResponse, ResolveError, Resolver};
+pub use resolver::{
+    ObjectsRequest, ObjectsResponse, ResolveError, Resolver, SearchError, REMOTE_FILTER_BOUND,
+};
 pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};
 
 use serde::Serialize;

@@ -197,3 +197,72 @@ impl Resolver {
             .collect())
     }
 }
+
+/// How many matching objects a filter that reaches into another register may find there; a
+/// broader filter is refused rather than answered incompletely.
+pub const REMOTE_FILTER_BOUND: usize = 500;
+
+/// Why a filter into another register has no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Unreachable(#[from] ResolveError),
+    /// More than [`REMOTE_FILTER_BOUND`] objects match.
+    #[error("{0} objects match")]
+    TooBroad(i64),
+}
+
+impl Resolver {
+    /// The objects of another register's list that match `filters`, in one call.
+    pub async fn search(
+        &self,
+        resource: Resource,
+        filters: &[(String, String)],
+        origin: &str,
+    ) -> Result<Vec<serde_json::Value>, SearchError> {
+        let register = resource.register();
+        let unreachable = |reason: String| ResolveError::Unreachable {
+            register: register.name(),
+            reason,
+        };
+        let base = self
+            .peer(register)
+            .ok_or_else(|| unreachable("no address configured".into()))?;
+        let mut query: Vec<(String, String)> = filters.to_vec();
+        query.push(("pageSize".into(), REMOTE_FILTER_BOUND.to_string()));
+        let (scheme, host) = origin.split_once("://").unwrap_or(("http", origin));
+        let response = self
+            .client
+            .get(format!(
+                "{}{}/{}",
+                base.trim_end_matches('/'),
+                API_PATH,
+                resource.path()
+            ))
+            .query(&query)
+            .header("Authorization", format!("Token {}", self.token))
+            .header("X-Forwarded-Proto", scheme)
+            .header("X-Forwarded-Host", host)
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(unreachable(format!("answered {}", response.status())).into());
+        }
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        let count = body
+            .get("count")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0);
+        if count > REMOTE_FILTER_BOUND as i64 {
+            return Err(SearchError::TooBroad(count));
+        }
+        Ok(match body.get("results") {
+            Some(serde_json::Value::Array(items)) => items.clone(),
+            _ => Vec::new(),
+        })
+    }
+}
