@@ -288,19 +288,7 @@ impl Crud for Actoren {
             read_identificatie(&mut r, &soort, &mut data);
         }
         r.finish()?;
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(a::table.find(id)).set(&data).execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(a::table).values(&data).execute(conn)?;
-                a::table
-                    .filter(a::uuid.eq(&data.uuid))
-                    .select(a::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, a, existing_id, &data);
         Ok(ActorRow { id, data })
     }
 

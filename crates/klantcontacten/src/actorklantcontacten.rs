@@ -179,21 +179,7 @@ impl Crud for ActorKlantcontacten {
                 "De velden actor, klantcontact moeten een unieke set zijn.",
             ));
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(ak::table.find(id))
-                    .set(&data)
-                    .execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(ak::table).values(&data).execute(conn)?;
-                ak::table
-                    .filter(ak::uuid.eq(&data.uuid))
-                    .select(ak::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, ak, existing_id, &data);
         Ok(ActorKlantcontactRow { id, data })
     }
 

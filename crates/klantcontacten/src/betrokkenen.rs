@@ -196,19 +196,7 @@ pub fn save_with(
     if let Field::Set(v) = initiator {
         data.initiator = v;
     }
-    let id = match existing_id {
-        Some(id) => {
-            diesel::update(b::table.find(id)).set(&data).execute(conn)?;
-            id
-        }
-        None => {
-            diesel::insert_into(b::table).values(&data).execute(conn)?;
-            b::table
-                .filter(b::uuid.eq(&data.uuid))
-                .select(b::id)
-                .first(conn)?
-        }
-    };
+    let id = platform::store_row!(conn, b, existing_id, &data);
     let row = BetrokkeneRow { id, data };
     emit(conn, &row, false)?;
     Ok(row)
@@ -221,6 +209,16 @@ pub fn emit(conn: &mut DbConnection, row: &BetrokkeneRow, deleted: bool) -> ApiR
         .find(row.data.klantcontact_id)
         .select(k::uuid)
         .first(conn)?;
+    emit_for(conn, row, &klantcontact, deleted)
+}
+
+/// [`emit`] when the klantcontact's uuid is known already.
+pub fn emit_for(
+    conn: &mut DbConnection,
+    row: &BetrokkeneRow,
+    klantcontact: &str,
+    deleted: bool,
+) -> ApiResult<()> {
     platform::events::emit(
         conn,
         "betrokkene",
@@ -414,29 +412,24 @@ impl Crud for Betrokkenen {
 
     async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
         if !filters.remote_partij.is_empty() {
-            let partijen = platform::crud::remote_search(
-                &state.resolver,
-                Resource::Partijen,
-                &filters.remote_partij,
+            let found = crate::objects::partijen_matching(
+                state,
                 origin,
+                &filters.remote_partij,
                 "wasPartij",
             )
             .await?;
-            filters.partij_in = Some(platform::crud::uuids_at(&partijen, "/uuid"));
+            filters.partij_in = Some(found);
         }
         if let Some(adres) = &filters.remote_adres {
-            let adressen = platform::crud::remote_search(
-                &state.resolver,
-                Resource::Digitaleadressen,
-                &[("adres".into(), adres.clone())],
+            let found = crate::objects::betrokkenen_with_adres(
+                state,
                 origin,
+                ("adres", adres),
                 "verstrektedigitaalAdres__adres",
             )
             .await?;
-            filters.betrokkene_in = Some(platform::crud::uuids_at(
-                &adressen,
-                "/verstrektDoorBetrokkene/uuid",
-            ));
+            filters.betrokkene_in = Some(found);
         }
         Ok(())
     }

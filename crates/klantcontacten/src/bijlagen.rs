@@ -160,19 +160,7 @@ impl Crud for Bijlagen {
             data.identificator_code_register = g.code_register;
             data.identificator_code_soort_object_id = g.code_soort_object_id;
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(b::table.find(id)).set(&data).execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(b::table).values(&data).execute(conn)?;
-                b::table
-                    .filter(b::uuid.eq(&data.uuid))
-                    .select(b::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, b, existing_id, &data);
         Ok(BijlageRow { id, data })
     }
 

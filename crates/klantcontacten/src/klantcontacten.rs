@@ -291,19 +291,7 @@ pub fn save_with(
             "Als het contact gelukt is kan er geen verdere actie zijn ondernomen",
         ));
     }
-    let id = match existing_id {
-        Some(id) => {
-            diesel::update(k::table.find(id)).set(&data).execute(conn)?;
-            id
-        }
-        None => {
-            diesel::insert_into(k::table).values(&data).execute(conn)?;
-            k::table
-                .filter(k::uuid.eq(&data.uuid))
-                .select(k::id)
-                .first(conn)?
-        }
-    };
+    let id = platform::store_row!(conn, k, existing_id, &data);
     Ok(KlantcontactRow { id, data })
 }
 
@@ -314,8 +302,9 @@ pub fn delete_row(conn: &mut DbConnection, id: i64) -> ApiResult<()> {
         .filter(b::klantcontact_id.eq(id))
         .select(BetrokkeneRow::as_select())
         .load(conn)?;
+    let uuid: String = k::table.find(id).select(k::uuid).first(conn)?;
     for betrokkene in &betrokkenen {
-        crate::betrokkenen::emit(conn, betrokkene, true)?;
+        crate::betrokkenen::emit_for(conn, betrokkene, &uuid, true)?;
     }
     diesel::delete(b::table.filter(b::klantcontact_id.eq(id))).execute(conn)?;
     diesel::delete(o::table.filter(o::klantcontact_id.eq(id).or(o::was_klantcontact_id.eq(id))))
@@ -658,29 +647,24 @@ impl Crud for Klantcontacten {
 
     async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
         if !filters.remote_partij.is_empty() {
-            let partijen = platform::crud::remote_search(
-                &state.resolver,
-                Resource::Partijen,
-                &filters.remote_partij,
+            let found = crate::objects::partijen_matching(
+                state,
                 origin,
+                &filters.remote_partij,
                 "hadBetrokkene__wasPartij__partijIdentificator",
             )
             .await?;
-            filters.partij_in = Some(platform::crud::uuids_at(&partijen, "/uuid"));
+            filters.partij_in = Some(found);
         }
         if let Some(adres) = &filters.remote_adres {
-            let adressen = platform::crud::remote_search(
-                &state.resolver,
-                Resource::Digitaleadressen,
-                &[("adres__icontains".into(), adres.clone())],
+            let found = crate::objects::betrokkenen_with_adres(
+                state,
                 origin,
+                ("adres__icontains", adres),
                 "hadBetrokkene__digitaaladres__adres__icontains",
             )
             .await?;
-            filters.betrokkene_in = Some(platform::crud::uuids_at(
-                &adressen,
-                "/verstrektDoorBetrokkene/uuid",
-            ));
+            filters.betrokkene_in = Some(found);
         }
         Ok(())
     }

@@ -143,19 +143,7 @@ pub fn save_with(
         data.identificator_code_register = g.code_register;
         data.identificator_code_soort_object_id = g.code_soort_object_id;
     }
-    let id = match existing_id {
-        Some(id) => {
-            diesel::update(o::table.find(id)).set(&data).execute(conn)?;
-            id
-        }
-        None => {
-            diesel::insert_into(o::table).values(&data).execute(conn)?;
-            o::table
-                .filter(o::uuid.eq(&data.uuid))
-                .select(o::id)
-                .first(conn)?
-        }
-    };
+    let id = platform::store_row!(conn, o, existing_id, &data);
     Ok(OnderwerpobjectRow { id, data })
 }
 

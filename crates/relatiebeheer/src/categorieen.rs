@@ -91,19 +91,7 @@ impl Crud for Categorieen {
         if let Field::Set(v) = naam {
             data.naam = v;
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(c::table.find(id)).set(&data).execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(c::table).values(&data).execute(conn)?;
-                c::table
-                    .filter(c::uuid.eq(&data.uuid))
-                    .select(c::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, c, existing_id, &data);
         Ok(CategorieRow { id, data })
     }
 
@@ -432,21 +420,7 @@ impl Crud for CategorieRelaties {
         if let Some(v) = eind.into_update() {
             data.eind_datum = v;
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(cr::table.find(id))
-                    .set(&data)
-                    .execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(cr::table).values(&data).execute(conn)?;
-                cr::table
-                    .filter(cr::uuid.eq(&data.uuid))
-                    .select(cr::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, cr, existing_id, &data);
         Ok(CategorieRelatieRow { id, data })
     }
 

@@ -141,21 +141,7 @@ impl Crud for Personen {
         if let Field::Set(v) = adres {
             data.adres = v.into();
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(cp::table.find(id))
-                    .set(&data)
-                    .execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(cp::table).values(&data).execute(conn)?;
-                cp::table
-                    .filter(cp::uuid.eq(&data.uuid))
-                    .select(cp::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, cp, existing_id, &data);
         Ok(PersoonRow { id, data })
     }
 
@@ -282,19 +268,7 @@ impl Crud for Organisaties {
         if let Field::Set(v) = adres {
             data.adres = v.into();
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(o::table.find(id)).set(&data).execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(o::table).values(&data).execute(conn)?;
-                o::table
-                    .filter(o::uuid.eq(&data.uuid))
-                    .select(o::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, o, existing_id, &data);
         Ok(OrganisatieRow { id, data })
     }
 

@@ -150,21 +150,7 @@ fn save(
         return Err(ApiError::Validation(errors));
     }
 
-    let id = match existing_id {
-        Some(id) => {
-            diesel::update(da::table.find(id))
-                .set(&data)
-                .execute(conn)?;
-            id
-        }
-        None => {
-            diesel::insert_into(da::table).values(&data).execute(conn)?;
-            da::table
-                .filter(da::uuid.eq(&data.uuid))
-                .select(da::id)
-                .first(conn)?
-        }
-    };
+    let id = platform::store_row!(conn, da, existing_id, &data);
     if let Some(old) = old_partij.filter(|old| Some(*old) != data.partij_id) {
         // Moved away: it is no longer the old partij's voorkeur.
         diesel::update(

@@ -303,19 +303,7 @@ pub fn save(
     data: &IdentificatorData,
     existing: Option<i64>,
 ) -> ApiResult<i64> {
-    match existing {
-        Some(id) => {
-            diesel::update(pi::table.find(id)).set(data).execute(conn)?;
-            Ok(id)
-        }
-        None => {
-            diesel::insert_into(pi::table).values(data).execute(conn)?;
-            Ok(pi::table
-                .filter(pi::uuid.eq(&data.uuid))
-                .select(pi::id)
-                .first(conn)?)
-        }
-    }
+    Ok(platform::store_row!(conn, pi, existing, data))
 }
 
 /// Deletes identificatoren; refused (400) when another identificator outside the set has one of

@@ -422,19 +422,7 @@ fn save(
     }
     data.updated_at = platform::time::now();
 
-    let id = match existing_id {
-        Some(id) => {
-            diesel::update(p::table.find(id)).set(&data).execute(conn)?;
-            id
-        }
-        None => {
-            diesel::insert_into(p::table).values(&data).execute(conn)?;
-            p::table
-                .filter(p::uuid.eq(&data.uuid))
-                .select(p::id)
-                .first(conn)?
-        }
-    };
+    let id = platform::store_row!(conn, p, existing_id, &data);
     if let Some(ids) = adres_ids {
         link_adressen(conn, id, &ids, existing_id.is_some())?;
     }

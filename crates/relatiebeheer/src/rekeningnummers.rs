@@ -178,19 +178,7 @@ impl Crud for Rekeningnummers {
         if let Field::Set(v) = bic {
             data.bic = v;
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(r::table.find(id)).set(&data).execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(r::table).values(&data).execute(conn)?;
-                r::table
-                    .filter(r::uuid.eq(&data.uuid))
-                    .select(r::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, r, existing_id, &data);
         if let Some(old) = old_partij.filter(|old| Some(*old) != data.partij_id) {
             // Moved away: no longer the old partij's voorkeur.
             diesel::update(

@@ -209,19 +209,7 @@ impl Crud for Vertegenwoordigingen {
                 "De velden vertegenwoordigende_partij, vertegenwoordigde_partij moeten een unieke set zijn.",
             ));
         }
-        let id = match existing_id {
-            Some(id) => {
-                diesel::update(v::table.find(id)).set(&data).execute(conn)?;
-                id
-            }
-            None => {
-                diesel::insert_into(v::table).values(&data).execute(conn)?;
-                v::table
-                    .filter(v::uuid.eq(&data.uuid))
-                    .select(v::id)
-                    .first(conn)?
-            }
-        };
+        let id = platform::store_row!(conn, v, existing_id, &data);
         Ok(VertegenwoordigingRow { id, data })
     }
 
