@@ -5,7 +5,7 @@ use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
 use platform::input::{Field, Mode, Reader};
-use platform::query::{Query, UrlFilter};
+use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Reference, Resource};
 use serde::Serialize;
@@ -32,20 +32,6 @@ pub struct Filters {
     actor: Option<Uuid>,
     klantcontact: Option<Uuid>,
     nothing: bool,
-}
-
-/// Merges `…__uuid` and `…__url` of one relation; `None` in the outer option: nothing can match.
-pub fn reference_filter(
-    f: &mut platform::query::Filters<'_>,
-    prefix: &str,
-) -> Option<Option<Uuid>> {
-    let by_uuid = f.uuid(&format!("{prefix}__uuid"));
-    match f.url(&format!("{prefix}__url")) {
-        Some(UrlFilter::NoMatch) => None,
-        Some(UrlFilter::Uuid(u)) if by_uuid.is_some_and(|b| b != u) => None,
-        Some(UrlFilter::Uuid(u)) => Some(Some(u)),
-        None => Some(by_uuid),
-    }
 }
 
 type Boxed = ak::BoxedQuery<'static, platform::db::MultiBackend>;
@@ -88,11 +74,11 @@ impl Crud for ActorKlantcontacten {
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
         let mut filters = Filters::default();
-        match reference_filter(&mut f, "actor") {
+        match f.reference("actor") {
             Some(u) => filters.actor = u,
             None => filters.nothing = true,
         }
-        match reference_filter(&mut f, "klantcontact") {
+        match f.reference("klantcontact") {
             Some(u) => filters.klantcontact = u,
             None => filters.nothing = true,
         }

@@ -14,7 +14,6 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::actorklantcontacten::reference_filter;
 use crate::lookup::{self, stored_uuid};
 use crate::models::{BetrokkeneData, BetrokkeneRow, Bezoekadres, Correspondentieadres};
 use crate::schema::{betrokkenen as b, klantcontacten as k};
@@ -374,7 +373,7 @@ impl Crud for Betrokkenen {
             }
         }
         filters.organisatienaam = f.text("organisatienaam").map(str::to_owned);
-        match reference_filter(&mut f, "hadKlantcontact") {
+        match f.reference("hadKlantcontact") {
             Some(u) => filters.klantcontact = u,
             None => filters.nothing = true,
         }
@@ -382,7 +381,7 @@ impl Crud for Betrokkenen {
         filters.klantcontact_referentienummer = f
             .text("hadKlantcontact__referentienummer")
             .map(str::to_owned);
-        match reference_filter(&mut f, "wasPartij") {
+        match f.reference("wasPartij") {
             Some(u) => filters.partij = u,
             None => filters.nothing = true,
         }
@@ -402,7 +401,7 @@ impl Crud for Betrokkenen {
             }
         }
         filters.remote_adres = f.text("verstrektedigitaalAdres__adres").map(str::to_owned);
-        match reference_filter(&mut f, "verstrektedigitaalAdres") {
+        match f.reference("verstrektedigitaalAdres") {
             Some(u) => filters.adres = u,
             None => filters.nothing = true,
         }

@@ -17,7 +17,6 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::actoren::ActorView;
-use crate::actorklantcontacten::reference_filter;
 use crate::lookup::stored_uuid;
 use crate::models::{
     ActorRow, BetrokkeneRow, BijlageRow, KlantcontactData, KlantcontactRow, OnderwerpobjectRow,
@@ -606,7 +605,7 @@ impl Crud for Klantcontacten {
             ("onderwerpobject", &mut filters.onderwerpobject),
             ("wasOnderwerpobject", &mut filters.was_onderwerpobject),
         ] {
-            match reference_filter(&mut f, prefix) {
+            match f.reference(prefix) {
                 Some(u) => *slot = u,
                 None => filters.nothing = true,
             }

@@ -16,7 +16,6 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::actorklantcontacten::reference_filter;
 use crate::lookup::{self, stored_uuid};
 use crate::models::{OnderwerpobjectData, OnderwerpobjectRow};
 use crate::schema::{klantcontacten as k, onderwerpobjecten as o};
@@ -171,11 +170,11 @@ impl Crud for Onderwerpobjecten {
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
         let mut filters = Filters::default();
-        match reference_filter(&mut f, "klantcontact") {
+        match f.reference("klantcontact") {
             Some(u) => filters.klantcontact = u,
             None => filters.nothing = true,
         }
-        match reference_filter(&mut f, "wasKlantcontact") {
+        match f.reference("wasKlantcontact") {
             Some(u) => filters.was_klantcontact = u,
             None => filters.nothing = true,
         }

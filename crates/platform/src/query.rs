@@ -153,6 +153,19 @@ impl<'q> Filters<'q> {
         }
     }
 
+    /// The `{prefix}__uuid` and `{prefix}__url` filters of one relation, merged: `Some(None)` when
+    /// neither is given, `Some(Some(uuid))` for the object asked for, `None` when nothing can
+    /// match (a URL without a uuid, or the two naming different objects).
+    pub fn reference(&mut self, prefix: &str) -> Option<Option<Uuid>> {
+        let by_uuid = self.uuid(&format!("{prefix}__uuid"));
+        match self.url(&format!("{prefix}__url")) {
+            Some(UrlFilter::NoMatch) => None,
+            Some(UrlFilter::Uuid(u)) if by_uuid.is_some_and(|b| b != u) => None,
+            Some(UrlFilter::Uuid(u)) => Some(Some(u)),
+            None => Some(by_uuid),
+        }
+    }
+
     /// `true/false/1/0` in any case; any other value leaves the filter off, as in the reference.
     pub fn boolean(&mut self, name: &str) -> Option<bool> {
         match self.query.get(name)?.to_ascii_lowercase().as_str() {
@@ -254,6 +267,23 @@ mod tests {
         let query = Query::parse("expand=a,b.c&expand=b");
         assert_eq!(query.expand(&allowed).unwrap(), vec!["a", "b.c", "b"]);
         assert!(Query::parse("expand=a&expand=x").expand(&allowed).is_err());
+    }
+
+    #[test]
+    fn uuid_and_url_filters_of_one_relation_merge() {
+        let id = Uuid::new_v4();
+        let other = Uuid::new_v4();
+        let same = Query::parse(&format!("p__uuid={id}&p__url=http://x/partijen/{id}"));
+        assert_eq!(same.filters().reference("p"), Some(Some(id)));
+        let different = Query::parse(&format!("p__uuid={id}&p__url=http://x/partijen/{other}"));
+        assert_eq!(different.filters().reference("p"), None);
+        assert_eq!(
+            Query::parse("p__url=http://x/geen")
+                .filters()
+                .reference("p"),
+            None
+        );
+        assert_eq!(Query::parse("").filters().reference("p"), Some(None));
     }
 
     #[test]

@@ -17,7 +17,6 @@ use uuid::Uuid;
 
 use crate::lookup::{self, stored_uuid};
 use crate::models::{CategorieData, CategorieRelatieData, CategorieRelatieRow, CategorieRow};
-use crate::rekeningnummers::reference_filter;
 use crate::schema::{categorie_relaties as cr, categorieen as c, partijen as p};
 use crate::Register;
 
@@ -308,13 +307,13 @@ impl Crud for CategorieRelaties {
     fn parse_filters(query: &Query) -> ApiResult<RelatieFilters> {
         let mut f = query.filters();
         let mut filters = RelatieFilters::default();
-        match reference_filter(&mut f, "partij__uuid", "partij__url") {
-            Ok(u) => filters.partij = u,
-            Err(()) => filters.nothing = true,
+        match f.reference("partij") {
+            Some(u) => filters.partij = u,
+            None => filters.nothing = true,
         }
-        match reference_filter(&mut f, "categorie__uuid", "categorie__url") {
-            Ok(u) => filters.categorie = u,
-            Err(()) => filters.nothing = true,
+        match f.reference("categorie") {
+            Some(u) => filters.categorie = u,
+            None => filters.nothing = true,
         }
         filters.partij_nummer = f.text("partij__nummer").map(str::to_owned);
         filters.categorie_naam = f.text("categorie__naam").map(str::to_owned);

@@ -6,7 +6,7 @@ use platform::crud::Crud;
 use platform::db::{functions::lower, DbConnection};
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
 use platform::input::{Field, Mode, Reader, Text};
-use platform::query::{Query, UrlFilter};
+use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
 use serde_json::{Map, Value};
@@ -302,37 +302,15 @@ fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
             filters.verificatie.push((op, date));
         }
     }
-    let reference = |f: &mut platform::query::Filters<'_>,
-                     uuid_name: &str,
-                     url_name: &str,
-                     nothing: &mut bool| {
-        let mut target = f.uuid(uuid_name).map(|u| u.to_string());
-        match f.url(url_name) {
-            Some(UrlFilter::Uuid(u)) => {
-                if target.as_ref().is_some_and(|t| *t != u.to_string()) {
-                    *nothing = true;
-                }
-                target = Some(u.to_string());
-            }
-            Some(UrlFilter::NoMatch) => *nothing = true,
-            None => {}
+    for (prefix, slot) in [
+        ("verstrektDoorBetrokkene", &mut filters.betrokkene),
+        ("verstrektDoorPartij", &mut filters.partij),
+    ] {
+        match f.reference(prefix) {
+            Some(uuid) => *slot = uuid.map(|u| u.to_string()),
+            None => filters.nothing_matches = true,
         }
-        target
-    };
-    let mut nothing = false;
-    filters.betrokkene = reference(
-        &mut f,
-        "verstrektDoorBetrokkene__uuid",
-        "verstrektDoorBetrokkene__url",
-        &mut nothing,
-    );
-    filters.partij = reference(
-        &mut f,
-        "verstrektDoorPartij__uuid",
-        "verstrektDoorPartij__url",
-        &mut nothing,
-    );
-    filters.nothing_matches = nothing;
+    }
     for member in [
         "codeObjecttype",
         "codeSoortObjectId",

@@ -664,13 +664,9 @@ fn parse_filters(query: &Query) -> ApiResult<PartijFilters> {
     filters.categorie_namen = f
         .comma_list("categorierelatie__categorie__naam")
         .map(|names| names.into_iter().map(str::to_owned).collect());
-    match crate::rekeningnummers::reference_filter(
-        &mut f,
-        "vertegenwoordigdePartij__uuid",
-        "vertegenwoordigdePartij__url",
-    ) {
-        Ok(uuid) => filters.vertegenwoordigd_door = uuid,
-        Err(()) => filters.nothing_matches = true,
+    match f.reference("vertegenwoordigdePartij") {
+        Some(uuid) => filters.vertegenwoordigd_door = uuid,
+        None => filters.nothing_matches = true,
     }
     f.finish()?;
     Ok(filters)

@@ -6,7 +6,7 @@ use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::ApiError;
 use platform::input::{Field, Mode, Reader, Text};
-use platform::query::{Query, UrlFilter};
+use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Reference, Resource};
 use serde::Serialize;
@@ -228,22 +228,6 @@ impl Crud for Rekeningnummers {
 
     fn url(view: &RekeningnummerView) -> &str {
         &view.url
-    }
-}
-
-/// The uuid filters `…__uuid` and `…__url` of one relation, merged: `Err(())` when they cannot
-/// both hold (nothing matches).
-pub fn reference_filter(
-    f: &mut platform::query::Filters<'_>,
-    uuid_name: &str,
-    url_name: &str,
-) -> Result<Option<Uuid>, ()> {
-    let by_uuid = f.uuid(uuid_name);
-    match f.url(url_name) {
-        Some(UrlFilter::NoMatch) => Err(()),
-        Some(UrlFilter::Uuid(u)) if by_uuid.is_some_and(|b| b != u) => Err(()),
-        Some(UrlFilter::Uuid(u)) => Ok(Some(u)),
-        None => Ok(by_uuid),
     }
 }
 

@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use crate::lookup::{self, stored_uuid};
 use crate::models::{VertegenwoordigingData, VertegenwoordigingRow};
-use crate::rekeningnummers::reference_filter;
 use crate::schema::{partijen as p, vertegenwoordigingen as v};
 use crate::Register;
 
@@ -101,21 +100,13 @@ impl Crud for Vertegenwoordigingen {
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
         let mut filters = Filters::default();
-        match reference_filter(
-            &mut f,
-            "vertegenwoordigendePartij__uuid",
-            "vertegenwoordigendePartij__url",
-        ) {
-            Ok(u) => filters.vertegenwoordigende = u,
-            Err(()) => filters.nothing = true,
+        match f.reference("vertegenwoordigendePartij") {
+            Some(u) => filters.vertegenwoordigende = u,
+            None => filters.nothing = true,
         }
-        match reference_filter(
-            &mut f,
-            "vertegenwoordigdePartij__uuid",
-            "vertegenwoordigdePartij__url",
-        ) {
-            Ok(u) => filters.vertegenwoordigde = u,
-            Err(()) => filters.nothing = true,
+        match f.reference("vertegenwoordigdePartij") {
+            Some(u) => filters.vertegenwoordigde = u,
+            None => filters.nothing = true,
         }
         f.finish()?;
         Ok(filters)
