@@ -326,3 +326,78 @@ async fn filters_that_reach_into_relatiebeheer_ask_it_once_and_list_each_contact
         0
     );
 }
+
+/// Runs SQL on one register's database, beneath the API.
+fn execute(app: &TestApp, register: reference::Register, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    platform::db::Db::connect(&app.settings.database_url(register), 1)
+        .run_blocking(|conn| Ok(conn.batch_execute(sql)?))
+        .unwrap();
+}
+
+#[tokio::test]
+async fn resync_rebuilds_a_read_model_that_lost_rows_and_kept_stale_ones() {
+    let app = spawn_app().await;
+    let partij = app.create("partijen", persoon(None)).await;
+    let url = partij["url"].as_str().unwrap().to_owned();
+    let k = klantcontact(&app).await;
+    let mut betrokkenen = Vec::new();
+    for _ in 0..2 {
+        let b = app
+            .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": false}))
+            .await;
+        betrokkenen.push(b["uuid"].clone());
+    }
+    let (shown, _) = eventually(&app, &url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|a| a.len() == 2)
+    })
+    .await;
+    assert_eq!(shown["betrokkenen"].as_array().unwrap().len(), 2);
+
+    // The read model loses its rows and keeps one of a betrokkene that no longer exists (as
+    // after restoring an old backup of relatiebeheer's database).
+    let stale = uuid::Uuid::new_v4();
+    execute(
+        &app,
+        reference::Register::Relatiebeheer,
+        &format!(
+            "DELETE FROM partij_betrokkenen; INSERT INTO partij_betrokkenen \
+             (betrokkene_uuid, partij_uuid, klantcontact_uuid, rol, event_id, deleted) \
+             VALUES ('{stale}', '{}', '{}', 'klant', 1, false)",
+            partij["uuid"].as_str().unwrap(),
+            k["uuid"].as_str().unwrap()
+        ),
+    );
+    let shown = app.get(&url).await.json();
+    assert_eq!(shown["betrokkenen"][0]["uuid"], stale.to_string());
+
+    let report = klantinteracties::readmodels::resync(&app.settings, "betrokkenen")
+        .await
+        .unwrap();
+    assert_eq!((report.objects, report.removed), (2, 1));
+    let shown = app.get(&url).await.json();
+    let mut uuids: Vec<Value> = shown["betrokkenen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["uuid"].clone())
+        .collect();
+    uuids.sort_by_key(|u| u.as_str().unwrap().to_owned());
+    betrokkenen.sort_by_key(|u| u.as_str().unwrap().to_owned());
+    assert_eq!(uuids, betrokkenen);
+
+    // Events after the resync still apply on top of it.
+    app.delete(&format!("betrokkenen/{}", betrokkenen[0].as_str().unwrap()))
+        .await;
+    let (shown, _) = eventually(&app, &url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|a| a.len() == 1)
+    })
+    .await;
+    assert_eq!(shown["betrokkenen"][0]["uuid"], betrokkenen[1]);
+
+    assert!(
+        klantinteracties::readmodels::resync(&app.settings, "nothing")
+            .await
+            .is_err()
+    );
+}

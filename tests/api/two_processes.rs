@@ -100,4 +100,27 @@ async fn two_registers_in_two_processes_check_references_and_feed_each_others_re
     })
     .await;
     assert_eq!(shown["digitaleAdressen"][0]["uuid"], adres["uuid"]);
+
+    // klantcontacten's read model, rebuilt from relatiebeheer over HTTP.
+    platform::db::Db::connect(
+        &klantcontacten
+            .settings
+            .database_url(reference::Register::Klantcontacten),
+        1,
+    )
+    .run_blocking(|conn| {
+        use diesel::connection::SimpleConnection;
+        Ok(conn.batch_execute("DELETE FROM betrokkene_digitale_adressen")?)
+    })
+    .unwrap();
+    assert_eq!(
+        klantcontacten.get(&betrokkene_url).await.json()["digitaleAdressen"],
+        json!([])
+    );
+    let report = klantinteracties::readmodels::resync(&klantcontacten.settings, "digitaleadressen")
+        .await
+        .unwrap();
+    assert_eq!((report.objects, report.removed), (1, 0));
+    let shown = klantcontacten.get(&betrokkene_url).await.json();
+    assert_eq!(shown["digitaleAdressen"][0]["uuid"], adres["uuid"]);
 }

@@ -53,6 +53,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub token: String,
+    /// What the app was started with: its databases, for tests that look beneath the API.
+    pub settings: Settings,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabases>,
 }
@@ -87,6 +89,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         token,
+        settings,
         _dir: dir,
         _pg: pg,
     }

@@ -222,8 +222,18 @@ pub fn emit_for(
         conn,
         "betrokkene",
         &row.data.uuid,
-        &json!({"wasPartij": row.data.partij_uuid, "hadKlantcontact": klantcontact, "rol": row.data.rol, "deleted": deleted}),
+        &payload(
+            row.data.partij_uuid.as_deref(),
+            klantcontact,
+            &row.data.rol,
+            deleted,
+        ),
     )
+}
+
+/// What a betrokkene event says: what relatiebeheer's read model keeps of it.
+pub fn payload(partij: Option<&str>, klantcontact: &str, rol: &str, deleted: bool) -> Value {
+    json!({"wasPartij": partij, "hadKlantcontact": klantcontact, "rol": rol, "deleted": deleted})
 }
 
 /// The partij a betrokkene body names must exist in the relatiebeheer register.

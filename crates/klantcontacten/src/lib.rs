@@ -17,6 +17,7 @@ mod objects;
 mod onderwerpobjecten;
 mod readmodel;
 mod schema;
+mod snapshot;
 
 use actix_web::web;
 use platform::db::{Db, Migrations};
@@ -101,6 +102,13 @@ pub const OBJECTS_PATH: &str = "/objects-klantcontacten";
 /// The path under `/_internal` where the other register delivers its events to this one.
 pub const EVENTS_PATH: &str = "/events-klantcontacten";
 
+/// The path under `/_internal` where a resync reads this register's objects.
+pub const SNAPSHOT_PATH: &str = "/snapshot-klantcontacten";
+
+/// Rebuilding the read model this register keeps of the other's objects.
+pub use readmodel::{apply as apply_events, sweep as sweep_read_model};
+pub use snapshot::snapshot;
+
 /// Adds the internal endpoints (event delivery from the other register) to the `/_internal`
 /// scope.
 pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -108,5 +116,6 @@ pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceCo
         cfg.app_data(web::Data::new(register));
         cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
         cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
+        cfg.route(SNAPSHOT_PATH, web::post().to(snapshot::serve));
     }
 }

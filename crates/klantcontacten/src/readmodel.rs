@@ -100,6 +100,11 @@ pub fn adressen_of(
     Ok(out)
 }
 
+/// Removes what a resync up to `watermark` did not name: objects the source no longer has.
+pub fn sweep(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
+    Ok(diesel::delete(bda::table.filter(bda::event_id.lt(watermark))).execute(conn)?)
+}
+
 /// `POST /_internal/events-klantcontacten`: events from the relatiebeheer register, only from
 /// a register holding the service token.
 pub async fn receive(

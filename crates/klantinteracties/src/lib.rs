@@ -1,6 +1,7 @@
 //! The `klantinteracties` application: every register of this version in one process (the
 //! embedded default) or one register alone (production), behind the shared API edge.
 
+pub mod readmodels;
 pub mod settings;
 
 use std::collections::HashMap;
@@ -125,10 +126,12 @@ impl Application {
         if registers.contains(&Register::Relatiebeheer) {
             internal_actions.push(&relatiebeheer::EVENTS_PATH[1..]);
             internal_actions.push(&relatiebeheer::OBJECTS_PATH[1..]);
+            internal_actions.push(&relatiebeheer::SNAPSHOT_PATH[1..]);
         }
         if registers.contains(&Register::Klantcontacten) {
             internal_actions.push(&klantcontacten::EVENTS_PATH[1..]);
             internal_actions.push(&klantcontacten::OBJECTS_PATH[1..]);
+            internal_actions.push(&klantcontacten::SNAPSHOT_PATH[1..]);
         }
         apis.push(Api {
             prefix: INTERNAL_PATH,
@@ -165,36 +168,24 @@ impl Application {
                 peers.insert(register, url);
             }
         }
-        // Each register's outbox goes to the other register's read model.
-        let internal = |register: Register, path: &str| {
-            peers
-                .get(&register)
-                .map(|peer| format!("{peer}{INTERNAL_PATH}{path}"))
+        // Each register's outbox goes to the read models the others keep of it.
+        let relay_of = |source: Register, db: &Db| {
+            let subscribers = [Register::Relatiebeheer, Register::Klantcontacten]
+                .into_iter()
+                .filter_map(|holder| {
+                    let topics = readmodels::topics(source, holder);
+                    let peer = peers.get(&holder).filter(|_| !topics.is_empty())?;
+                    Some(Subscriber {
+                        name: holder.name().into(),
+                        url: format!("{peer}{INTERNAL_PATH}/events-{}", holder.name()),
+                        topics,
+                    })
+                })
+                .collect();
+            Relay::new(db.clone(), subscribers, service_token.clone())
         };
-        let relatiebeheer_relay = Relay::new(
-            relatiebeheer_db.clone(),
-            internal(Register::Klantcontacten, klantcontacten::EVENTS_PATH)
-                .map(|url| Subscriber {
-                    name: "klantcontacten".into(),
-                    url,
-                    topics: vec!["digitaaladres"],
-                })
-                .into_iter()
-                .collect(),
-            service_token.clone(),
-        );
-        let klantcontacten_relay = Relay::new(
-            klantcontacten_db.clone(),
-            internal(Register::Relatiebeheer, relatiebeheer::EVENTS_PATH)
-                .map(|url| Subscriber {
-                    name: "relatiebeheer".into(),
-                    url,
-                    topics: vec!["betrokkene"],
-                })
-                .into_iter()
-                .collect(),
-            service_token.clone(),
-        );
+        let relatiebeheer_relay = relay_of(Register::Relatiebeheer, &relatiebeheer_db);
+        let klantcontacten_relay = relay_of(Register::Klantcontacten, &klantcontacten_db);
         let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
         let relatiebeheer = relatiebeheer::Register {
             db: relatiebeheer_db,

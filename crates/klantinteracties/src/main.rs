@@ -49,6 +49,14 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
+    /// Rebuild a read model (betrokkenen, digitaleadressen) from its source register, while
+    /// the registers keep serving; needs the source's database or its peer URL.
+    Resync {
+        /// Which read model.
+        name: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -135,6 +143,17 @@ fn main() -> anyhow::Result<()> {
             platform::telemetry::init(settings.log_format, &settings.log_level);
             let applied = klantinteracties::migrate(&settings)?;
             println!("{applied} migrations applied");
+            Ok(())
+        }
+        Command::Resync { name, storage } => {
+            apply(&mut settings, &storage);
+            platform::telemetry::init(settings.log_format, &settings.log_level);
+            let report = actix_web::rt::System::new()
+                .block_on(klantinteracties::readmodels::resync(&settings, &name))?;
+            println!(
+                "{name}: {} objects as of event {}, {} removed",
+                report.objects, report.watermark, report.removed
+            );
             Ok(())
         }
         Command::Token { action } => match action {

@@ -164,6 +164,15 @@ impl Settings {
         configured.unwrap_or_else(|| self.sqlite_file(register.name()))
     }
 
+    /// The configured base URL of another register.
+    pub fn peer(&self, register: Register) -> Option<&str> {
+        match register {
+            Register::Relatiebeheer => self.peers.relatiebeheer.as_deref(),
+            Register::Klantcontacten => self.peers.klantcontacten.as_deref(),
+            Register::Klanttaak => None,
+        }
+    }
+
     /// Where tokens are kept.
     pub fn auth_database_url(&self) -> anyhow::Result<String> {
         if let Some(url) = &self.database.auth {

@@ -64,6 +64,14 @@ pub fn emit(conn: &mut DbConnection, topic: &str, uuid: &str, payload: &Value) -
     Ok(())
 }
 
+/// The newest event's id (0 when there is none): how far the outbox has come.
+pub fn watermark(conn: &mut DbConnection) -> ApiResult<i64> {
+    let newest: Option<i64> = outbox::table
+        .select(diesel::dsl::max(outbox::id))
+        .first(conn)?;
+    Ok(newest.unwrap_or(0))
+}
+
 /// Where a relay delivers: a URL that takes a [`Batch`] by POST, and the topics it wants.
 #[derive(Debug, Clone)]
 pub struct Subscriber {

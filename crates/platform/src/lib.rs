@@ -19,6 +19,7 @@ pub mod input;
 pub mod json;
 pub mod pagination;
 pub mod query;
+pub mod resync;
 pub mod telemetry;
 pub mod time;
 pub mod values;

@@ -165,7 +165,7 @@ fn save(
         conn,
         "digitaaladres",
         &data.uuid,
-        &serde_json::json!({"verstrektDoorBetrokkene": data.betrokkene_uuid, "deleted": false}),
+        &payload(data.betrokkene_uuid.as_deref()),
     )?;
     if data.is_standaard_adres {
         if let Some(partij) = data.partij_id {
@@ -181,6 +181,11 @@ fn save(
         }
     }
     Ok(id)
+}
+
+/// What a digitaal-adres event says: what klantcontacten's read model keeps of it.
+pub fn payload(betrokkene: Option<&str>) -> serde_json::Value {
+    serde_json::json!({"verstrektDoorBetrokkene": betrokkene, "deleted": false})
 }
 
 /// Tells the klantcontacten register (through the outbox) that these addresses are gone.

@@ -17,6 +17,7 @@ mod partijen;
 mod readmodel;
 mod rekeningnummers;
 mod schema;
+mod snapshot;
 mod vertegenwoordigingen;
 mod views;
 
@@ -104,6 +105,13 @@ pub const OBJECTS_PATH: &str = "/objects-relatiebeheer";
 /// The path under `/_internal` where the other register delivers its events to this one.
 pub const EVENTS_PATH: &str = "/events-relatiebeheer";
 
+/// The path under `/_internal` where a resync reads this register's objects.
+pub const SNAPSHOT_PATH: &str = "/snapshot-relatiebeheer";
+
+/// Rebuilding the read model this register keeps of the other's objects.
+pub use readmodel::{apply as apply_events, sweep as sweep_read_model};
+pub use snapshot::snapshot;
+
 /// Adds the internal endpoints (event delivery from the other register) to the `/_internal`
 /// scope.
 pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -111,5 +119,6 @@ pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceCo
         cfg.app_data(web::Data::new(register));
         cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
         cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
+        cfg.route(SNAPSHOT_PATH, web::post().to(snapshot::serve));
     }
 }

@@ -108,6 +108,11 @@ pub fn betrokkenen_of(
     Ok(out)
 }
 
+/// Removes what a resync up to `watermark` did not name: objects the source no longer has.
+pub fn sweep(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
+    Ok(diesel::delete(pb::table.filter(pb::event_id.lt(watermark))).execute(conn)?)
+}
+
 /// `POST /_internal/events-relatiebeheer`: events from the klantcontacten register, only from a
 /// register holding the service token.
 pub async fn receive(

@@ -1,0 +1,93 @@
+//! The read models the registers keep of each other's objects: which register keeps which,
+//! fed by which topic of whose outbox. The relays are wired from this table, and `resync`
+//! rebuilds one from its source.
+
+use platform::db::Db;
+use platform::resync::{self, Report, Sink, SnapshotFn, Source};
+use reference::Register;
+
+use crate::{Settings, INTERNAL_PATH};
+
+pub struct ReadModel {
+    /// What an operator calls it (`klantinteracties resync NAME`).
+    pub name: &'static str,
+    /// The register that keeps it.
+    pub holder: Register,
+    /// The register whose events feed it.
+    pub source: Register,
+    pub topic: &'static str,
+    pub sink: Sink,
+    pub snapshot: SnapshotFn,
+}
+
+pub const READ_MODELS: [ReadModel; 2] = [
+    // `partij.betrokkenen` and the `betrokkenen` expand in relatiebeheer.
+    ReadModel {
+        name: "betrokkenen",
+        holder: Register::Relatiebeheer,
+        source: Register::Klantcontacten,
+        topic: "betrokkene",
+        sink: Sink {
+            apply: relatiebeheer::apply_events,
+            sweep: relatiebeheer::sweep_read_model,
+        },
+        snapshot: klantcontacten::snapshot,
+    },
+    // `betrokkene.digitaleAdressen` in klantcontacten.
+    ReadModel {
+        name: "digitaleadressen",
+        holder: Register::Klantcontacten,
+        source: Register::Relatiebeheer,
+        topic: "digitaaladres",
+        sink: Sink {
+            apply: klantcontacten::apply_events,
+            sweep: klantcontacten::sweep_read_model,
+        },
+        snapshot: relatiebeheer::snapshot,
+    },
+];
+
+/// The topics `holder` wants from `source`'s outbox.
+pub fn topics(source: Register, holder: Register) -> Vec<&'static str> {
+    READ_MODELS
+        .iter()
+        .filter(|m| m.source == source && m.holder == holder)
+        .map(|m| m.topic)
+        .collect()
+}
+
+/// Rebuilds the read model called `name` in this installation's database of its holder, from
+/// its source's database when these settings name it, else from the source's peer URL.
+pub async fn resync(settings: &Settings, name: &str) -> anyhow::Result<Report> {
+    let model = READ_MODELS.iter().find(|m| m.name == name).ok_or_else(|| {
+        let names: Vec<&str> = READ_MODELS.iter().map(|m| m.name).collect();
+        anyhow::anyhow!("no read model {name:?}; there are: {}", names.join(", "))
+    })?;
+    let served = settings.registers()?;
+    anyhow::ensure!(
+        served.contains(&model.holder),
+        "the {name} read model is kept by {}, which these settings do not serve",
+        model.holder.name()
+    );
+    let target = Db::connect(&settings.database_url(model.holder), 1);
+    let source = if served.contains(&model.source) {
+        Source::Local(
+            Db::connect(&settings.database_url(model.source), 1),
+            model.snapshot,
+        )
+    } else {
+        let peer = settings
+            .peer(model.source)
+            .ok_or_else(|| anyhow::anyhow!("no peer URL configured for {}", model.source.name()))?;
+        let token = settings.service_token.clone().ok_or_else(|| {
+            anyhow::anyhow!("a service token is needed to read {}", model.source.name())
+        })?;
+        let url = format!(
+            "{}{INTERNAL_PATH}/snapshot-{}",
+            peer.trim_end_matches('/'),
+            model.source.name()
+        );
+        Source::remote(url, token)
+    };
+    resync::resync(&target, &source, model.topic, model.sink).await
+}
