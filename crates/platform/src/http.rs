@@ -14,7 +14,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use reference::ApiUrls;
+use reference::{ApiUrls, TraceContext};
 use serde::Serialize;
 
 use crate::auth::{Caller, TokenStore};
@@ -143,12 +143,20 @@ pub async fn edge(
         None
     };
 
+    // The calls this request makes to other registers carry its trace on.
+    let trace = TraceContext::continue_from(
+        req.headers()
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok()),
+    );
+    let trace_id = trace.trace_id.clone();
     let res = match refused {
         Some(error) => req.error_response(error),
-        None => next.call(req).await?.map_into_boxed_body(),
+        None => trace.scope(next.call(req)).await?.map_into_boxed_body(),
     };
     // One line per call; the path only, never the query string (it may hold a BSN).
     tracing::info!(
+        trace_id = %trace_id,
         http.method = %method,
         http.path = %path,
         http.status = res.status().as_u16(),

@@ -8,6 +8,7 @@
 
 mod identificator;
 mod resolver;
+mod trace;
 mod urls;
 
 pub use identificator::{
@@ -17,6 +18,7 @@ pub use identificator::{
 pub use resolver::{
     ObjectsRequest, ObjectsResponse, ResolveError, Resolver, SearchError, REMOTE_FILTER_BOUND,
 };
+pub use trace::TraceContext;
 pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};
 
 use serde::Serialize;

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
+use crate::TraceContext;
+
 use crate::{Register, Resource, API_PATH};
 
 /// How long an object found to exist is trusted without asking again.
@@ -65,6 +67,19 @@ impl Resolver {
         &self.client
     }
 
+    /// What every call to another register carries: the service token and, inside a request,
+    /// its trace context.
+    fn call_headers(&self) -> reqwest::header::HeaderMap {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Ok(value) = format!("Token {}", self.token).parse() {
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        if let Some(value) = TraceContext::current().and_then(|c| c.traceparent().parse().ok()) {
+            headers.insert("traceparent", value);
+        }
+        headers
+    }
+
     fn cached(&self, key: (Resource, Uuid)) -> bool {
         self.cache
             .lock()
@@ -96,7 +111,7 @@ impl Resolver {
         let response = self
             .client
             .get(&url)
-            .header("Authorization", format!("Token {}", self.token))
+            .headers(self.call_headers())
             .send()
             .await
             .map_err(|e| unreachable(e.to_string()))?;
@@ -167,7 +182,7 @@ impl Resolver {
                 base.trim_end_matches('/'),
                 register.name()
             ))
-            .header("Authorization", format!("Token {}", self.token))
+            .headers(self.call_headers())
             .header("X-Forwarded-Proto", scheme)
             .header("X-Forwarded-Host", host)
             .json(&ObjectsRequest {
@@ -240,7 +255,7 @@ impl Resolver {
                 resource.path()
             ))
             .query(&query)
-            .header("Authorization", format!("Token {}", self.token))
+            .headers(self.call_headers())
             .header("X-Forwarded-Proto", scheme)
             .header("X-Forwarded-Host", host)
             .send()
@@ -264,5 +279,56 @@ impl Resolver {
             Some(serde_json::Value::Array(items)) => items.clone(),
             _ => Vec::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A peer that answers one request with 200 and hands back the request head it got.
+    async fn one_shot_peer() -> (String, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let head = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buffer = vec![0u8; 8192];
+            let mut read = 0;
+            while !buffer[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                read += socket.read(&mut buffer[read..]).await.unwrap();
+            }
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+                .await
+                .unwrap();
+            String::from_utf8_lossy(&buffer[..read]).to_lowercase()
+        });
+        (address, head)
+    }
+
+    #[tokio::test]
+    async fn a_check_inside_a_request_carries_its_trace_to_the_other_register() {
+        let (peer, head) = one_shot_peer().await;
+        let resolver = Resolver::new(
+            HashMap::from([(Register::Relatiebeheer, peer)]),
+            "secret".into(),
+            Duration::from_secs(5),
+        );
+        let context = TraceContext::continue_from(Some(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        ));
+        let found = context
+            .clone()
+            .scope(resolver.exists(Resource::Partijen, Uuid::new_v4()))
+            .await
+            .unwrap();
+        assert!(found);
+        let head = head.await.unwrap();
+        assert!(head.contains("authorization: token secret"), "{head}");
+        assert!(
+            head.contains(&format!("traceparent: {}", context.traceparent())),
+            "{head}"
+        );
     }
 }
