@@ -401,3 +401,29 @@ async fn resync_rebuilds_a_read_model_that_lost_rows_and_kept_stale_ones() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn in_one_process_the_next_request_already_sees_the_other_registers_write() {
+    let app = spawn_app().await;
+    let partij = app.create("partijen", persoon(None)).await;
+    let url = partij["url"].as_str().unwrap().to_owned();
+    let k = klantcontact(&app).await;
+    for n in 1..=5 {
+        app.create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": false}))
+            .await;
+        let shown = app.get(&url).await.json();
+        assert_eq!(shown["betrokkenen"].as_array().unwrap().len(), n);
+    }
+    let b = app
+        .create(
+            "betrokkenen",
+            json!({"hadKlantcontact": {"uuid": k["uuid"]}, "rol": "klant", "initiator": false}),
+        )
+        .await;
+    for n in 1..=5 {
+        app.create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": format!("{n}@example.nl"), "soortDigitaalAdres": "email"}))
+            .await;
+        let shown = app.get(b["url"].as_str().unwrap()).await.json();
+        assert_eq!(shown["digitaleAdressen"].as_array().unwrap().len(), n);
+    }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput and latency of the relatiebeheer register at two sizes (default 10k and 1M
-# partijen), on the embedded SQLite default or on PostgreSQL with BENCH_DATABASE_URL.
+# partijen), on the embedded SQLite default or on PostgreSQL with BENCH_DATABASE_URL; first, the
+# lag of the read models between the registers (tests/bench/lag.py).
 #
 # Partijen (each with a BSN) and e-mail addresses are seeded through the API. Each figure is the
 # median of BENCH_ROUNDS runs of BENCH_SECONDS seconds with wrk against a release build, at 1 and
@@ -62,6 +63,12 @@ kvk_org 87654321 >/dev/null
 api -X POST "$BASE/digitaleadressen" -d "{\"verstrektDoorPartij\":{\"uuid\":\"$ORG\"},\"adres\":\"info@bakkerij.example.nl\",\"soortDigitaalAdres\":\"email\"}" >/dev/null
 CAT=$(api -X POST "$BASE/categorieen" -d '{"naam":"Ondernemer"}' | field '["uuid"]')
 api -X POST "$BASE/categorie-relaties" -d "{\"partij\":{\"uuid\":\"$ORG\"},\"categorie\":{\"uuid\":\"$CAT\"}}" >/dev/null
+
+# With BENCH_DATABASE_URL only relatiebeheer is served, so there is no lag to measure.
+if [ -z "${BENCH_DATABASE_URL:-}" ]; then
+  python3 tests/bench/lag.py "$BASE" "$TOKEN" "${BENCH_LAG_SAMPLES:-200}"
+  echo
+fi
 
 # seed N: partijen (and a tenth as many addresses) through the API until there are N.
 seed() {

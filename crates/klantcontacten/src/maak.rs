@@ -87,7 +87,7 @@ pub async fn create(
             }))
         })
         .await?;
-    state.written();
+    state.written().await;
     created_without_location(&answer)
 }
 

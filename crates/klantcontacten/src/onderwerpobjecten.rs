@@ -320,7 +320,7 @@ pub async fn delete(
             Ok(Some(behouden))
         })
         .await?;
-    state.written();
+    state.written().await;
     match behouden {
         None => Ok(no_content()),
         Some(behouden) => ok(&json!({ "behouden": behouden })),

@@ -59,6 +59,9 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
     Ok(applied)
 }
 
+/// How long a write waits for the read models in this process to have its events.
+const READ_YOUR_WRITES: Duration = Duration::from_millis(500);
+
 /// A built application, bound to its port and ready to run.
 pub struct Application {
     port: u16,
@@ -181,8 +184,15 @@ impl Application {
                         topics,
                     })
                 })
-                .collect();
-            Relay::new(db.clone(), subscribers, service_token.clone())
+                .collect::<Vec<_>>();
+            // Subscribers in this process get a write's events before it answers.
+            let local = subscribers.iter().all(|s| s.url.starts_with(&own));
+            let relay = Relay::new(db.clone(), subscribers, service_token.clone());
+            if local {
+                relay.with_read_your_writes(READ_YOUR_WRITES)
+            } else {
+                relay
+            }
         };
         let relatiebeheer_relay = relay_of(Register::Relatiebeheer, &relatiebeheer_db);
         let klantcontacten_relay = relay_of(Register::Klantcontacten, &klantcontacten_db);

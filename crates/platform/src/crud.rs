@@ -21,7 +21,9 @@ pub trait RegisterState: Clone + Send + Sync + 'static {
     fn db(&self) -> &Db;
 
     /// Called after a write committed (to wake the register's event relay).
-    fn written(&self) {}
+    fn written(&self) -> impl std::future::Future<Output = ()> + Send {
+        async {}
+    }
 }
 
 /// A resource served by the generic handlers.
@@ -238,7 +240,7 @@ async fn write<R: Crud>(
             render_one::<R>(conn, &urls, row)
         })
         .await?;
-    state.written();
+    state.written().await;
     Ok(view)
 }
 
@@ -283,7 +285,7 @@ pub async fn delete<R: Crud>(
             R::delete(conn, row)
         })
         .await?;
-    state.written();
+    state.written().await;
     Ok(no_content())
 }
 

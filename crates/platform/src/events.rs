@@ -13,7 +13,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::db::{Db, DbConnection};
 use crate::ApiResult;
@@ -88,6 +88,11 @@ pub struct Relay {
     client: reqwest::Client,
     token: String,
     wake: Arc<Notify>,
+    /// Up to which event every subscriber has everything it wants; `None` while a delivery
+    /// fails (then nobody should wait for it).
+    delivered: Arc<watch::Sender<Option<i64>>>,
+    /// How long a write waits for its events to be delivered before it answers (zero: not).
+    read_your_writes: Duration,
 }
 
 /// Events per delivery.
@@ -104,12 +109,31 @@ impl Relay {
                 .unwrap_or_default(),
             token,
             wake: Arc::new(Notify::new()),
+            delivered: Arc::new(watch::channel(Some(0)).0),
+            read_your_writes: Duration::ZERO,
         }
+    }
+
+    /// Lets a write wait, at most `wait`, until its events reached every subscriber before it
+    /// answers: where the subscribers are in the same process, so that the client's next
+    /// request sees the other register's read model up to date.
+    pub fn with_read_your_writes(mut self, wait: Duration) -> Self {
+        self.read_your_writes = wait;
+        self
     }
 
     /// What a write calls after it committed, so its events go out right away.
     pub fn waker(&self) -> Waker {
-        Waker(Arc::clone(&self.wake))
+        Waker {
+            wake: Arc::clone(&self.wake),
+            flush: (!self.subscribers.is_empty() && !self.read_your_writes.is_zero()).then(|| {
+                Flush {
+                    db: self.db.clone(),
+                    delivered: self.delivered.subscribe(),
+                    wait: self.read_your_writes,
+                }
+            }),
+        }
     }
 
     /// Delivers until the process ends: at once when woken, else every second (for retries).
@@ -119,19 +143,22 @@ impl Relay {
         }
         let mut backoff = vec![Duration::ZERO; self.subscribers.len()];
         let mut not_before = vec![tokio::time::Instant::now(); self.subscribers.len()];
+        let mut through: Vec<Option<i64>> = vec![None; self.subscribers.len()];
         loop {
             for (i, subscriber) in self.subscribers.iter().enumerate() {
                 if tokio::time::Instant::now() < not_before[i] {
                     continue;
                 }
                 match self.deliver(subscriber).await {
-                    Ok(more) => {
+                    Ok(progress) => {
                         backoff[i] = Duration::ZERO;
-                        if more {
+                        through[i] = Some(progress.through);
+                        if progress.more {
                             self.wake.notify_one();
                         }
                     }
                     Err(error) => {
+                        through[i] = None;
                         backoff[i] = (backoff[i] * 2)
                             .clamp(Duration::from_millis(250), Duration::from_secs(30));
                         not_before[i] = tokio::time::Instant::now() + backoff[i];
@@ -139,6 +166,13 @@ impl Relay {
                     }
                 }
             }
+            let all: Option<Vec<i64>> = through.iter().copied().collect();
+            let now = all.and_then(|t| t.into_iter().min());
+            self.delivered.send_if_modified(|old| {
+                let changed = *old != now;
+                *old = now;
+                changed
+            });
             tokio::select! {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -146,13 +180,15 @@ impl Relay {
         }
     }
 
-    /// Delivers the next batch to one subscriber; `true` when more may be waiting.
-    async fn deliver(&self, subscriber: &Subscriber) -> anyhow::Result<bool> {
+    /// Delivers the next batch to one subscriber.
+    async fn deliver(&self, subscriber: &Subscriber) -> anyhow::Result<Progress> {
         let name = subscriber.name.clone();
         let topics: Vec<String> = subscriber.topics.iter().map(|t| (*t).to_owned()).collect();
-        let events = self
+        let (events, watermark) = self
             .db
             .read(move |conn| {
+                // Read first: every event up to it is in the rows below, or was delivered.
+                let watermark = watermark(conn)?;
                 let last: Option<i64> = outbox_cursors::table
                     .find(&name)
                     .select(outbox_cursors::last_id)
@@ -170,14 +206,18 @@ impl Relay {
                         outbox::payload,
                     ))
                     .load(conn)?;
-                Ok(rows)
+                Ok((rows, watermark))
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let Some(last) = events.last().map(|e| e.0) else {
-            return Ok(false);
+            return Ok(Progress {
+                through: watermark,
+                more: false,
+            });
         };
         let count = events.len();
+        let more = count as i64 == BATCH;
         let batch = Batch {
             events: events
                 .into_iter()
@@ -208,8 +248,19 @@ impl Relay {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         tracing::debug!(subscriber = %subscriber.name, events = count, "events delivered");
-        Ok(count as i64 == BATCH)
+        Ok(Progress {
+            through: if more { last } else { last.max(watermark) },
+            more,
+        })
     }
+}
+
+/// How far one delivery got.
+struct Progress {
+    /// Every event up to here that the subscriber wants has been delivered.
+    through: i64,
+    /// Whether a full batch went, so more may be waiting.
+    more: bool,
 }
 
 fn advance(conn: &mut DbConnection, subscriber: &str, last: i64) -> ApiResult<()> {
@@ -234,10 +285,37 @@ fn advance(conn: &mut DbConnection, subscriber: &str, last: i64) -> ApiResult<()
 
 /// Wakes a relay after a write committed.
 #[derive(Clone, Default)]
-pub struct Waker(Arc<Notify>);
+pub struct Waker {
+    wake: Arc<Notify>,
+    flush: Option<Flush>,
+}
+
+#[derive(Clone)]
+struct Flush {
+    db: Db,
+    delivered: watch::Receiver<Option<i64>>,
+    wait: Duration,
+}
 
 impl Waker {
-    pub fn wake(&self) {
-        self.0.notify_one();
+    /// Wakes the relay and, with read-your-writes, waits until what was committed so far has
+    /// been delivered: at most the configured wait, and not at all while deliveries fail.
+    pub async fn wake(&self) {
+        self.wake.notify_one();
+        let Some(flush) = &self.flush else {
+            return;
+        };
+        if flush.delivered.borrow().is_none() {
+            return;
+        }
+        let Ok(committed) = flush.db.read(watermark).await else {
+            return;
+        };
+        let mut delivered = flush.delivered.clone();
+        let _ = tokio::time::timeout(
+            flush.wait,
+            delivered.wait_for(|through| through.is_none_or(|t| t >= committed)),
+        )
+        .await;
     }
 }

@@ -63,8 +63,8 @@ impl platform::crud::RegisterState for Register {
         &self.db
     }
 
-    fn written(&self) {
-        self.events.wake();
+    async fn written(&self) {
+        self.events.wake().await;
     }
 }
 
