@@ -69,10 +69,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::embedded(dir.path());
     let pg = match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
-            let (databases, urls) = PgDatabases::create(admin_url, 3);
+            let (databases, urls) = PgDatabases::create(admin_url, 4);
             settings.database.relatiebeheer = Some(urls[0].clone());
             settings.database.klantcontacten = Some(urls[1].clone());
-            settings.database.auth = Some(urls[2].clone());
+            settings.database.klanttaak = Some(urls[2].clone());
+            settings.database.auth = Some(urls[3].clone());
             Some(databases)
         }
         _ => None,

@@ -9,7 +9,7 @@ use platform::db::{functions::lower, DbConnection};
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
 use platform::input::{Field, Mode, Reader, Text};
 use platform::query::Query;
-use platform::values::read_nummer;
+use platform::values::{read_number_text, read_nummer};
 use platform::ApiResult;
 use reference::{ApiUrls, Reference, Resource};
 use serde::Serialize;
@@ -21,6 +21,7 @@ use crate::lookup::stored_uuid;
 use crate::models::{
     ActorRow, BetrokkeneRow, BijlageRow, KlantcontactData, KlantcontactRow, OnderwerpobjectRow,
 };
+use crate::readmodel::kit;
 use crate::schema::{
     actoren as a, actorklantcontacten as ak, betrokkenen as b, bijlagen as bl, klantcontacten as k,
     onderwerpobjecten as o,
@@ -119,24 +120,7 @@ pub fn save_with(
 ) -> ApiResult<KlantcontactRow> {
     let mut r = Reader::nested(body, mode, prefix.to_owned());
     let nummer = read_nummer(&mut r);
-    let referentienummer = match r.nullable_text("referentienummer", Text::optional(10)) {
-        Field::Set(t) if t.is_empty() => Field::Set(None),
-        Field::Set(t) => {
-            let digits = t.strip_prefix('-').unwrap_or(&t);
-            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-                r.error(
-                    "referentienummer",
-                    "invalid",
-                    "Een geldig getal is vereist.",
-                );
-                Field::Absent
-            } else {
-                Field::Set(Some(t))
-            }
-        }
-        Field::Null => Field::Set(None),
-        Field::Absent => Field::Absent,
-    };
+    let referentienummer = read_number_text(&mut r, "referentienummer");
     let kanaal = r.text("kanaal", Text::required(50));
     let onderwerp = r.text("onderwerp", Text::required(200));
     let inhoud = r.text("inhoud", Text::optional(1000));
@@ -151,32 +135,7 @@ pub fn save_with(
     let verdere_actie = r.boolean("verdereActieOndernomen", false, false);
     let taal = r.text("taal", Text::required(3));
     let vertrouwelijk = r.boolean("vertrouwelijk", true, false);
-    let plaatsgevonden_op = match r.raw("plaatsgevondenOp") {
-        None => Field::Absent,
-        Some(Value::String(text)) => match platform::time::parse_datetime(text.trim()) {
-            Some(moment) => Field::Set(moment),
-            None => {
-                r.error(
-                    "plaatsgevondenOp",
-                    "invalid",
-                    "Datetime heeft een ongeldig formaat, gebruik 1 van de volgende formaten: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
-                );
-                Field::Absent
-            }
-        },
-        Some(Value::Null) => {
-            r.error("plaatsgevondenOp", "null", platform::input::NOT_NULL);
-            Field::Absent
-        }
-        Some(_) => {
-            r.error(
-                "plaatsgevondenOp",
-                "invalid",
-                "Datetime heeft een ongeldig formaat.",
-            );
-            Field::Absent
-        }
-    };
+    let plaatsgevonden_op = r.datetime("plaatsgevondenOp", false, false);
     let metadata = read_metadata(&mut r);
     r.finish()?;
 
@@ -364,6 +323,7 @@ pub struct Filters {
     plaatsgevonden_op: Option<time::PrimitiveDateTime>,
     betrokkene: Option<Uuid>,
     met_partij: Option<bool>,
+    met_internetaken: Option<bool>,
     partij: Option<Uuid>,
     onderwerpobject: Option<Uuid>,
     was_onderwerpobject: Option<Uuid>,
@@ -442,6 +402,17 @@ fn filtered(f: &Filters) -> Boxed {
             )
         }
         None => {}
+    }
+    // From the read model of the klanttaak register's internetaken.
+    if let Some(wanted) = f.met_internetaken {
+        let with_taken = kit::table
+            .filter(kit::deleted.eq(false))
+            .select(kit::klantcontact_uuid);
+        q = if wanted {
+            q.filter(k::uuid.eq_any(with_taken))
+        } else {
+            q.filter(k::uuid.ne_all(with_taken))
+        };
     }
     if let Some(uuid) = f.partij {
         q = q.filter(
@@ -580,6 +551,7 @@ impl Crud for Klantcontacten {
             gelukt: f.boolean("indicatieContactGelukt"),
             vertrouwelijk: f.boolean("vertrouwelijk"),
             met_partij: f.boolean("hadBetrokkene__wasPartij"),
+            met_internetaken: f.boolean("leiddeTotInterneTaken"),
             ..Filters::default()
         };
         for column in ["onderwerp", "inhoud", "reactie"] {
@@ -587,18 +559,7 @@ impl Crud for Klantcontacten {
                 filters.contains.push((column, v.to_lowercase()));
             }
         }
-        if let Some(text) = f.text("plaatsgevondenOp") {
-            match platform::time::parse_datetime(text) {
-                Some(moment) => filters.plaatsgevonden_op = Some(moment),
-                None => {
-                    return Err(ApiError::invalid(
-                        "plaatsgevondenOp",
-                        "invalid",
-                        "Voer een geldige datum/tijd in.",
-                    ));
-                }
-            }
-        }
+        filters.plaatsgevonden_op = f.datetime("plaatsgevondenOp");
         for (prefix, slot) in [
             ("hadBetrokkene", &mut filters.betrokkene),
             ("hadBetrokkene__wasPartij", &mut filters.partij),
@@ -745,6 +706,8 @@ impl Crud for Klantcontacten {
                 ));
             }
         }
+        let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
+        let mut taken = crate::readmodel::internetaken_of(conn, &uuids)?;
         let mut actoren: HashMap<i64, Vec<ActorView>> = HashMap::new();
         for (klantcontact, actor) in &related.actoren {
             actoren
@@ -764,8 +727,13 @@ impl Crud for Klantcontacten {
                     had_betrokken_actoren: actoren.remove(&row.id).unwrap_or_default(),
                     omvatte_bijlagen: bijlagen.remove(&row.id).unwrap_or_default(),
                     had_betrokkenen: betrokkenen.remove(&row.id).unwrap_or_default(),
-                    // Interne taken live in the klanttaak register, not part of this version.
-                    leidde_tot_interne_taken: Vec::new(),
+                    leidde_tot_interne_taken: taken
+                        .remove(&d.uuid)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|u| Uuid::parse_str(u).ok())
+                        .map(|u| Reference::new(urls, Resource::Internetaken, u))
+                        .collect(),
                     nummer: d.nummer.clone(),
                     referentienummer: d.referentienummer.clone(),
                     kanaal: d.kanaal.clone(),
@@ -795,6 +763,16 @@ impl Crud for Klantcontacten {
         requested: &[String],
         values: &mut [Value],
     ) -> ApiResult<()> {
+        if requested.iter().any(|r| r == "leiddeTotInterneTaken") {
+            platform::crud::expand_field(
+                &state.resolver,
+                origin,
+                values,
+                "leiddeTotInterneTaken",
+                Resource::Internetaken,
+            )
+            .await?;
+        }
         if !requested.iter().any(|r| r == "hadBetrokkenen") {
             return Ok(());
         }
@@ -882,9 +860,8 @@ impl Crud for Klantcontacten {
                             .map(|(_, v)| v)
                             .collect::<Vec<_>>(),
                     ),
-                    "leiddeTotInterneTaken" => Ok(Value::Array(Vec::new())),
-                    // Nested paths into the relatiebeheer register are filled in by
-                    // `expand_remote`.
+                    // What lives in the other registers (the internetaken, nested paths into
+                    // relatiebeheer) is filled in by `expand_remote`.
                     _ => continue,
                 }
                 .map_err(|e| ApiError::Internal(e.into()))?;

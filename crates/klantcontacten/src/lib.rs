@@ -105,8 +105,8 @@ pub const EVENTS_PATH: &str = "/events-klantcontacten";
 /// The path under `/_internal` where a resync reads this register's objects.
 pub const SNAPSHOT_PATH: &str = "/snapshot-klantcontacten";
 
-/// Rebuilding the read model this register keeps of the other's objects.
-pub use readmodel::{apply as apply_events, sweep as sweep_read_model};
+/// Rebuilding the read models this register keeps of the others' objects.
+pub use readmodel::{apply as apply_events, sweep_adressen, sweep_internetaken};
 pub use snapshot::snapshot;
 
 /// Adds the internal endpoints (event delivery from the other register) to the `/_internal`

@@ -1,5 +1,6 @@
-//! The relatiebeheer register's digitale adressen as this register knows them: fed by that
-//! register's events, so `betrokkene.digitaleAdressen` is answered here without asking it.
+//! What this register knows of the others' objects, fed by their events, so it answers without
+//! asking them: relatiebeheer's digitale adressen (`betrokkene.digitaleAdressen`) and klanttaak's
+//! internetaken (`klantcontact.leiddeTotInterneTaken` and its filter).
 
 use std::collections::HashMap;
 
@@ -24,13 +25,31 @@ diesel::table! {
     }
 }
 
-use crate::schema::betrokkenen;
+diesel::table! {
+    klantcontact_internetaken (internetaak_uuid) {
+        internetaak_uuid -> Text,
+        klantcontact_uuid -> Text,
+        toegewezen_op -> Text,
+        event_id -> BigInt,
+        deleted -> Bool,
+    }
+}
+
+use crate::schema::{betrokkenen, klantcontacten};
 diesel::allow_tables_to_appear_in_same_query!(betrokkene_digitale_adressen, betrokkenen);
+diesel::allow_tables_to_appear_in_same_query!(klantcontact_internetaken, klantcontacten);
 
 use betrokkene_digitale_adressen as bda;
+pub use klantcontact_internetaken as kit;
 
-/// Applies digitaal-adres events; an event older than what is stored changes nothing.
+/// Applies the events of the other registers; an event older than what is stored changes
+/// nothing, so a batch delivered twice is harmless.
 pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
+    apply_adressen(conn, batch)?;
+    apply_internetaken(conn, batch)
+}
+
+fn apply_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
     for event in batch.events.iter().filter(|e| e.topic == "digitaaladres") {
         let deleted = event
             .payload
@@ -77,6 +96,70 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
     Ok(())
 }
 
+fn apply_internetaken(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
+    for event in batch.events.iter().filter(|e| e.topic == "internetaak") {
+        let text = |key: &str| {
+            event
+                .payload
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let deleted = event
+            .payload
+            .get("deleted")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let values = (
+            kit::klantcontact_uuid.eq(text("aanleidinggevendKlantcontact")),
+            kit::toegewezen_op.eq(text("toegewezenOp")),
+            kit::event_id.eq(event.id),
+            kit::deleted.eq(deleted),
+        );
+        let stored: Option<i64> = kit::table
+            .find(&event.uuid)
+            .select(kit::event_id)
+            .first(conn)
+            .optional()?;
+        match stored {
+            Some(known) if known >= event.id => {}
+            Some(_) => {
+                diesel::update(kit::table.find(&event.uuid))
+                    .set(values)
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(kit::table)
+                    .values((kit::internetaak_uuid.eq(&event.uuid), values))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The internetaken these klantcontacten led to, in the order they were assigned.
+pub fn internetaken_of(
+    conn: &mut DbConnection,
+    klantcontacten: &[String],
+) -> ApiResult<HashMap<String, Vec<String>>> {
+    if klantcontacten.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String)> = kit::table
+        .filter(kit::klantcontact_uuid.eq_any(klantcontacten))
+        .filter(kit::deleted.eq(false))
+        .order((kit::toegewezen_op, kit::internetaak_uuid))
+        .select((kit::klantcontact_uuid, kit::internetaak_uuid))
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (klantcontact, taak) in rows {
+        out.entry(klantcontact).or_default().push(taak);
+    }
+    Ok(out)
+}
+
 /// The digitale adressen these betrokkenen supplied, oldest first.
 pub fn adressen_of(
     conn: &mut DbConnection,
@@ -100,13 +183,19 @@ pub fn adressen_of(
     Ok(out)
 }
 
-/// Removes what a resync up to `watermark` did not name: objects the source no longer has.
-pub fn sweep(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
+/// Removes what a resync of the addresses up to `watermark` did not name: addresses the
+/// source no longer has.
+pub fn sweep_adressen(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
     Ok(diesel::delete(bda::table.filter(bda::event_id.lt(watermark))).execute(conn)?)
 }
 
-/// `POST /_internal/events-klantcontacten`: events from the relatiebeheer register, only from
-/// a register holding the service token.
+/// Likewise for the internetaken.
+pub fn sweep_internetaken(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
+    Ok(diesel::delete(kit::table.filter(kit::event_id.lt(watermark))).execute(conn)?)
+}
+
+/// `POST /_internal/events-klantcontacten`: events from the other registers, only from a
+/// register holding the service token.
 pub async fn receive(
     register: web::Data<Register>,
     caller: Caller,

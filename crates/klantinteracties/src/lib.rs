@@ -30,8 +30,43 @@ fn migrations_of(register: Register) -> Migrations {
     match register {
         Register::Relatiebeheer => relatiebeheer::MIGRATIONS,
         Register::Klantcontacten => klantcontacten::MIGRATIONS,
-        // Not part of this version; `Settings::registers` never yields it.
-        Register::Klanttaak => klantcontacten::MIGRATIONS,
+        Register::Klanttaak => klanttaak::MIGRATIONS,
+    }
+}
+
+/// What a register serves: its resources and actions under the API, and its paths under
+/// `/_internal`.
+struct Parts {
+    resources: &'static [&'static str],
+    actions: &'static [&'static str],
+    internal: &'static [&'static str],
+}
+
+fn parts_of(register: Register) -> Parts {
+    match register {
+        Register::Relatiebeheer => Parts {
+            resources: &relatiebeheer::RESOURCES,
+            actions: &[],
+            internal: &[
+                relatiebeheer::EVENTS_PATH,
+                relatiebeheer::OBJECTS_PATH,
+                relatiebeheer::SNAPSHOT_PATH,
+            ],
+        },
+        Register::Klantcontacten => Parts {
+            resources: &klantcontacten::RESOURCES,
+            actions: &klantcontacten::ACTIONS,
+            internal: &[
+                klantcontacten::EVENTS_PATH,
+                klantcontacten::OBJECTS_PATH,
+                klantcontacten::SNAPSHOT_PATH,
+            ],
+        },
+        Register::Klanttaak => Parts {
+            resources: &klanttaak::RESOURCES,
+            actions: &[],
+            internal: &[klanttaak::OBJECTS_PATH, klanttaak::SNAPSHOT_PATH],
+        },
     }
 }
 
@@ -46,8 +81,15 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
         vec![(auth_url.clone(), vec![platform::auth::MIGRATIONS])];
     for register in settings.registers()? {
         let url = settings.database_url(register);
+        // Tokens may share a register's database; two registers may not (each owns its tables).
         match plan.iter_mut().find(|(u, _)| *u == url) {
-            Some((_, sets)) => sets.push(migrations_of(register)),
+            Some((_, sets)) if sets.len() == 1 && url == auth_url => {
+                sets.push(migrations_of(register))
+            }
+            Some(_) => anyhow::bail!(
+                "the {} register needs a database of its own; {url} is taken",
+                register.name()
+            ),
             None => plan.push((url, vec![migrations_of(register)])),
         }
     }
@@ -81,7 +123,8 @@ impl Application {
         } else if settings.uses_data_dir()? {
             std::fs::create_dir_all(&settings.data_dir)?;
         }
-        let registers = settings.registers()?;
+        let served = settings.registers()?;
+        let serves = |register: Register| served.contains(&register);
         let service_token = match &settings.service_token {
             Some(token) => token.clone(),
             None => platform::auth::generate_token()?,
@@ -91,33 +134,107 @@ impl Application {
             settings.pool_size,
         ))
         .with_service_token(&service_token);
-        let relatiebeheer_db = Db::connect(
-            &settings.database_url(Register::Relatiebeheer),
-            settings.pool_size,
-        );
-        let mut databases = vec![("auth", tokens.db().clone())];
-        let klantcontacten_db = Db::connect(
-            &settings.database_url(Register::Klantcontacten),
-            settings.pool_size,
-        );
-        let mut resources: Vec<&'static str> = Vec::new();
-        let mut actions: Vec<&'static str> = Vec::new();
-        if registers.contains(&Register::Relatiebeheer) {
-            databases.push(("relatiebeheer", relatiebeheer_db.clone()));
-            resources.extend(relatiebeheer::RESOURCES);
-        }
-        if registers.contains(&Register::Klantcontacten) {
-            databases.push(("klantcontacten", klantcontacten_db.clone()));
-            resources.extend(klantcontacten::RESOURCES);
-            actions.extend(klantcontacten::ACTIONS);
-        }
+        let dbs: HashMap<Register, Db> = served
+            .iter()
+            .map(|r| {
+                (
+                    *r,
+                    Db::connect(&settings.database_url(*r), settings.pool_size),
+                )
+            })
+            .collect();
+
+        let listener = TcpListener::bind(&settings.bind)?;
+        let local = listener.local_addr()?;
+        let port = local.port();
+        // The registers this process serves are reached on its own address, the others at
+        // their configured peer URLs.
+        let own = if local.ip().is_unspecified() {
+            format!("http://127.0.0.1:{port}")
+        } else {
+            format!("http://{local}")
+        };
+        let peers: HashMap<Register, String> = Register::ALL
+            .into_iter()
+            .filter_map(|r| {
+                let url = if serves(r) {
+                    Some(own.clone())
+                } else {
+                    settings.peer(r).map(str::to_owned)
+                };
+                url.map(|u| (r, u.trim_end_matches('/').to_owned()))
+            })
+            .collect();
+
+        // Each served register's outbox goes to the read models the others keep of it;
+        // subscribers in this process get a write's events before it answers.
+        let relays: HashMap<Register, Relay> = dbs
+            .iter()
+            .map(|(source, db)| {
+                let subscribers: Vec<Subscriber> = Register::ALL
+                    .into_iter()
+                    .filter_map(|holder| {
+                        let topics = readmodels::topics(*source, holder);
+                        let peer = peers.get(&holder).filter(|_| !topics.is_empty())?;
+                        Some(Subscriber {
+                            name: holder.name().into(),
+                            url: format!("{peer}{INTERNAL_PATH}/events-{}", holder.name()),
+                            topics,
+                        })
+                    })
+                    .collect();
+                let local = subscribers.iter().all(|s| s.url.starts_with(&own));
+                let relay = Relay::new(db.clone(), subscribers, service_token.clone());
+                let relay = if local {
+                    relay.with_read_your_writes(READ_YOUR_WRITES)
+                } else {
+                    relay
+                };
+                (*source, relay)
+            })
+            .collect();
+        let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
+        let state = |register: Register| {
+            let db = dbs.get(&register).cloned()?;
+            let events = relays.get(&register).map(Relay::waker)?;
+            Some((db, resolver.clone(), events))
+        };
+        let relatiebeheer =
+            state(Register::Relatiebeheer).map(|(db, resolver, events)| relatiebeheer::Register {
+                db,
+                resolver,
+                events,
+            });
+        let klantcontacten = state(Register::Klantcontacten).map(|(db, resolver, events)| {
+            klantcontacten::Register {
+                db,
+                resolver,
+                events,
+            }
+        });
+        let klanttaak =
+            state(Register::Klanttaak).map(|(db, resolver, events)| klanttaak::Register {
+                db,
+                resolver,
+                events,
+            });
+
+        let parts: Vec<Parts> = served.iter().map(|r| parts_of(*r)).collect();
+        let resources: Vec<&'static str> =
+            parts.iter().flat_map(|p| p.resources).copied().collect();
+        let actions: Vec<&'static str> = parts.iter().flat_map(|p| p.actions).copied().collect();
+        let internal: Vec<&'static str> = parts
+            .iter()
+            .flat_map(|p| p.internal)
+            .map(|path| &path[1..])
+            .collect();
         let mut apis = vec![Api {
             prefix: API_PATH,
             version: API_VERSION,
             resources: resources.clone(),
             actions: actions.clone(),
         }];
-        if registers.contains(&Register::Relatiebeheer) {
+        if serves(Register::Relatiebeheer) {
             apis.push(Api {
                 prefix: contactgegevens::API_PATH,
                 version: contactgegevens::API_VERSION,
@@ -125,105 +242,40 @@ impl Application {
                 actions: Vec::new(),
             });
         }
-        let mut internal_actions = Vec::new();
-        if registers.contains(&Register::Relatiebeheer) {
-            internal_actions.push(&relatiebeheer::EVENTS_PATH[1..]);
-            internal_actions.push(&relatiebeheer::OBJECTS_PATH[1..]);
-            internal_actions.push(&relatiebeheer::SNAPSHOT_PATH[1..]);
-        }
-        if registers.contains(&Register::Klantcontacten) {
-            internal_actions.push(&klantcontacten::EVENTS_PATH[1..]);
-            internal_actions.push(&klantcontacten::OBJECTS_PATH[1..]);
-            internal_actions.push(&klantcontacten::SNAPSHOT_PATH[1..]);
-        }
         apis.push(Api {
             prefix: INTERNAL_PATH,
             version: "",
             resources: Vec::new(),
-            actions: internal_actions,
+            actions: internal,
         });
         let edge = Arc::new(Edge {
             apis,
-            tokens,
+            tokens: tokens.clone(),
             public_origin: settings.public_base_url.clone(),
         });
+        let mut databases = vec![("auth", tokens.db().clone())];
+        for register in &served {
+            if let Some(db) = dbs.get(register) {
+                databases.push((register.name(), db.clone()));
+            }
+        }
         let databases = Databases(databases);
-        let listener = TcpListener::bind(&settings.bind)?;
-        let local = listener.local_addr()?;
-        let port = local.port();
-        // The registers this process serves are reached on its own address.
-        let own = if local.ip().is_unspecified() {
-            format!("http://127.0.0.1:{port}")
-        } else {
-            format!("http://{local}")
-        };
-        let mut peers = HashMap::new();
-        for (register, configured) in [
-            (Register::Relatiebeheer, &settings.peers.relatiebeheer),
-            (Register::Klantcontacten, &settings.peers.klantcontacten),
-        ] {
-            let url = if registers.contains(&register) {
-                Some(own.clone())
-            } else {
-                configured.clone()
-            };
-            if let Some(url) = url {
-                peers.insert(register, url);
-            }
-        }
-        // Each register's outbox goes to the read models the others keep of it.
-        let relay_of = |source: Register, db: &Db| {
-            let subscribers = [Register::Relatiebeheer, Register::Klantcontacten]
-                .into_iter()
-                .filter_map(|holder| {
-                    let topics = readmodels::topics(source, holder);
-                    let peer = peers.get(&holder).filter(|_| !topics.is_empty())?;
-                    Some(Subscriber {
-                        name: holder.name().into(),
-                        url: format!("{peer}{INTERNAL_PATH}/events-{}", holder.name()),
-                        topics,
-                    })
-                })
-                .collect::<Vec<_>>();
-            // Subscribers in this process get a write's events before it answers.
-            let local = subscribers.iter().all(|s| s.url.starts_with(&own));
-            let relay = Relay::new(db.clone(), subscribers, service_token.clone());
-            if local {
-                relay.with_read_your_writes(READ_YOUR_WRITES)
-            } else {
-                relay
-            }
-        };
-        let relatiebeheer_relay = relay_of(Register::Relatiebeheer, &relatiebeheer_db);
-        let klantcontacten_relay = relay_of(Register::Klantcontacten, &klantcontacten_db);
-        let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
-        let relatiebeheer = relatiebeheer::Register {
-            db: relatiebeheer_db,
-            resolver: resolver.clone(),
-            events: relatiebeheer_relay.waker(),
-        };
-        let klantcontacten = klantcontacten::Register {
-            db: klantcontacten_db,
-            resolver,
-            events: klantcontacten_relay.waker(),
-        };
-        let mut relays = Vec::new();
-        if registers.contains(&Register::Relatiebeheer) {
-            relays.push(relatiebeheer_relay);
-        }
-        if registers.contains(&Register::Klantcontacten) {
-            relays.push(klantcontacten_relay);
-        }
-        let serves_relatiebeheer = registers.contains(&Register::Relatiebeheer);
-        let serves_klantcontacten = registers.contains(&Register::Klantcontacten);
-        let served: Arc<Vec<&'static str>> =
+        let listed: Arc<Vec<&'static str>> =
             Arc::new(resources.iter().chain(&actions).copied().collect());
+
         let mut server = HttpServer::new(move || {
-            let served = Arc::clone(&served);
-            let relatiebeheer = relatiebeheer.clone();
-            let klantcontacten = klantcontacten.clone();
-            let relatiebeheer_internal = relatiebeheer.clone();
-            let klantcontacten_internal = klantcontacten.clone();
+            let listed = Arc::clone(&listed);
+            let (rb, kc, kt) = (
+                relatiebeheer.clone(),
+                klantcontacten.clone(),
+                klanttaak.clone(),
+            );
+            let (rb_internal, kc_internal, kt_internal) = (
+                relatiebeheer.clone(),
+                klantcontacten.clone(),
+                klanttaak.clone(),
+            );
+            let rb_contactgegevens = relatiebeheer.clone();
             App::new()
                 .app_data(web::Data::new(Arc::clone(&edge)))
                 .app_data(web::Data::new(databases.clone()))
@@ -234,15 +286,18 @@ impl Application {
                         .route(
                             "/",
                             web::get().to(move |urls: Urls| {
-                                api_root(urls, API_PATH, Arc::clone(&served))
+                                api_root(urls, API_PATH, Arc::clone(&listed))
                             }),
                         )
                         .configure(|cfg| {
-                            if serves_relatiebeheer {
-                                relatiebeheer::configure(relatiebeheer.clone())(cfg);
+                            if let Some(register) = rb {
+                                relatiebeheer::configure(register)(cfg);
                             }
-                            if serves_klantcontacten {
-                                klantcontacten::configure(klantcontacten)(cfg);
+                            if let Some(register) = kc {
+                                klantcontacten::configure(register)(cfg);
+                            }
+                            if let Some(register) = kt {
+                                klanttaak::configure(register)(cfg);
                             }
                         })
                         .default_service(web::to(|| async { html_not_found() })),
@@ -260,8 +315,8 @@ impl Application {
                             }),
                         )
                         .configure(|cfg| {
-                            if serves_relatiebeheer {
-                                relatiebeheer::configure_contactgegevens(relatiebeheer)(cfg);
+                            if let Some(register) = rb_contactgegevens {
+                                relatiebeheer::configure_contactgegevens(register)(cfg);
                             }
                         })
                         .default_service(web::to(|| async { html_not_found() })),
@@ -269,11 +324,14 @@ impl Application {
                 .service(
                     web::scope(INTERNAL_PATH)
                         .configure(|cfg| {
-                            if serves_relatiebeheer {
-                                relatiebeheer::configure_internal(relatiebeheer_internal)(cfg);
+                            if let Some(register) = rb_internal {
+                                relatiebeheer::configure_internal(register)(cfg);
                             }
-                            if serves_klantcontacten {
-                                klantcontacten::configure_internal(klantcontacten_internal)(cfg);
+                            if let Some(register) = kc_internal {
+                                klantcontacten::configure_internal(register)(cfg);
+                            }
+                            if let Some(register) = kt_internal {
+                                klanttaak::configure_internal(register)(cfg);
                             }
                         })
                         .default_service(web::to(|| async { html_not_found() })),
@@ -285,11 +343,11 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
-        tracing::info!(port, registers = ?registers.iter().map(|r| r.name()).collect::<Vec<_>>(), "klantinteracties listening");
+        tracing::info!(port, registers = ?served.iter().map(|r| r.name()).collect::<Vec<_>>(), "klantinteracties listening");
         Ok(Self {
             port,
             server: server.run(),
-            relays,
+            relays: relays.into_values().collect(),
         })
     }
 

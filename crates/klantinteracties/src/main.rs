@@ -23,7 +23,8 @@ struct Storage {
     /// Directory of the embedded SQLite databases (default ./data).
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// Serve or migrate only this register (relatiebeheer, klantcontacten); default: all.
+    /// Serve or migrate only this register (relatiebeheer, klantcontacten, klanttaak); default:
+    /// all.
     #[arg(long)]
     register: Option<String>,
     /// The database of the chosen register (postgres://… or a SQLite path).
@@ -49,7 +50,7 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
-    /// Rebuild a read model (betrokkenen, digitaleadressen) from its source register, while
+    /// Rebuild a read model (betrokkenen, digitaleadressen, internetaken) from its source register, while
     /// the registers keep serving; needs the source's database or its peer URL.
     Resync {
         /// Which read model.
@@ -105,6 +106,7 @@ fn apply(settings: &mut Settings, storage: &Storage) {
             .get_or_insert_with(|| "relatiebeheer".into());
         match register.as_str() {
             "klantcontacten" => settings.database.klantcontacten = Some(url.clone()),
+            "klanttaak" => settings.database.klanttaak = Some(url.clone()),
             _ => settings.database.relatiebeheer = Some(url.clone()),
         }
     }

@@ -20,7 +20,7 @@ pub struct ReadModel {
     pub snapshot: SnapshotFn,
 }
 
-pub const READ_MODELS: [ReadModel; 2] = [
+pub const READ_MODELS: [ReadModel; 3] = [
     // `partij.betrokkenen` and the `betrokkenen` expand in relatiebeheer.
     ReadModel {
         name: "betrokkenen",
@@ -41,9 +41,21 @@ pub const READ_MODELS: [ReadModel; 2] = [
         topic: "digitaaladres",
         sink: Sink {
             apply: klantcontacten::apply_events,
-            sweep: klantcontacten::sweep_read_model,
+            sweep: klantcontacten::sweep_adressen,
         },
         snapshot: relatiebeheer::snapshot,
+    },
+    // `klantcontact.leiddeTotInterneTaken` and its filter in klantcontacten.
+    ReadModel {
+        name: "internetaken",
+        holder: Register::Klantcontacten,
+        source: Register::Klanttaak,
+        topic: "internetaak",
+        sink: Sink {
+            apply: klantcontacten::apply_events,
+            sweep: klantcontacten::sweep_internetaken,
+        },
+        snapshot: klanttaak::snapshot,
     },
 ];
 

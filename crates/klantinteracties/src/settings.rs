@@ -7,15 +7,15 @@
 //! - `KLANTINTERACTIES_PUBLIC_BASE_URL` — the base URL clients reach the API on, e.g.
 //!   `https://klantinteracties.gemeente.nl`; without it, each request's own scheme and host
 //!   (honouring `Forwarded` / `X-Forwarded-*`) are used;
-//! - `KLANTINTERACTIES_REGISTER` — serve only this register (`relatiebeheer`, `klantcontacten`);
-//!   empty: all;
+//! - `KLANTINTERACTIES_REGISTER` — serve only this register (`relatiebeheer`, `klantcontacten`,
+//!   `klanttaak`); empty: all;
 //! - `KLANTINTERACTIES_DATABASE__RELATIEBEHEER` — the register's database URL
 //!   (`postgres://…` or a SQLite path; default `DATA_DIR/relatiebeheer.sqlite`);
 //! - `KLANTINTERACTIES_DATABASE__KLANTCONTACTEN` — likewise for klantcontacten
-//!   (default `DATA_DIR/klantcontacten.sqlite`);
+//!   (default `DATA_DIR/klantcontacten.sqlite`); `…__KLANTTAAK` likewise;
 //! - `KLANTINTERACTIES_DATABASE__AUTH` — where API tokens are kept (default: the served
 //!   register's database when one register is served, else `DATA_DIR/auth.sqlite`);
-//! - `KLANTINTERACTIES_PEERS__RELATIEBEHEER`, `KLANTINTERACTIES_PEERS__KLANTCONTACTEN` — the
+//! - `KLANTINTERACTIES_PEERS__RELATIEBEHEER`, `…__KLANTCONTACTEN`, `…__KLANTTAAK` — the
 //!   base URL (`http://relatiebeheer:8000`) of a register this process does not serve itself;
 //! - `KLANTINTERACTIES_SERVICE_TOKEN` — the token the registers use with each other (the same
 //!   in every register; generated when one process serves them all);
@@ -36,6 +36,7 @@ use serde::Deserialize;
 pub struct Databases {
     pub relatiebeheer: Option<String>,
     pub klantcontacten: Option<String>,
+    pub klanttaak: Option<String>,
     pub auth: Option<String>,
 }
 
@@ -44,6 +45,7 @@ pub struct Databases {
 pub struct Peers {
     pub relatiebeheer: Option<String>,
     pub klantcontacten: Option<String>,
+    pub klanttaak: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,23 +125,20 @@ impl Settings {
         blank(&mut self.register);
         blank(&mut self.database.relatiebeheer);
         blank(&mut self.database.klantcontacten);
+        blank(&mut self.database.klanttaak);
         blank(&mut self.database.auth);
         blank(&mut self.peers.relatiebeheer);
         blank(&mut self.peers.klantcontacten);
+        blank(&mut self.peers.klanttaak);
         blank(&mut self.service_token);
     }
 
     /// The registers this process serves.
     pub fn registers(&self) -> anyhow::Result<Vec<Register>> {
         match self.register.as_deref() {
-            None => Ok(vec![Register::Relatiebeheer, Register::Klantcontacten]),
+            None => Ok(Register::ALL.to_vec()),
             Some(name) => match Register::from_name(name) {
-                Some(register @ (Register::Relatiebeheer | Register::Klantcontacten)) => {
-                    Ok(vec![register])
-                }
-                Some(other) => {
-                    anyhow::bail!("the {} register is not part of this version", other.name())
-                }
+                Some(register) => Ok(vec![register]),
                 None => anyhow::bail!(
                     "unknown register {name:?}; known: relatiebeheer, klantcontacten, klanttaak"
                 ),
@@ -159,7 +158,7 @@ impl Settings {
         let configured = match register {
             Register::Relatiebeheer => self.database.relatiebeheer.clone(),
             Register::Klantcontacten => self.database.klantcontacten.clone(),
-            Register::Klanttaak => None,
+            Register::Klanttaak => self.database.klanttaak.clone(),
         };
         configured.unwrap_or_else(|| self.sqlite_file(register.name()))
     }
@@ -169,7 +168,7 @@ impl Settings {
         match register {
             Register::Relatiebeheer => self.peers.relatiebeheer.as_deref(),
             Register::Klantcontacten => self.peers.klantcontacten.as_deref(),
-            Register::Klanttaak => None,
+            Register::Klanttaak => self.peers.klanttaak.as_deref(),
         }
     }
 

@@ -382,6 +382,37 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A moment, ISO 8601 with an offset (or none, read as UTC).
+    pub fn datetime(
+        &mut self,
+        name: &str,
+        required: bool,
+        nullable: bool,
+    ) -> Field<time::PrimitiveDateTime> {
+        let v = match self.non_null(name, required, nullable) {
+            Ok(v) => v,
+            Err(field) => return field,
+        };
+        match v
+            .as_str()
+            .and_then(|s| crate::time::parse_datetime(s.trim()))
+        {
+            Some(moment) => Field::Set(moment),
+            None if v.is_string() => {
+                self.error(
+                    name,
+                    "invalid",
+                    "Datetime heeft een ongeldig formaat, gebruik 1 van de volgende formaten: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+                );
+                Field::Absent
+            }
+            None => {
+                self.error(name, "invalid", "Datetime heeft een ongeldig formaat.");
+                Field::Absent
+            }
+        }
+    }
+
     /// A nested object (a gegevensgroep or a polymorphic part).
     pub fn object(
         &mut self,

@@ -204,6 +204,21 @@ impl<'q> Filters<'q> {
         }
     }
 
+    pub fn datetime(&mut self, name: &str) -> Option<time::PrimitiveDateTime> {
+        let value = self.query.get(name)?;
+        match crate::time::parse_datetime(value.trim()) {
+            Some(moment) => Some(moment),
+            None => {
+                self.errors.push(InvalidParam::new(
+                    name,
+                    "invalid",
+                    "Voer een geldige datum/tijd in.",
+                ));
+                None
+            }
+        }
+    }
+
     /// A comma-separated list of values (`a,b`); any of them may match.
     pub fn comma_list(&self, name: &str) -> Option<Vec<&'q str>> {
         let value = self.query.get(name)?;

@@ -161,12 +161,18 @@ pub fn is_email(address: &str) -> bool {
 
 /// The deprecated `nummer`: an integer literal of at most ten characters; `""` means none.
 pub fn read_nummer(reader: &mut Reader<'_>) -> Field<Option<String>> {
-    match reader.nullable_text("nummer", Text::optional(10)) {
+    read_number_text(reader, "nummer")
+}
+
+/// A number kept as text (`nummer`, `referentienummer`): an integer literal of at most ten
+/// characters; `""` and `null` mean none.
+pub fn read_number_text(reader: &mut Reader<'_>, name: &str) -> Field<Option<String>> {
+    match reader.nullable_text(name, Text::optional(10)) {
         Field::Set(text) if text.is_empty() => Field::Set(None),
         Field::Set(text) => {
             let digits = text.strip_prefix('-').unwrap_or(&text);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                reader.error("nummer", "invalid", "Een geldig getal is vereist.");
+                reader.error(name, "invalid", "Een geldig getal is vereist.");
                 Field::Absent
             } else {
                 Field::Set(Some(text))

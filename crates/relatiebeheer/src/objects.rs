@@ -84,7 +84,7 @@ pub async fn expand_partijen(
             register,
             origin,
             values,
-            "betrokkenen",
+            &["betrokkenen"],
             "hadKlantcontact",
             Resource::Klantcontacten,
         )
@@ -93,7 +93,7 @@ pub async fn expand_partijen(
     Ok(())
 }
 
-/// `digitaleadressen?expand=verstrektDoorBetrokkene[.hadKlantcontact]`.
+/// `digitaleadressen?expand=verstrektDoorBetrokkene[.hadKlantcontact[.leiddeTotInterneTaken]]`.
 pub async fn expand_adressen(
     register: &Register,
     origin: &str,
@@ -119,24 +119,43 @@ pub async fn expand_adressen(
             register,
             origin,
             values,
-            "verstrektDoorBetrokkene",
+            &["verstrektDoorBetrokkene"],
             "hadKlantcontact",
             Resource::Klantcontacten,
+        )
+        .await?;
+    }
+    if requested
+        .iter()
+        .any(|r| r == "verstrektDoorBetrokkene.hadKlantcontact.leiddeTotInterneTaken")
+    {
+        nested(
+            register,
+            origin,
+            values,
+            &["verstrektDoorBetrokkene", "hadKlantcontact"],
+            "leiddeTotInterneTaken",
+            Resource::Internetaken,
         )
         .await?;
     }
     Ok(())
 }
 
-/// Expands `field` inside the objects already expanded under `parent`, in one call.
+/// Expands `field` inside the objects already expanded along `parents` (`_expand.a._expand.b`),
+/// in one call for the whole page.
 async fn nested(
     register: &Register,
     origin: &str,
     values: &mut [Value],
-    parent: &str,
+    parents: &[&str],
     field: &str,
     resource: Resource,
 ) -> ApiResult<()> {
+    let Some((parent, deeper)) = parents.split_first() else {
+        return expand_field(&register.resolver, origin, values, field, resource).await;
+    };
+    // The children of every value, taken out, expanded together and put back in place.
     let pointer = format!("/_expand/{parent}");
     let mut children: Vec<Value> = Vec::new();
     let mut shapes: Vec<Option<usize>> = Vec::new();
@@ -153,7 +172,15 @@ async fn nested(
             _ => shapes.push(Some(0)),
         }
     }
-    expand_field(&register.resolver, origin, &mut children, field, resource).await?;
+    Box::pin(nested(
+        register,
+        origin,
+        &mut children,
+        deeper,
+        field,
+        resource,
+    ))
+    .await?;
     let mut children = children.into_iter();
     for (value, shape) in values.iter_mut().zip(shapes) {
         match (value.pointer_mut(&pointer), shape) {
