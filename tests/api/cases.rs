@@ -372,3 +372,212 @@ async fn a_representative_at_the_counter() {
         .json();
     assert_eq!(uuids(&by_bsn["results"]), [kc1["uuid"].as_str().unwrap()]);
 }
+
+async fn team(app: &TestApp, naam: &str) -> Value {
+    actor(
+        app,
+        json!({"naam": naam, "soortActor": "organisatorische_eenheid", "indicatieActief": true,
+        "actorIdentificatie": {"omschrijving": naam, "emailadres": "team@example.nl"}}),
+    )
+    .await
+}
+
+/// The open tasks of a team, as its members poll for them (F3839), newest first.
+async fn open_tasks(app: &TestApp, team: &Value) -> Vec<String> {
+    let body = app
+        .get(&format!(
+            "internetaken?toegewezenAanActor__uuid={}&status=te_verwerken",
+            team["uuid"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    uuids(&body["results"])
+}
+
+/// C9167 (variant A) and C2984: the KCC cannot answer, a team calls back, registers the call
+/// as a new klantcontact about the first, and closes the task.
+#[tokio::test]
+async fn a_call_back_request_handled_and_closed() {
+    let app = acceptance::spawn_app().await;
+    let kcc = balie_medewerker(&app).await;
+    let vergunningen = team(&app, "Afdeling vergunningen").await;
+    let kc1 = klantcontact(&app, &kcc, json!({"kanaal": "telefoon", "onderwerp": "dakkapel", "inhoud": "Is voor een dakkapel een vergunning nodig?", "taal": "nld", "vertrouwelijk": false, "indicatieContactGelukt": true})).await;
+    let b1 = app
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": kc1["uuid"]}, "rol": "klant", "initiator": true,
+            "contactnaam": {"voornaam": "Karel", "voorvoegselAchternaam": "van", "achternaam": "Deurne"}}))
+        .await;
+    app.create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b1["uuid"]}, "adres": "0612345678", "soortDigitaalAdres": "telefoonnummer"}))
+        .await;
+    let it1 = app
+        .create("internetaken", json!({"aanleidinggevendKlantcontact": {"uuid": kc1["uuid"]}, "toegewezenAanActor": {"uuid": vergunningen["uuid"]},
+            "gevraagdeHandeling": "terugbellen", "toelichting": "graag vandaag", "status": "te_verwerken"}))
+        .await;
+
+    // A colleague of the team finds the task, the contact, and the number to call.
+    assert_eq!(
+        open_tasks(&app, &vergunningen).await,
+        [it1["uuid"].as_str().unwrap()]
+    );
+    let task = app.get(it1["url"].as_str().unwrap()).await.json();
+    let contact = app
+        .get(&format!(
+            "{}?expand=hadBetrokkenen,hadBetrokkenen.digitaleAdressen",
+            task["aanleidinggevendKlantcontact"]["url"]
+                .as_str()
+                .unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(
+        contact["inhoud"],
+        "Is voor een dakkapel een vergunning nodig?"
+    );
+    let betrokkene = &contact["_expand"]["hadBetrokkenen"][0];
+    assert_eq!(
+        betrokkene["_expand"]["digitaleAdressen"][0]["adres"],
+        "0612345678"
+    );
+
+    // The call back is a klantcontact of its own, about the first one.
+    let medewerker = actor(
+        &app,
+        json!({"naam": "Joost Visser", "soortActor": "medewerker", "indicatieActief": true,
+        "actorIdentificatie": {"functie": "vergunningverlener", "telefoonnummer": "0207654321"}}),
+    )
+    .await;
+    let kc2 = klantcontact(&app, &medewerker, json!({"kanaal": "telefoon", "onderwerp": "dakkapel", "inhoud": "Nee, vergunningvrij aan de achterkant.", "taal": "nld", "vertrouwelijk": false, "indicatieContactGelukt": true})).await;
+    app.create("betrokkenen", json!({"hadKlantcontact": {"uuid": kc2["uuid"]}, "rol": "klant", "initiator": false,
+        "contactnaam": {"voornaam": "Karel", "voorvoegselAchternaam": "van", "achternaam": "Deurne"}}))
+        .await;
+    let over = app
+        .create("onderwerpobjecten", json!({"klantcontact": {"uuid": kc2["uuid"]}, "wasKlantcontact": {"uuid": kc1["uuid"]}}))
+        .await;
+    let closed = app
+        .patch(it1["url"].as_str().unwrap(), json!({"status": "verwerkt"}))
+        .await
+        .json();
+    assert_eq!(closed["status"], "verwerkt");
+    assert!(closed["afgehandeldOp"].is_string());
+
+    // Final state: no open task; the first contact led to the task; the second was about it.
+    assert!(open_tasks(&app, &vergunningen).await.is_empty());
+    let kc1 = app.get(kc1["url"].as_str().unwrap()).await.json();
+    assert_eq!(
+        uuids(&kc1["leiddeTotInterneTaken"]),
+        [it1["uuid"].as_str().unwrap()]
+    );
+    let kc2 = app.get(kc2["url"].as_str().unwrap()).await.json();
+    assert_eq!(
+        uuids(&kc2["gingOverOnderwerpobjecten"]),
+        [over["uuid"].as_str().unwrap()]
+    );
+    assert_eq!(kc2["leiddeTotInterneTaken"], json!([]));
+    let answered = app
+        .get(&format!(
+            "klantcontacten?wasOnderwerpobject__uuid={}",
+            over["uuid"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(uuids(&answered["results"]), [kc1["uuid"].as_str().unwrap()]);
+}
+
+/// C6114: a team gets a task it cannot do; a new task goes back to the KCC to route again, and
+/// the first is closed. Both stay linked to the contact.
+#[tokio::test]
+async fn a_task_routed_to_the_wrong_team_is_routed_again() {
+    let app = acceptance::spawn_app().await;
+    let kcc_medewerker = balie_medewerker(&app).await;
+    let kcc = team(&app, "KCC").await;
+    let belastingen = team(&app, "Belastingen").await;
+    let kc1 = klantcontact(&app, &kcc_medewerker, json!({"kanaal": "telefoon", "onderwerp": "parkeervergunning", "taal": "nld", "vertrouwelijk": false})).await;
+    let it1 = app
+        .create("internetaken", json!({"aanleidinggevendKlantcontact": {"uuid": kc1["uuid"]}, "toegewezenAanActoren": [{"uuid": belastingen["uuid"]}],
+            "gevraagdeHandeling": "terugbellen", "status": "te_verwerken"}))
+        .await;
+    assert_eq!(
+        open_tasks(&app, &belastingen).await,
+        [it1["uuid"].as_str().unwrap()]
+    );
+
+    let it2 = app
+        .create("internetaken", json!({"aanleidinggevendKlantcontact": {"uuid": kc1["uuid"]}, "toegewezenAanActoren": [{"uuid": kcc["uuid"]}],
+            "gevraagdeHandeling": "opnieuw routeren", "toelichting": "kan ik niet uitvoeren, graag naar Parkeren", "status": "te_verwerken"}))
+        .await;
+    let it1 = app
+        .patch(it1["url"].as_str().unwrap(), json!({"status": "verwerkt", "toelichting": "kon niet worden uitgevoerd; nieuwe taak aangemaakt"}))
+        .await
+        .json();
+    assert_eq!(it1["status"], "verwerkt");
+
+    assert!(open_tasks(&app, &belastingen).await.is_empty());
+    assert_eq!(
+        open_tasks(&app, &kcc).await,
+        [it2["uuid"].as_str().unwrap()]
+    );
+    let contact = app
+        .get(&format!(
+            "{}?expand=leiddeTotInterneTaken",
+            kc1["url"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(
+        uuids(&contact["leiddeTotInterneTaken"]),
+        sorted(vec![&it1["uuid"], &it2["uuid"]])
+    );
+    let mut statussen: Vec<&str> = contact["_expand"]["leiddeTotInterneTaken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    statussen.sort();
+    assert_eq!(statussen, ["te_verwerken", "verwerkt"]);
+    let all = app
+        .get(&format!(
+            "internetaken?aanleidinggevendKlantcontact__uuid={}",
+            kc1["uuid"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    // Newest first: the re-routing task before the closed one.
+    assert_eq!(all["results"][0]["uuid"], it2["uuid"]);
+    assert_eq!(all["results"][1]["uuid"], it1["uuid"]);
+}
+
+/// A task closed too early is reopened: it is open again, without its afgehandeldOp, and back
+/// in the team's queue.
+#[tokio::test]
+async fn a_task_reopened() {
+    let app = acceptance::spawn_app().await;
+    let kcc_medewerker = balie_medewerker(&app).await;
+    let team = team(&app, "Team Zorg").await;
+    let kc = klantcontact(
+        &app,
+        &kcc_medewerker,
+        json!({"kanaal": "e-mail", "onderwerp": "wmo", "taal": "nld", "vertrouwelijk": true}),
+    )
+    .await;
+    let it = app
+        .create("internetaken", json!({"aanleidinggevendKlantcontact": {"uuid": kc["uuid"]}, "toegewezenAanActor": {"uuid": team["uuid"]},
+            "gevraagdeHandeling": "beantwoorden", "status": "verwerkt"}))
+        .await;
+    assert!(it["afgehandeldOp"].is_string());
+    assert!(open_tasks(&app, &team).await.is_empty());
+
+    let reopened = app
+        .patch(
+            it["url"].as_str().unwrap(),
+            json!({"status": "te_verwerken", "toelichting": "klant heeft nog geen antwoord"}),
+        )
+        .await
+        .json();
+    assert_eq!(reopened["status"], "te_verwerken");
+    assert_eq!(reopened["afgehandeldOp"], Value::Null);
+    assert_eq!(reopened["toegewezenOp"], it["toegewezenOp"]);
+    assert_eq!(
+        open_tasks(&app, &team).await,
+        [it["uuid"].as_str().unwrap()]
+    );
+}

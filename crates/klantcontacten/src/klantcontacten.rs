@@ -516,6 +516,7 @@ impl Crud for Klantcontacten {
         "hadBetrokkene__wasPartij__partijIdentificator__objectId",
         "hadBetrokkene__wasPartij__partijIdentificator__codeRegister",
         "hadBetrokkene__digitaaladres__adres__icontains",
+        "leiddeTotInterneTaken",
         "onderwerpobject__uuid",
         "onderwerpobject__url",
         "onderwerpobject__onderwerpobjectidentificatorObjectId",

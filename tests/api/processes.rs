@@ -1,0 +1,248 @@
+//! The registers as separate applications with their own databases, reaching each other over
+//! HTTP, as in production.
+
+use std::time::{Duration, Instant};
+
+use acceptance::{persoon, spawn_app_with, TestApp};
+use serde_json::{json, Value};
+
+const SERVICE_TOKEN: &str = "feedfacefeedfacefeedfacefeedfacefeedface";
+
+fn free_address() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string()
+}
+
+/// relatiebeheer and klantcontacten, each alone, pointing at each other.
+async fn two_registers() -> (TestApp, TestApp) {
+    let (rb, kc) = (free_address(), free_address());
+    let (rb_peer, kc_peer) = (format!("http://{rb}"), format!("http://{kc}"));
+    let relatiebeheer = spawn_app_with(|s| {
+        s.register = Some("relatiebeheer".into());
+        s.bind = rb.clone();
+        s.peers.klantcontacten = Some(kc_peer.clone());
+        s.service_token = Some(SERVICE_TOKEN.into());
+    })
+    .await;
+    let klantcontacten = spawn_app_with(|s| {
+        s.register = Some("klantcontacten".into());
+        s.bind = kc.clone();
+        s.peers.relatiebeheer = Some(rb_peer.clone());
+        s.service_token = Some(SERVICE_TOKEN.into());
+    })
+    .await;
+    (relatiebeheer, klantcontacten)
+}
+
+async fn eventually(app: &TestApp, url: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let body = app.get(url).await.json();
+        if ready(&body) || started.elapsed() > Duration::from_secs(5) {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_registers_in_two_processes_check_references_and_feed_each_others_read_models() {
+    let (relatiebeheer, klantcontacten) = two_registers().await;
+    // Each serves only its own resources.
+    assert_eq!(relatiebeheer.get("klantcontacten").await.status, 404);
+    assert_eq!(klantcontacten.get("partijen").await.status, 404);
+
+    let partij = relatiebeheer.create("partijen", persoon(None)).await;
+    let k = klantcontacten
+        .create("klantcontacten", json!({"kanaal": "telefoon", "onderwerp": "terugbellen", "taal": "nld", "vertrouwelijk": false}))
+        .await;
+    let unknown = klantcontacten
+        .post(
+            "betrokkenen",
+            json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": uuid::Uuid::new_v4()}, "rol": "klant", "initiator": true}),
+        )
+        .await;
+    assert_eq!(unknown.invalid_names(), ["wasPartij.uuid"]);
+    let b = klantcontacten
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+
+    // The betrokkene reaches relatiebeheer's read model through klantcontacten's outbox.
+    let url = format!("partijen/{}", partij["uuid"].as_str().unwrap());
+    let shown = eventually(&relatiebeheer, &url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(shown["betrokkenen"][0]["uuid"], b["uuid"]);
+    let expanded = relatiebeheer
+        .get(&format!(
+            "{url}?expand=betrokkenen,betrokkenen.hadKlantcontact"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        expanded["_expand"]["betrokkenen"][0]["_expand"]["hadKlantcontact"]["onderwerp"],
+        "terugbellen"
+    );
+
+    // An address in relatiebeheer, supplied by the betrokkene in klantcontacten.
+    let adres = relatiebeheer
+        .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": "0612345678", "soortDigitaalAdres": "telefoonnummer"}))
+        .await;
+    let betrokkene_url = format!("betrokkenen/{}", b["uuid"].as_str().unwrap());
+    let shown = eventually(&klantcontacten, &betrokkene_url, |v| {
+        v["digitaleAdressen"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(shown["digitaleAdressen"][0]["uuid"], adres["uuid"]);
+
+    // klantcontacten's read model, rebuilt from relatiebeheer over HTTP.
+    platform::db::Db::connect(
+        &klantcontacten
+            .settings
+            .database_url(reference::Register::Klantcontacten),
+        1,
+    )
+    .run_blocking(|conn| {
+        use diesel::connection::SimpleConnection;
+        Ok(conn.batch_execute("DELETE FROM betrokkene_digitale_adressen")?)
+    })
+    .unwrap();
+    assert_eq!(
+        klantcontacten.get(&betrokkene_url).await.json()["digitaleAdressen"],
+        json!([])
+    );
+    let report = klantinteracties::readmodels::resync(&klantcontacten.settings, "digitaleadressen")
+        .await
+        .unwrap();
+    assert_eq!((report.objects, report.removed), (1, 0));
+    let shown = klantcontacten.get(&betrokkene_url).await.json();
+    assert_eq!(shown["digitaleAdressen"][0]["uuid"], adres["uuid"]);
+}
+
+/// The three registers, each alone with its own database, each knowing the others' addresses.
+async fn three_registers() -> (TestApp, TestApp, TestApp) {
+    let (rb, kc, kt) = (free_address(), free_address(), free_address());
+    let peers = |s: &mut klantinteracties::Settings| {
+        s.peers.relatiebeheer = Some(format!("http://{rb}"));
+        s.peers.klantcontacten = Some(format!("http://{kc}"));
+        s.peers.klanttaak = Some(format!("http://{kt}"));
+        s.service_token = Some(SERVICE_TOKEN.into());
+    };
+    let relatiebeheer = spawn_app_with(|s| {
+        peers(s);
+        s.register = Some("relatiebeheer".into());
+        s.bind = rb.clone();
+    })
+    .await;
+    let klantcontacten = spawn_app_with(|s| {
+        peers(s);
+        s.register = Some("klantcontacten".into());
+        s.bind = kc.clone();
+    })
+    .await;
+    let klanttaak = spawn_app_with(|s| {
+        peers(s);
+        s.register = Some("klanttaak".into());
+        s.bind = kt.clone();
+    })
+    .await;
+    (relatiebeheer, klantcontacten, klanttaak)
+}
+
+#[tokio::test]
+async fn three_registers_in_three_processes_run_a_call_back_across_them() {
+    let (relatiebeheer, klantcontacten, klanttaak) = three_registers().await;
+    assert_eq!(klanttaak.get("klantcontacten").await.status, 404);
+    assert_eq!(klantcontacten.get("internetaken").await.status, 404);
+
+    let partij = relatiebeheer.create("partijen", persoon(None)).await;
+    let k = klantcontacten
+        .create("klantcontacten", json!({"kanaal": "telefoon", "onderwerp": "terugbellen", "taal": "nld", "vertrouwelijk": false, "nummer": "31"}))
+        .await;
+    let b = klantcontacten
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+    let adres = relatiebeheer
+        .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": "0612345678", "soortDigitaalAdres": "telefoonnummer"}))
+        .await;
+    let team = klantcontacten
+        .create("actoren", json!({"naam": "Team Terugbellen", "soortActor": "organisatorische_eenheid", "indicatieActief": true, "actorIdentificatie": {"omschrijving": "terugbellen"}}))
+        .await;
+
+    // klanttaak checks the klantcontact and the actor in klantcontacten.
+    let ghost = klanttaak
+        .post("internetaken", json!({"aanleidinggevendKlantcontact": {"uuid": uuid::Uuid::new_v4()}, "toegewezenAanActor": {"uuid": team["uuid"]}, "gevraagdeHandeling": "terugbellen", "status": "te_verwerken"}))
+        .await;
+    assert_eq!(ghost.invalid_names(), ["aanleidinggevendKlantcontact.uuid"]);
+    let taak = klanttaak
+        .create("internetaken", json!({"aanleidinggevendKlantcontact": {"uuid": k["uuid"]}, "toegewezenAanActor": {"uuid": team["uuid"]}, "gevraagdeHandeling": "terugbellen", "status": "te_verwerken"}))
+        .await;
+
+    // Filters that klanttaak asks klantcontacten to answer.
+    let by_nummer = klanttaak
+        .get("internetaken?klantcontact__nummer=31")
+        .await
+        .json();
+    assert_eq!(by_nummer["count"], 1);
+    let by_naam = klanttaak
+        .get("internetaken?actoren__naam=Team%20Terugbellen")
+        .await
+        .json();
+    assert_eq!(by_naam["results"][0]["uuid"], taak["uuid"]);
+
+    // klantcontacten hears of the task and expands it from klanttaak.
+    let url = format!("klantcontacten/{}", k["uuid"].as_str().unwrap());
+    let shown = eventually(&klantcontacten, &url, |v| {
+        v["leiddeTotInterneTaken"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(shown["leiddeTotInterneTaken"][0]["uuid"], taak["uuid"]);
+    let expanded = klantcontacten
+        .get(&format!(
+            "{url}?expand=leiddeTotInterneTaken,hadBetrokkenen,hadBetrokkenen.wasPartij"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        expanded["_expand"]["leiddeTotInterneTaken"][0]["gevraagdeHandeling"],
+        "terugbellen"
+    );
+    assert_eq!(
+        expanded["_expand"]["hadBetrokkenen"][0]["_expand"]["wasPartij"]["uuid"],
+        partij["uuid"]
+    );
+
+    // relatiebeheer reaches through klantcontacten into klanttaak.
+    let deep = relatiebeheer
+        .get(&format!(
+            "digitaleadressen/{}?expand=verstrektDoorBetrokkene,verstrektDoorBetrokkene.hadKlantcontact,verstrektDoorBetrokkene.hadKlantcontact.leiddeTotInterneTaken",
+            adres["uuid"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let contact = &deep["_expand"]["verstrektDoorBetrokkene"]["_expand"]["hadKlantcontact"];
+    assert_eq!(
+        contact["_expand"]["leiddeTotInterneTaken"][0]["uuid"],
+        taak["uuid"]
+    );
+
+    // Closing the task in klanttaak; klantcontacten still lists it.
+    let closed = klanttaak
+        .patch(taak["url"].as_str().unwrap(), json!({"status": "verwerkt"}))
+        .await
+        .json();
+    assert_eq!(closed["status"], "verwerkt");
+    let open = klanttaak
+        .get("internetaken?status=te_verwerken")
+        .await
+        .json();
+    assert_eq!(open["count"], 0);
+}
