@@ -1,5 +1,5 @@
 //! The binary as operators and scripts use it: tokens created for a data dir work against
-//! `serve` on that dir.
+//! `serve` on that dir, and a read model is rebuilt beside it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -113,6 +113,22 @@ fn a_token_created_for_a_data_dir_works_against_serve_on_that_dir_until_revoked(
         get(port, "/klantinteracties/api/v1/partijen", None),
         Some(401)
     );
+
+    assert_eq!(
+        get(port, "/klantinteracties/api/v1/internetaken", Some(&token)),
+        Some(200)
+    );
+
+    // A read model is rebuilt while the registers serve.
+    let resync = run(&["resync", "internetaken", "--data-dir", data]);
+    assert!(resync.status.success(), "{resync:?}");
+    let said = String::from_utf8(resync.stdout).unwrap();
+    assert!(said.starts_with("internetaken: 0 objects"), "{said}");
+    let unknown = run(&["resync", "taken", "--data-dir", data]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8(unknown.stderr)
+        .unwrap()
+        .contains("betrokkenen, digitaleadressen, internetaken"));
 
     let revoked = run(&[
         "token",
