@@ -299,7 +299,13 @@ impl Crud for Actoren {
         )
         .execute(conn)?;
         diesel::delete(a::table.find(row.id)).execute(conn)?;
-        Ok(())
+        // The klanttaak register drops the actor from its tasks' assignments (the tasks stay).
+        platform::events::emit(
+            conn,
+            "actor",
+            &row.data.uuid,
+            &serde_json::json!({"deleted": true}),
+        )
     }
 
     fn render(

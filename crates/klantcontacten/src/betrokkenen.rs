@@ -236,6 +236,14 @@ pub fn payload(partij: Option<&str>, klantcontact: &str, rol: &str, deleted: boo
     json!({"wasPartij": partij, "hadKlantcontact": klantcontact, "rol": rol, "deleted": deleted})
 }
 
+/// Deletes a betrokkene; relatiebeheer hears of it (its read model, and the addresses it
+/// supplied lose their `verstrektDoorBetrokkene`).
+pub fn delete_row(conn: &mut DbConnection, row: &BetrokkeneRow) -> ApiResult<()> {
+    emit(conn, row, true)?;
+    diesel::delete(b::table.find(row.id)).execute(conn)?;
+    Ok(())
+}
+
 /// The partij a betrokkene body names must exist in the relatiebeheer register.
 pub async fn verify_partij(
     state: &Register,
@@ -483,9 +491,7 @@ impl Crud for Betrokkenen {
     }
 
     fn delete(conn: &mut DbConnection, row: BetrokkeneRow) -> ApiResult<()> {
-        emit(conn, &row, true)?;
-        diesel::delete(b::table.find(row.id)).execute(conn)?;
-        Ok(())
+        delete_row(conn, &row)
     }
 
     fn render(

@@ -270,7 +270,13 @@ pub fn delete_row(conn: &mut DbConnection, id: i64) -> ApiResult<()> {
     diesel::delete(bl::table.filter(bl::klantcontact_id.eq(id))).execute(conn)?;
     diesel::delete(ak::table.filter(ak::klantcontact_id.eq(id))).execute(conn)?;
     diesel::delete(k::table.find(id)).execute(conn)?;
-    Ok(())
+    // The klanttaak register deletes the klantcontact's internetaken when it hears of this.
+    platform::events::emit(
+        conn,
+        "klantcontact",
+        &uuid,
+        &serde_json::json!({"deleted": true}),
+    )
 }
 
 /// What a page of klantcontacten shows of other tables, a few queries for the whole page.

@@ -6,9 +6,8 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::{Caller, SERVICE_IDENTIFIER};
+use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::error::ApiError;
 use platform::events::Batch;
 use platform::json::JsonBody;
 use platform::ApiResult;
@@ -194,18 +193,54 @@ pub fn sweep_internetaken(conn: &mut DbConnection, watermark: i64) -> ApiResult<
     Ok(diesel::delete(kit::table.filter(kit::event_id.lt(watermark))).execute(conn)?)
 }
 
-/// `POST /_internal/events-klantcontacten`: events from the other registers, only from a
-/// register holding the service token.
+/// A partij deleted in relatiebeheer takes its betrokkenen with it (as in the reference);
+/// returns the partijen, so the resolver stops vouching for them.
+fn delete_betrokkenen_of_deleted_partijen(
+    conn: &mut DbConnection,
+    batch: &Batch,
+) -> ApiResult<Vec<String>> {
+    let gone: Vec<String> = batch
+        .events
+        .iter()
+        .filter(|e| e.topic == "partij" && platform::events::is_deletion(e))
+        .map(|e| e.uuid.clone())
+        .collect();
+    if gone.is_empty() {
+        return Ok(gone);
+    }
+    let rows: Vec<crate::models::BetrokkeneRow> = betrokkenen::table
+        .filter(betrokkenen::partij_uuid.eq_any(&gone))
+        .select(crate::models::BetrokkeneRow::as_select())
+        .load(conn)?;
+    for row in &rows {
+        crate::betrokkenen::delete_row(conn, row)?;
+    }
+    Ok(gone)
+}
+
+/// `POST /_internal/events-klantcontacten`: events from the other registers.
 pub async fn receive(
     register: web::Data<Register>,
     caller: Caller,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
-    if caller.identifier != SERVICE_IDENTIFIER {
-        return Err(ApiError::PermissionDenied);
+    let batch = platform::events::accept(&caller, body)?;
+    let gone = register
+        .db
+        .write(move |conn| {
+            apply(conn, &batch)?;
+            delete_betrokkenen_of_deleted_partijen(conn, &batch)
+        })
+        .await?;
+    for partij in &gone {
+        if let Ok(uuid) = uuid::Uuid::parse_str(partij) {
+            register
+                .resolver
+                .forget(reference::Resource::Partijen, uuid);
+        }
     }
-    let batch: Batch =
-        serde_json::from_value(body.0).map_err(|e| ApiError::Parse(e.to_string()))?;
-    register.db.write(move |conn| apply(conn, &batch)).await?;
+    if !gone.is_empty() {
+        register.events.nudge();
+    }
     Ok(HttpResponse::NoContent().finish())
 }

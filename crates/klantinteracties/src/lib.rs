@@ -65,7 +65,11 @@ fn parts_of(register: Register) -> Parts {
         Register::Klanttaak => Parts {
             resources: &klanttaak::RESOURCES,
             actions: &[],
-            internal: &[klanttaak::OBJECTS_PATH, klanttaak::SNAPSHOT_PATH],
+            internal: &[
+                klanttaak::EVENTS_PATH,
+                klanttaak::OBJECTS_PATH,
+                klanttaak::SNAPSHOT_PATH,
+            ],
         },
     }
 }

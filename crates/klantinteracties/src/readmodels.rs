@@ -59,12 +59,32 @@ pub const READ_MODELS: [ReadModel; 3] = [
     },
 ];
 
+/// Deletions that cascade across registers (BEHAVIOUR section 5): (source, holder, topic).
+/// A partij takes its betrokkenen along, a klantcontact its internetaken, an actor its task
+/// assignments; a betrokkene's addresses lose their `verstrektDoorBetrokkene` (that one rides
+/// on the `betrokkene` topic relatiebeheer already receives for its read model).
+pub const CASCADES: [(Register, Register, &str); 3] = [
+    (Register::Relatiebeheer, Register::Klantcontacten, "partij"),
+    (
+        Register::Klantcontacten,
+        Register::Klanttaak,
+        "klantcontact",
+    ),
+    (Register::Klantcontacten, Register::Klanttaak, "actor"),
+];
+
 /// The topics `holder` wants from `source`'s outbox.
 pub fn topics(source: Register, holder: Register) -> Vec<&'static str> {
     READ_MODELS
         .iter()
         .filter(|m| m.source == source && m.holder == holder)
         .map(|m| m.topic)
+        .chain(
+            CASCADES
+                .iter()
+                .filter(|(s, h, _)| *s == source && *h == holder)
+                .map(|(_, _, topic)| *topic),
+        )
         .collect()
 }
 

@@ -247,6 +247,13 @@ pub fn payload(data: &InternetaakData, deleted: bool) -> Value {
     })
 }
 
+/// Deletes a task with its assignments; klantcontacten hears of it.
+pub fn delete_row(conn: &mut DbConnection, row: &InternetaakRow) -> ApiResult<()> {
+    diesel::delete(ia::table.filter(ia::internetaak_id.eq(row.id))).execute(conn)?;
+    diesel::delete(t::table.find(row.id)).execute(conn)?;
+    emit(conn, &row.data, true)
+}
+
 pub struct Internetaken;
 
 #[derive(Default)]
@@ -452,9 +459,7 @@ impl Crud for Internetaken {
     }
 
     fn delete(conn: &mut DbConnection, row: InternetaakRow) -> ApiResult<()> {
-        diesel::delete(ia::table.filter(ia::internetaak_id.eq(row.id))).execute(conn)?;
-        diesel::delete(t::table.find(row.id)).execute(conn)?;
-        emit(conn, &row.data, true)
+        delete_row(conn, &row)
     }
 
     fn render(

@@ -5,6 +5,7 @@
 //! klantcontacten register and are kept as references (uuids), never as foreign keys; that
 //! register learns of the tasks through this one's events (`klantcontact.leiddeTotInterneTaken`).
 
+mod cascade;
 mod internetaken;
 mod models;
 mod objects;
@@ -57,6 +58,9 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
 /// The path under `/_internal` where the other registers fetch full objects for `expand`.
 pub const OBJECTS_PATH: &str = "/objects-klanttaak";
 
+/// The path under `/_internal` where the klantcontacten register delivers its events.
+pub const EVENTS_PATH: &str = "/events-klanttaak";
+
 /// The path under `/_internal` where a resync reads this register's objects.
 pub const SNAPSHOT_PATH: &str = "/snapshot-klanttaak";
 
@@ -66,6 +70,7 @@ pub use snapshot::snapshot;
 pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(register));
+        cfg.route(EVENTS_PATH, web::post().to(cascade::receive));
         cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
         cfg.route(SNAPSHOT_PATH, web::post().to(snapshot::serve));
     }

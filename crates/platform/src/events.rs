@@ -51,6 +51,24 @@ pub struct Batch {
     pub events: Vec<Event>,
 }
 
+/// A batch delivered to `POST /_internal/events-{register}`: only a register holding the
+/// service token may deliver.
+pub fn accept(caller: &crate::auth::Caller, body: crate::json::JsonBody) -> ApiResult<Batch> {
+    if caller.identifier != crate::auth::SERVICE_IDENTIFIER {
+        return Err(crate::error::ApiError::PermissionDenied);
+    }
+    serde_json::from_value(body.0).map_err(|e| crate::error::ApiError::Parse(e.to_string()))
+}
+
+/// Whether an event says its object is gone.
+pub fn is_deletion(event: &Event) -> bool {
+    event
+        .payload
+        .get("deleted")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
 /// Stores an event in the caller's transaction.
 pub fn emit(conn: &mut DbConnection, topic: &str, uuid: &str, payload: &Value) -> ApiResult<()> {
     diesel::insert_into(outbox::table)
@@ -298,6 +316,13 @@ struct Flush {
 }
 
 impl Waker {
+    /// Wakes the relay without waiting for it: for writes made while applying another
+    /// register's events (that register's relay waits for the answer, so waiting here for
+    /// deliveries that may go back to it could only stall both).
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+
     /// Wakes the relay and, with read-your-writes, waits until what was committed so far has
     /// been delivered: at most the configured wait, and not at all while deliveries fail.
     pub async fn wake(&self) {

@@ -915,7 +915,13 @@ impl Crud for Partijen {
         crate::digitaleadressen::emit_deleted(conn, &adressen)?;
         diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
         diesel::delete(p::table.find(row.id)).execute(conn)?;
-        Ok(())
+        // klantcontacten deletes the partij's betrokkenen when it hears of this.
+        platform::events::emit(
+            conn,
+            "partij",
+            &row.data.uuid,
+            &serde_json::json!({"deleted": true}),
+        )
     }
 
     fn render(

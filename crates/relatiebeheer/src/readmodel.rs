@@ -5,9 +5,8 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::{Caller, SERVICE_IDENTIFIER};
+use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::error::ApiError;
 use platform::events::Batch;
 use platform::json::JsonBody;
 use platform::ApiResult;
@@ -113,18 +112,52 @@ pub fn sweep(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
     Ok(diesel::delete(pb::table.filter(pb::event_id.lt(watermark))).execute(conn)?)
 }
 
-/// `POST /_internal/events-relatiebeheer`: events from the klantcontacten register, only from a
-/// register holding the service token.
+/// A betrokkene that is gone no longer supplied its addresses: they stay, with
+/// `verstrektDoorBetrokkene: null` (as deleting it in the reference does).
+fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
+    let gone: Vec<&str> = batch
+        .events
+        .iter()
+        .filter(|e| e.topic == "betrokkene" && platform::events::is_deletion(e))
+        .map(|e| e.uuid.as_str())
+        .collect();
+    if gone.is_empty() {
+        return Ok(0);
+    }
+    let adressen: Vec<String> = digitale_adressen::table
+        .filter(digitale_adressen::betrokkene_uuid.eq_any(&gone))
+        .select(digitale_adressen::uuid)
+        .load(conn)?;
+    diesel::update(digitale_adressen::table.filter(digitale_adressen::uuid.eq_any(&adressen)))
+        .set(digitale_adressen::betrokkene_uuid.eq(None::<String>))
+        .execute(conn)?;
+    for adres in &adressen {
+        platform::events::emit(
+            conn,
+            "digitaaladres",
+            adres,
+            &crate::digitaleadressen::payload(None),
+        )?;
+    }
+    Ok(adressen.len())
+}
+
+/// `POST /_internal/events-relatiebeheer`: events from the other registers.
 pub async fn receive(
     register: web::Data<Register>,
     caller: Caller,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
-    if caller.identifier != SERVICE_IDENTIFIER {
-        return Err(ApiError::PermissionDenied);
+    let batch = platform::events::accept(&caller, body)?;
+    let released = register
+        .db
+        .write(move |conn| {
+            apply(conn, &batch)?;
+            release_adressen(conn, &batch)
+        })
+        .await?;
+    if released > 0 {
+        register.events.nudge();
     }
-    let batch: Batch =
-        serde_json::from_value(body.0).map_err(|e| ApiError::Parse(e.to_string()))?;
-    register.db.write(move |conn| apply(conn, &batch)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
