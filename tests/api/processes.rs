@@ -246,3 +246,154 @@ async fn three_registers_in_three_processes_run_a_call_back_across_them() {
         .json();
     assert_eq!(open["count"], 0);
 }
+
+#[tokio::test]
+async fn a_register_stopped_mid_flow_loses_nothing_and_the_others_converge_after_its_restart() {
+    let (relatiebeheer, klantcontacten, klanttaak) = three_registers().await;
+    let partij = relatiebeheer.create("partijen", persoon(None)).await;
+    let k = klantcontacten
+        .create(
+            "klantcontacten",
+            json!({"kanaal": "telefoon", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
+        )
+        .await;
+    let team = klantcontacten
+        .create("actoren", json!({"naam": "Team", "soortActor": "organisatorische_eenheid", "actorIdentificatie": {"omschrijving": "team"}}))
+        .await;
+    let taak = klanttaak
+        .create("internetaken", json!({"aanleidinggevendKlantcontact": {"uuid": k["uuid"]}, "toegewezenAanActor": {"uuid": team["uuid"]}, "gevraagdeHandeling": "terugbellen", "status": "te_verwerken"}))
+        .await;
+
+    let b1 = klantcontacten
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+
+    // relatiebeheer goes down: klantcontacten keeps serving, refuses what needs a partij check
+    // it cannot make, and keeps the betrokkene events for later.
+    relatiebeheer.stop().await;
+    assert_eq!(
+        klantcontacten.get(k["url"].as_str().unwrap()).await.status,
+        200
+    );
+    let refused = klantcontacten
+        .post("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": uuid::Uuid::new_v4()}, "rol": "klant", "initiator": true}))
+        .await;
+    assert_eq!(refused.status, 503);
+    // The partij checked a moment ago is still vouched for (the short positive cache).
+    let k2 = klantcontacten
+        .create(
+            "klantcontacten",
+            json!({"kanaal": "balie", "onderwerp": "y", "taal": "nld", "vertrouwelijk": false}),
+        )
+        .await;
+    let b3 = klantcontacten
+        .create("betrokkenen", json!({"hadKlantcontact": {"uuid": k2["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true}))
+        .await;
+
+    // klanttaak goes down too, and the klantcontact of its task is deleted meanwhile (taking
+    // b1 along).
+    klanttaak.stop().await;
+    assert_eq!(
+        klantcontacten
+            .delete(k["url"].as_str().unwrap())
+            .await
+            .status,
+        204
+    );
+
+    // Both come back on their own databases and catch up with what klantcontacten acknowledged.
+    let relatiebeheer = relatiebeheer.restart().await;
+    let klanttaak = klanttaak.restart().await;
+    let partij_url = format!("partijen/{}", partij["uuid"].as_str().unwrap());
+    // (Compared by uuid: each process writes URLs under its own address here, where a
+    // gateway and a public base URL would make them one.)
+    let expected = json!([b3["uuid"]]);
+    let uuids = |p: &Value| -> Value {
+        p["betrokkenen"]
+            .as_array()
+            .map(|l| l.iter().map(|b| b["uuid"].clone()).collect())
+            .unwrap_or_default()
+    };
+    let started = Instant::now();
+    loop {
+        let shown = relatiebeheer.get(&partij_url).await.json();
+        let gone = klanttaak.get(taak["url"].as_str().unwrap()).await.status == 404;
+        if (uuids(&shown) == expected && gone) || started.elapsed() > Duration::from_secs(20) {
+            assert_eq!(uuids(&shown), expected, "{shown}");
+            assert!(gone, "the task of the deleted klantcontact is still there");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        klantcontacten.get(b1["url"].as_str().unwrap()).await.status,
+        404
+    );
+    assert_eq!(klanttaak.get("internetaken").await.json()["count"], 0);
+}
+
+#[tokio::test]
+async fn replicas_on_one_postgresql_database_deliver_each_event_and_take_over_from_each_other() {
+    // Replicas share a database; that is a PostgreSQL set-up (an embedded SQLite file belongs
+    // to one process), so this runs where TEST_DATABASE_URL names a server, as on CI.
+    if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        return;
+    }
+    let (rb, kc_a, kc_b) = (free_address(), free_address(), free_address());
+    let relatiebeheer = spawn_app_with(|s| {
+        s.register = Some("relatiebeheer".into());
+        s.bind = rb.clone();
+        s.peers.klantcontacten = Some(format!("http://{kc_a}"));
+        s.service_token = Some(SERVICE_TOKEN.into());
+    })
+    .await;
+    let replica = |bind: String, database: Option<klantinteracties::Settings>| {
+        let rb = rb.clone();
+        spawn_app_with(move |s| {
+            s.register = Some("klantcontacten".into());
+            s.bind = bind;
+            s.peers.relatiebeheer = Some(format!("http://{rb}"));
+            s.service_token = Some(SERVICE_TOKEN.into());
+            if let Some(first) = database {
+                s.database.klantcontacten = first.database.klantcontacten;
+            }
+        })
+    };
+    let a = replica(kc_a.clone(), None).await;
+    let b = replica(kc_b.clone(), Some(a.settings.clone())).await;
+
+    let partij = relatiebeheer.create("partijen", persoon(None)).await;
+    let k = a
+        .create(
+            "klantcontacten",
+            json!({"kanaal": "telefoon", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
+        )
+        .await;
+    let body = json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": false});
+    for i in 0..10 {
+        let replica = if i % 2 == 0 { &a } else { &b };
+        replica.create("betrokkenen", body.clone()).await;
+    }
+    let url = format!("partijen/{}", partij["uuid"].as_str().unwrap());
+    let shown = eventually(&relatiebeheer, &url, |p| {
+        p["betrokkenen"].as_array().is_some_and(|l| l.len() == 10)
+    })
+    .await;
+    assert_eq!(shown["betrokkenen"].as_array().unwrap().len(), 10);
+
+    // The first replica stops (taking its relay lock with it); the second delivers from now on.
+    a.stop().await;
+    for _ in 0..3 {
+        b.create("betrokkenen", body.clone()).await;
+    }
+    let started = Instant::now();
+    loop {
+        let shown = relatiebeheer.get(&url).await.json();
+        let count = shown["betrokkenen"].as_array().map_or(0, Vec::len);
+        if count == 13 || started.elapsed() > Duration::from_secs(15) {
+            assert_eq!(count, 13, "{shown}");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

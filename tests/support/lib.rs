@@ -55,6 +55,7 @@ pub struct TestApp {
     pub token: String,
     /// What the app was started with: its databases, for tests that look beneath the API.
     pub settings: Settings,
+    handle: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabases>,
 }
@@ -81,6 +82,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     adjust(&mut settings);
     let app = Application::build(&settings).unwrap();
     let port = app.port();
+    let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let auth = platform::db::Db::connect(&settings.auth_database_url().unwrap(), 1);
     let token = auth
@@ -91,6 +93,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         token,
         settings,
+        handle,
         _dir: dir,
         _pg: pg,
     }
@@ -145,6 +148,29 @@ async fn read(response: Response) -> Reply {
 }
 
 impl TestApp {
+    /// Stops the app as SIGTERM would (its databases stay until the value is dropped).
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+
+    /// Starts the app again on its own address and databases.
+    pub async fn restart(&self) -> TestApp {
+        let mut settings = self.settings.clone();
+        settings.bind = self.base.trim_start_matches("http://").to_owned();
+        let app = Application::build(&settings).unwrap();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base: self.base.clone(),
+            client: reqwest::Client::new(),
+            token: self.token.clone(),
+            settings,
+            handle,
+            _dir: tempfile::tempdir().unwrap(),
+            _pg: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         if path.starts_with("http") {
             path.to_owned()

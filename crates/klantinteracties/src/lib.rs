@@ -148,7 +148,7 @@ impl Application {
             })
             .collect();
 
-        let listener = TcpListener::bind(&settings.bind)?;
+        let listener = listen(&settings.bind)?;
         let local = listener.local_addr()?;
         let port = local.port();
         // The registers this process serves are reached on its own address, the others at
@@ -359,6 +359,11 @@ impl Application {
         self.port
     }
 
+    /// Stops the server (and with it the relays) from elsewhere, as SIGTERM does.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let relays: Vec<_> = self
@@ -372,6 +377,25 @@ impl Application {
         }
         result
     }
+}
+
+/// Binds the address, allowing an immediate rebind after a restart (connections of the
+/// previous process may still linger in TIME_WAIT).
+fn listen(bind: &str) -> anyhow::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let address = bind
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("cannot bind {bind:?}: no address"))?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 /// An API root: where each resource of this process is listed.

@@ -91,6 +91,7 @@ pub struct Db {
     read: DbPool,
     write: DbPool,
     kind: BackendKind,
+    url: std::sync::Arc<str>,
 }
 
 /// How long a request waits for a free connection before it is answered 503.
@@ -119,18 +120,25 @@ impl Db {
                     read: pool.clone(),
                     write: pool,
                     kind,
+                    url: url.into(),
                 }
             }
             BackendKind::Sqlite => Self {
                 read: build(pool_size),
                 write: build(1),
                 kind,
+                url: url.into(),
             },
         }
     }
 
     pub fn kind(&self) -> BackendKind {
         self.kind
+    }
+
+    /// A connection of its own, outside the pools (for a session-long advisory lock).
+    pub fn dedicated(&self) -> ConnectionResult<DbConnection> {
+        establish(&self.url)
     }
 
     fn checkout(pool: &DbPool) -> Result<PooledConnection<Manager>, ApiError> {

@@ -6,6 +6,12 @@
 //! subscriber how far it got; after a failure it retries with backoff, and after a restart it
 //! goes on where it was. Delivery is at least once: receivers apply events idempotently, by
 //! event id.
+//!
+//! On PostgreSQL a register may run as several replicas on one database. Two things keep the
+//! relay right there: events get their ids in commit order (an emitting transaction holds a
+//! transaction-level advisory lock from its first event to its commit, so a reader never sees
+//! id 11 while 10 may still commit), and only the replica holding a session-level advisory lock
+//! delivers; the others stand by and take over when its connection goes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
-use crate::db::{Db, DbConnection};
+use diesel::connection::SimpleConnection;
+
+use crate::db::{BackendKind, Db, DbConnection};
 use crate::ApiResult;
 
 diesel::table! {
@@ -69,8 +77,16 @@ pub fn is_deletion(event: &Event) -> bool {
         .unwrap_or(false)
 }
 
+/// Advisory lock keys (per database, so one value serves every register).
+const ORDER_LOCK: i64 = 0x6b69_6f75_7462_6f78; // emitting transactions, one at a time
+const RELAY_LOCK: i64 = 0x6b69_7265_6c61_7900; // the replica that delivers
+
 /// Stores an event in the caller's transaction.
 pub fn emit(conn: &mut DbConnection, topic: &str, uuid: &str, payload: &Value) -> ApiResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        // Held until commit: ids become visible in the order they were handed out.
+        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({ORDER_LOCK})"))?;
+    }
     diesel::insert_into(outbox::table)
         .values((
             outbox::topic.eq(topic),
@@ -154,15 +170,27 @@ impl Relay {
         }
     }
 
-    /// Delivers until the process ends: at once when woken, else every second (for retries).
+    /// Delivers until the process ends: at once when woken, else every poll interval (for
+    /// retries, and for events other replicas wrote).
     pub async fn run(self) {
         if self.subscribers.is_empty() {
             return;
         }
+        let poll = match self.db.kind() {
+            BackendKind::Postgres => Duration::from_millis(250),
+            BackendKind::Sqlite => Duration::from_secs(1),
+        };
+        let mut leader = Leadership::new(self.db.clone());
         let mut backoff = vec![Duration::ZERO; self.subscribers.len()];
         let mut not_before = vec![tokio::time::Instant::now(); self.subscribers.len()];
         let mut through: Vec<Option<i64>> = vec![None; self.subscribers.len()];
         loop {
+            if !leader.hold().await {
+                // Another replica delivers; nobody should wait for this one.
+                self.delivered.send_replace(None);
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
             for (i, subscriber) in self.subscribers.iter().enumerate() {
                 if tokio::time::Instant::now() < not_before[i] {
                     continue;
@@ -193,7 +221,7 @@ impl Relay {
             });
             tokio::select! {
                 () = self.wake.notified() => {}
-                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                () = tokio::time::sleep(poll) => {}
             }
         }
     }
@@ -270,6 +298,70 @@ impl Relay {
             through: if more { last } else { last.max(watermark) },
             more,
         })
+    }
+}
+
+/// The right to deliver: on PostgreSQL a session-level advisory lock on a connection of its
+/// own (lost when that connection dies, so another replica takes over); on SQLite always held
+/// (one process per database file).
+struct Leadership {
+    db: Db,
+    conn: Option<DbConnection>,
+    checked: tokio::time::Instant,
+}
+
+impl Leadership {
+    fn new(db: Db) -> Self {
+        Self {
+            db,
+            conn: None,
+            checked: tokio::time::Instant::now(),
+        }
+    }
+
+    /// Whether this replica may deliver now: takes the lock when free, and every few seconds
+    /// checks that the connection holding it is still alive.
+    async fn hold(&mut self) -> bool {
+        if self.db.kind() == BackendKind::Sqlite {
+            return true;
+        }
+        let fresh = self.checked.elapsed() < Duration::from_secs(5);
+        if self.conn.is_some() && fresh {
+            return true;
+        }
+        let db = self.db.clone();
+        let conn = self.conn.take();
+        let outcome =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Option<DbConnection>> {
+                let mut conn = match conn {
+                    Some(mut held) => {
+                        // Still ours if the connection still answers.
+                        return Ok(held.batch_execute("SELECT 1").is_ok().then_some(held));
+                    }
+                    None => db.dedicated()?,
+                };
+                #[derive(diesel::QueryableByName)]
+                struct Locked {
+                    #[diesel(sql_type = diesel::sql_types::Bool)]
+                    locked: bool,
+                }
+                let got: Locked = diesel::sql_query(format!(
+                    "SELECT pg_try_advisory_lock({RELAY_LOCK}) AS locked"
+                ))
+                .get_result(&mut conn)?;
+                Ok(got.locked.then_some(conn))
+            })
+            .await;
+        self.checked = tokio::time::Instant::now();
+        self.conn = match outcome {
+            Ok(Ok(conn)) => conn,
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "event relay cannot reach its database");
+                None
+            }
+            Err(_) => None,
+        };
+        self.conn.is_some()
     }
 }
 
