@@ -7,6 +7,7 @@ mod cascades;
 mod cases;
 mod contactgegevens;
 mod digitaleadressen;
+mod events;
 mod filters;
 mod identificatoren;
 mod internetaken;

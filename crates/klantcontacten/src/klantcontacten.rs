@@ -496,11 +496,24 @@ fn filtered(f: &Filters) -> Boxed {
     q
 }
 
+/// The kanaal klantcontacten are notified on (by their own endpoints and maak-klantcontact).
+pub const KANAAL: platform::outbound::Kanaal = platform::outbound::Kanaal {
+    kanaal: "klantcontacten",
+    resource: "klantcontact",
+    kenmerken: &[
+        "hoofdOnderwerpType",
+        "indicatieContactGelukt",
+        "verdereActieOndernomen",
+    ],
+};
+
 impl Crud for Klantcontacten {
     type State = Register;
     type Row = KlantcontactRow;
     type View = KlantcontactView;
     type Filters = Filters;
+
+    const KANAAL: Option<platform::outbound::Kanaal> = Some(KANAAL);
 
     const FILTERS: &'static [&'static str] = &[
         "kanaal",

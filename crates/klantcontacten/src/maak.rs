@@ -68,6 +68,12 @@ pub async fn create(
                 &urls,
                 std::slice::from_ref(&contact),
             )?);
+            platform::outbound::notify(
+                conn,
+                &crate::klantcontacten::KANAAL,
+                platform::outbound::Actie::Create,
+                &contact_view,
+            )?;
             let betrokkene_view = match &betrokkene {
                 Some(row) => first(Betrokkenen::render(conn, &urls, std::slice::from_ref(row))?),
                 None => Value::Null,

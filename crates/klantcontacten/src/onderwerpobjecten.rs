@@ -152,6 +152,29 @@ impl Crud for Onderwerpobjecten {
     type View = OnderwerpobjectView;
     type Filters = Filters;
 
+    const ANNOUNCE_BEFORE: bool = true;
+
+    /// A zaak linked or unlinked through an onderwerpobject is a CloudEvent (BEHAVIOUR 6.2);
+    /// a write that leaves the identificator as it was says nothing.
+    fn announce(
+        conn: &mut DbConnection,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) -> ApiResult<()> {
+        let identificator =
+            |v: Option<&Value>| v.map(|v| v["onderwerpobjectidentificator"].clone());
+        if before.is_some() && after.is_some() && identificator(before) == identificator(after) {
+            return Ok(());
+        }
+        if let Some(old) = before {
+            announce_zaak(conn, old, false)?;
+        }
+        if let Some(new) = after {
+            announce_zaak(conn, new, true)?;
+        }
+        Ok(())
+    }
+
     const FILTERS: &'static [&'static str] = &[
         "klantcontact__uuid",
         "klantcontact__url",
@@ -273,6 +296,35 @@ impl Crud for Onderwerpobjecten {
     }
 }
 
+/// The zaak event of an onderwerpobject (as rendered), when it is a zaak link: a zaak by uuid,
+/// on a klantcontact. Its label is the klantcontact's onderwerp, with the nummer when it has one.
+fn announce_zaak(conn: &mut DbConnection, view: &Value, gekoppeld: bool) -> ApiResult<()> {
+    let identificator = &view["onderwerpobjectidentificator"];
+    let (Some(zaak), Some(klantcontact)) = (
+        identificator["objectId"].as_str(),
+        view["klantcontact"]["uuid"].as_str(),
+    ) else {
+        return Ok(());
+    };
+    if identificator["codeObjecttype"] != "zaak" || identificator["codeSoortObjectId"] != "uuid" {
+        return Ok(());
+    }
+    let Some((onderwerp, nummer)) = k::table
+        .filter(k::uuid.eq(klantcontact))
+        .select((k::onderwerp, k::nummer))
+        .first::<(String, Option<String>)>(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let label = match nummer {
+        Some(nummer) => format!("{onderwerp} - ({nummer})"),
+        None => onderwerp,
+    };
+    let link = view["url"].as_str().unwrap_or_default();
+    platform::outbound::zaak_event(conn, gekoppeld, zaak, link, &label)
+}
+
 /// `DELETE /onderwerpobjecten/{uuid}`; with `?cascade=true` (any case) the klantcontacten it
 /// names go too, unless another onderwerpobject still refers to them: those are `behouden`.
 pub async fn delete(
@@ -289,6 +341,10 @@ pub async fn delete(
         .db()
         .write(move |conn| {
             let row = Onderwerpobjecten::find(conn, uuid)?.ok_or_else(ApiError::not_found)?;
+            // Rendered while its klantcontact is still there, for the zaak-ontkoppeld event.
+            let view = Onderwerpobjecten::render(conn, &urls, std::slice::from_ref(&row))?;
+            let view = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
+            announce_zaak(conn, &view[0], false)?;
             diesel::delete(o::table.find(row.id)).execute(conn)?;
             if !cascade {
                 return Ok(None);

@@ -14,7 +14,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use platform::auth::TokenStore;
 use platform::db::{self, Db, Migrations};
-use platform::events::{Relay, Subscriber};
+use platform::events::{Relay, Subscriber, Target};
 use platform::health::Databases;
 use platform::http::{html_not_found, Api, Edge, Urls};
 use reference::{Register, Resolver, API_PATH};
@@ -182,12 +182,17 @@ impl Application {
                         let peer = peers.get(&holder).filter(|_| !topics.is_empty())?;
                         Some(Subscriber {
                             name: holder.name().into(),
-                            url: format!("{peer}{INTERNAL_PATH}/events-{}", holder.name()),
+                            target: Target::Register {
+                                url: format!("{peer}{INTERNAL_PATH}/events-{}", holder.name()),
+                            },
                             topics,
                         })
                     })
                     .collect();
-                let local = subscribers.iter().all(|s| s.url.starts_with(&own));
+                // Read-your-writes concerns the other registers only: outside systems are
+                // told after the answer.
+                let local = subscribers.iter().all(|s| s.address().starts_with(&own));
+                let subscribers = subscribers.into_iter().chain(external(settings)).collect();
                 let relay = Relay::new(db.clone(), subscribers, service_token.clone());
                 let relay = if local {
                     relay.with_read_your_writes(READ_YOUR_WRITES)
@@ -264,6 +269,12 @@ impl Application {
             }
         }
         let databases = Databases(databases);
+        let backlog = platform::events::Relays(
+            served
+                .iter()
+                .filter_map(|r| relays.get(r).map(|relay| (r.name(), relay.clone())))
+                .collect(),
+        );
         let listed: Arc<Vec<&'static str>> =
             Arc::new(resources.iter().chain(&actions).copied().collect());
 
@@ -283,8 +294,10 @@ impl Application {
             App::new()
                 .app_data(web::Data::new(Arc::clone(&edge)))
                 .app_data(web::Data::new(databases.clone()))
+                .app_data(web::Data::new(backlog.clone()))
                 .wrap(from_fn(platform::http::edge))
                 .configure(platform::health::configure)
+                .route("/_healthz/events", web::get().to(platform::events::backlog))
                 .service(
                     web::scope(API_PATH)
                         .route(
@@ -377,6 +390,40 @@ impl Application {
         }
         result
     }
+}
+
+/// The systems outside the registers that hear of every notificatie and zaak event.
+fn external(settings: &Settings) -> Vec<Subscriber> {
+    const TOPICS: [&str; 2] = ["notificatie", "zaak"];
+    let source = settings
+        .events_source
+        .clone()
+        .unwrap_or_else(|| "urn:klantinteracties".into());
+    let mut subscribers: Vec<Subscriber> = settings
+        .webhooks
+        .iter()
+        .map(|url| Subscriber {
+            name: format!("webhook {url}"),
+            target: Target::Webhook {
+                url: url.clone(),
+                source: source.clone(),
+            },
+            topics: TOPICS.to_vec(),
+        })
+        .collect();
+    if let Some(root) = &settings.notificaties.url {
+        subscribers.push(Subscriber {
+            name: "notificaties".into(),
+            target: Target::Notificaties {
+                root: root.clone(),
+                client_id: settings.notificaties.client_id.clone(),
+                secret: settings.notificaties.secret.clone(),
+                source: settings.events_source.clone(),
+            },
+            topics: TOPICS.to_vec(),
+        });
+    }
+    subscribers
 }
 
 /// Binds the address, allowing an immediate rebind after a restart (connections of the

@@ -23,6 +23,10 @@
 //! - `KLANTINTERACTIES_WORKERS` — HTTP worker threads (default: one per core);
 //! - `KLANTINTERACTIES_MIGRATE_ON_START` — apply pending migrations at start-up (default true);
 //! - `KLANTINTERACTIES_DATABASE_WAIT_SECONDS` — how long start-up waits for the database (30);
+//! - `KLANTINTERACTIES_NOTIFICATIES__URL`, `…__CLIENT_ID`, `…__SECRET` — a Notificaties API to
+//!   notify (kanalen `partijen`, `klantcontacten`, `internetaken`);
+//! - `KLANTINTERACTIES_WEBHOOKS` — comma-separated URLs that receive every event as a CloudEvent;
+//! - `KLANTINTERACTIES_EVENTS_SOURCE` — the `source` URN of outgoing events;
 //! - `KLANTINTERACTIES_LOG_FORMAT` — `pretty` or `json`; `KLANTINTERACTIES_LOG_LEVEL` (or
 //!   `RUST_LOG`) — e.g. `info`.
 
@@ -48,6 +52,17 @@ pub struct Peers {
     pub klanttaak: Option<String>,
 }
 
+/// A Notificaties API the registers notify (ZGW JWT with this client id and secret).
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct Notificaties {
+    /// Its root, e.g. `https://notificaties.gemeente.nl/api/v1/`; none: no notificaties.
+    pub url: Option<String>,
+    #[serde(default)]
+    pub client_id: String,
+    #[serde(default)]
+    pub secret: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     pub bind: String,
@@ -67,6 +82,14 @@ pub struct Settings {
     pub database_wait_seconds: u64,
     pub log_format: LogFormat,
     pub log_level: String,
+    #[serde(default)]
+    pub notificaties: Notificaties,
+    /// URLs that receive every notificatie and zaak event as a CloudEvent.
+    #[serde(default)]
+    pub webhooks: Vec<String>,
+    /// The `source` of outgoing events: a URN naming this installation (NL GOV CloudEvents
+    /// profile), e.g. `urn:nld:oin:00000001234567890000:systeem:klantinteracties`.
+    pub events_source: Option<String>,
 }
 
 impl Settings {
@@ -87,7 +110,9 @@ impl Settings {
             config::Environment::with_prefix("KLANTINTERACTIES")
                 .prefix_separator("_")
                 .separator("__")
-                .try_parsing(true),
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("webhooks"),
         );
         let mut settings: Settings = builder.build()?.try_deserialize()?;
         settings.normalise();
@@ -110,6 +135,9 @@ impl Settings {
             database_wait_seconds: 10,
             log_format: LogFormat::Pretty,
             log_level: "warn".into(),
+            notificaties: Notificaties::default(),
+            webhooks: Vec::new(),
+            events_source: None,
         };
         settings.normalise();
         settings
@@ -131,6 +159,9 @@ impl Settings {
         blank(&mut self.peers.klantcontacten);
         blank(&mut self.peers.klanttaak);
         blank(&mut self.service_token);
+        blank(&mut self.notificaties.url);
+        blank(&mut self.events_source);
+        self.webhooks.retain(|w| !w.trim().is_empty());
     }
 
     /// The registers this process serves.

@@ -324,6 +324,12 @@ impl Crud for Internetaken {
     type View = InternetaakView;
     type Filters = Filters;
 
+    const KANAAL: Option<platform::outbound::Kanaal> = Some(platform::outbound::Kanaal {
+        kanaal: "internetaken",
+        resource: "internetaak",
+        kenmerken: &["nummer", "gevraagdeHandeling", "toelichting", "status"],
+    });
+
     const FILTERS: &'static [&'static str] = &[
         "nummer",
         "referentienummer",

@@ -97,6 +97,24 @@ pub trait Crud: 'static {
     /// The `expand` values the resource knows; none for most.
     const EXPAND: &'static [&'static str] = &[];
 
+    /// The kanaal its writes are notified on (partijen, klantcontacten, internetaken); none
+    /// for most.
+    const KANAAL: Option<crate::outbound::Kanaal> = None;
+
+    /// Whether [`Crud::announce`] needs the object as it was before a write.
+    const ANNOUNCE_BEFORE: bool = false;
+
+    /// Events of a write besides its notificatie (the zaak CloudEvents of onderwerpobjecten),
+    /// stored in its transaction; `before` and `after` are the object as rendered (`None` when
+    /// created or deleted; `before` only with [`Crud::ANNOUNCE_BEFORE`]).
+    fn announce(
+        _conn: &mut DbConnection,
+        _before: Option<&Value>,
+        _after: Option<&Value>,
+    ) -> ApiResult<()> {
+        Ok(())
+    }
+
     /// The `_expand` object of each row, for the requested relations.
     fn expand(
         _conn: &mut DbConnection,
@@ -154,6 +172,38 @@ fn render_one<R: Crud>(
 
 fn found<R: Crud>(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<R::Row> {
     R::find(conn, uuid)?.ok_or_else(ApiError::not_found)
+}
+
+fn as_value<T: Serialize>(view: &T) -> ApiResult<Value> {
+    serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// The object as a GET shows it, when the resource announces its writes.
+fn before<R: Crud>(
+    conn: &mut DbConnection,
+    urls: &reference::ApiUrls,
+    row: &R::Row,
+) -> ApiResult<Option<Value>> {
+    if R::KANAAL.is_none() && !R::ANNOUNCE_BEFORE {
+        return Ok(None);
+    }
+    match R::render(conn, urls, std::slice::from_ref(row))?.first() {
+        Some(view) => Ok(Some(as_value(view)?)),
+        None => Ok(None),
+    }
+}
+
+/// Stores what a write tells the world: its notificatie and the resource's own events.
+fn announce<R: Crud>(
+    conn: &mut DbConnection,
+    actie: crate::outbound::Actie,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> ApiResult<()> {
+    if let (Some(kanaal), Some(object)) = (R::KANAAL, after.or(before)) {
+        crate::outbound::notify(conn, &kanaal, actie, object)?;
+    }
+    R::announce(conn, before, after)
 }
 
 pub async fn list<R: Crud>(
@@ -236,8 +286,19 @@ async fn write<R: Crud>(
                 Some(uuid) => Some(found::<R>(conn, uuid)?),
                 None => None,
             };
+            let previous = match (&existing, R::ANNOUNCE_BEFORE) {
+                (Some(row), true) => before::<R>(conn, &urls, row)?,
+                _ => None,
+            };
             let row = R::save(conn, &body, mode, existing)?;
-            render_one::<R>(conn, &urls, row)
+            let view = render_one::<R>(conn, &urls, row)?;
+            let actie = match mode {
+                Mode::Create => crate::outbound::Actie::Create,
+                Mode::Replace => crate::outbound::Actie::Update,
+                Mode::Patch => crate::outbound::Actie::PartialUpdate,
+            };
+            announce::<R>(conn, actie, previous.as_ref(), Some(&as_value(&view)?))?;
+            Ok(view)
         })
         .await?;
     state.written().await;
@@ -275,6 +336,7 @@ pub async fn patch<R: Crud>(
 
 pub async fn delete<R: Crud>(
     state: web::Data<R::State>,
+    Urls(urls): Urls,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
@@ -282,7 +344,14 @@ pub async fn delete<R: Crud>(
         .db()
         .write(move |conn| {
             let row = found::<R>(conn, uuid)?;
-            R::delete(conn, row)
+            let previous = before::<R>(conn, &urls, &row)?;
+            R::delete(conn, row)?;
+            announce::<R>(
+                conn,
+                crate::outbound::Actie::Destroy,
+                previous.as_ref(),
+                None,
+            )
         })
         .await?;
     state.written().await;

@@ -106,12 +106,39 @@ pub fn watermark(conn: &mut DbConnection) -> ApiResult<i64> {
     Ok(newest.unwrap_or(0))
 }
 
-/// Where a relay delivers: a URL that takes a [`Batch`] by POST, and the topics it wants.
+/// Where a relay delivers, and the topics it wants.
 #[derive(Debug, Clone)]
 pub struct Subscriber {
+    /// Stable: the cursor is kept under it.
     pub name: String,
-    pub url: String,
+    pub target: Target,
     pub topics: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// Another register's `/_internal/events-{register}`: batches as they are.
+    Register { url: String },
+    /// A webhook: each event as a CloudEvent (`application/cloudevents+json`).
+    Webhook { url: String, source: String },
+    /// A Notificaties API: notificaties to `{root}notificaties`, zaak events to
+    /// `{root}cloudevents`, with a ZGW JWT.
+    Notificaties {
+        root: String,
+        client_id: String,
+        secret: String,
+        source: Option<String>,
+    },
+}
+
+impl Subscriber {
+    /// Where it is, for logs (never the credentials).
+    pub fn address(&self) -> &str {
+        match &self.target {
+            Target::Register { url } | Target::Webhook { url, .. } => url,
+            Target::Notificaties { root, .. } => root,
+        }
+    }
 }
 
 /// Delivers a register's outbox to its subscribers.
@@ -122,7 +149,7 @@ pub struct Relay {
     client: reqwest::Client,
     token: String,
     wake: Arc<Notify>,
-    /// Up to which event every subscriber has everything it wants; `None` while a delivery
+    /// Up to which event every other register has everything it wants; `None` while a delivery
     /// fails (then nobody should wait for it).
     delivered: Arc<watch::Sender<Option<i64>>>,
     /// How long a write waits for its events to be delivered before it answers (zero: not).
@@ -212,8 +239,15 @@ impl Relay {
                     }
                 }
             }
-            let all: Option<Vec<i64>> = through.iter().copied().collect();
-            let now = all.and_then(|t| t.into_iter().min());
+            // Writes wait for the other registers' read models only, never for outside systems.
+            let registers: Option<Vec<i64>> = self
+                .subscribers
+                .iter()
+                .zip(&through)
+                .filter(|(s, _)| matches!(s.target, Target::Register { .. }))
+                .map(|(_, t)| *t)
+                .collect();
+            let now = registers.and_then(|t| t.into_iter().min());
             self.delivered.send_if_modified(|old| {
                 let changed = *old != now;
                 *old = now;
@@ -275,24 +309,21 @@ impl Relay {
                 })
                 .collect(),
         };
-        let response = self
-            .client
-            .post(&subscriber.url)
-            .header("Authorization", format!("Token {}", self.token))
-            .json(&batch)
-            .send()
-            .await?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "{} answered {}",
-            subscriber.url,
-            response.status()
-        );
-        let name = subscriber.name.clone();
-        self.db
-            .write(move |conn| advance(conn, &name, last))
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let sent = self.send(subscriber, &batch).await;
+        // What went out is remembered even when a later event of the batch failed.
+        let through = match &sent {
+            Ok(()) => Some(last),
+            Err((Some(id), _)) => Some(*id),
+            Err((None, _)) => None,
+        };
+        if let Some(through) = through {
+            let name = subscriber.name.clone();
+            self.db
+                .write(move |conn| advance(conn, &name, through))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        sent.map_err(|(_, error)| error)?;
         tracing::debug!(subscriber = %subscriber.name, events = count, "events delivered");
         Ok(Progress {
             through: if more { last } else { last.max(watermark) },
@@ -365,6 +396,99 @@ impl Leadership {
     }
 }
 
+impl Relay {
+    /// Sends a batch; on failure, how far it got (the last event that went out) and why.
+    async fn send(
+        &self,
+        subscriber: &Subscriber,
+        batch: &Batch,
+    ) -> Result<(), (Option<i64>, anyhow::Error)> {
+        let ok = |response: reqwest::Response, url: &str| {
+            if response.status().is_success() {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("{url} answered {}", response.status()))
+            }
+        };
+        match &subscriber.target {
+            Target::Register { url } => {
+                let sent = self
+                    .client
+                    .post(url)
+                    .header("Authorization", format!("Token {}", self.token))
+                    .json(batch)
+                    .send()
+                    .await
+                    .map_err(anyhow::Error::from)
+                    .and_then(|r| ok(r, url));
+                sent.map_err(|e| (None, e))
+            }
+            Target::Webhook { url, source } => {
+                let mut through = None;
+                for event in &batch.events {
+                    if let Some(cloud) = crate::outbound::cloud_event(event, source) {
+                        self.client
+                            .post(url)
+                            .header("Content-Type", "application/cloudevents+json")
+                            .body(cloud.to_string())
+                            .send()
+                            .await
+                            .map_err(anyhow::Error::from)
+                            .and_then(|r| ok(r, url))
+                            .map_err(|e| (through, e))?;
+                    }
+                    through = Some(event.id);
+                }
+                Ok(())
+            }
+            Target::Notificaties {
+                root,
+                client_id,
+                secret,
+                source,
+            } => {
+                let root = root.trim_end_matches('/');
+                let mut through = None;
+                for event in &batch.events {
+                    let request = if let Some(message) =
+                        crate::outbound::notificatie(event, source.as_deref())
+                    {
+                        Some((format!("{root}/notificaties"), "application/json", message))
+                    } else {
+                        // Open Klant sends CloudEvents only when it has a source to name.
+                        source.as_deref().and_then(|s| {
+                            crate::outbound::cloud_event(event, s).map(|c| {
+                                (
+                                    format!("{root}/cloudevents"),
+                                    "application/cloudevents+json",
+                                    c,
+                                )
+                            })
+                        })
+                    };
+                    if let Some((url, content_type, body)) = request {
+                        self.client
+                            .post(&url)
+                            .header(
+                                "Authorization",
+                                format!("Bearer {}", crate::outbound::zgw_jwt(client_id, secret)),
+                            )
+                            .header("Content-Type", content_type)
+                            .body(body.to_string())
+                            .send()
+                            .await
+                            .map_err(anyhow::Error::from)
+                            .and_then(|r| ok(r, &url))
+                            .map_err(|e| (through, e))?;
+                    }
+                    through = Some(event.id);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// How far one delivery got.
 struct Progress {
     /// Every event up to here that the subscriber wants has been delivered.
@@ -391,6 +515,82 @@ fn advance(conn: &mut DbConnection, subscriber: &str, last: i64) -> ApiResult<()
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// What a relay has not delivered yet, per subscriber: for operators (`/_healthz/events`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Backlog {
+    pub subscriber: String,
+    pub pending: i64,
+    /// How long the oldest undelivered event has waited.
+    pub oldest_pending_seconds: Option<i64>,
+    pub delivered_through: i64,
+}
+
+impl Relay {
+    /// The backlog of every subscriber, from the database (so any replica can tell).
+    pub async fn backlog(&self) -> ApiResult<Vec<Backlog>> {
+        let subscribers: Vec<(String, Vec<String>)> = self
+            .subscribers
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.topics.iter().map(|t| (*t).to_owned()).collect(),
+                )
+            })
+            .collect();
+        self.db
+            .read(move |conn| {
+                let now = crate::time::now();
+                subscribers
+                    .into_iter()
+                    .map(|(name, topics)| {
+                        let through: i64 = outbox_cursors::table
+                            .find(&name)
+                            .select(outbox_cursors::last_id)
+                            .first(conn)
+                            .optional()?
+                            .unwrap_or(0);
+                        let pending = outbox::table
+                            .filter(outbox::id.gt(through))
+                            .filter(outbox::topic.eq_any(&topics));
+                        let count: i64 = pending.clone().count().get_result(conn)?;
+                        let oldest: Option<time::PrimitiveDateTime> = pending
+                            .order(outbox::id)
+                            .select(outbox::created_at)
+                            .first(conn)
+                            .optional()?;
+                        Ok(Backlog {
+                            subscriber: name,
+                            pending: count,
+                            oldest_pending_seconds: oldest
+                                .map(|at| (now - at).whole_seconds().max(0)),
+                            delivered_through: through,
+                        })
+                    })
+                    .collect()
+            })
+            .await
+    }
+}
+
+/// The relays of a process, for `/_healthz/events`.
+#[derive(Clone, Default)]
+pub struct Relays(pub Vec<(&'static str, Relay)>);
+
+/// `GET /_healthz/events`: each register's undelivered events per subscriber.
+pub async fn backlog(relays: actix_web::web::Data<Relays>) -> actix_web::HttpResponse {
+    let mut body = serde_json::Map::new();
+    for (register, relay) in &relays.0 {
+        let value = match relay.backlog().await {
+            Ok(backlog) => serde_json::to_value(backlog).unwrap_or(Value::Null),
+            Err(error) => serde_json::json!({"error": error.to_string()}),
+        };
+        body.insert((*register).to_owned(), value);
+    }
+    actix_web::HttpResponse::Ok().json(body)
 }
 
 /// Wakes a relay after a write committed.

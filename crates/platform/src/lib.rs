@@ -17,6 +17,7 @@ pub mod health;
 pub mod http;
 pub mod input;
 pub mod json;
+pub mod outbound;
 pub mod pagination;
 pub mod query;
 pub mod resync;

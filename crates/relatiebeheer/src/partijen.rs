@@ -831,6 +831,12 @@ impl Crud for Partijen {
     type View = PartijView;
     type Filters = PartijFilters;
 
+    const KANAAL: Option<platform::outbound::Kanaal> = Some(platform::outbound::Kanaal {
+        kanaal: "partijen",
+        resource: "partij",
+        kenmerken: &["nummer", "interneNotitie", "soortPartij"],
+    });
+
     const FILTERS: &'static [&'static str] = &FILTERS;
     const EXPAND: &'static [&'static str] = &PARTIJ_EXPAND;
 
