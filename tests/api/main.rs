@@ -17,3 +17,4 @@ mod processes;
 mod protocol;
 mod readmodels;
 mod relaties;
+mod sagas;

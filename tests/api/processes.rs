@@ -126,7 +126,7 @@ async fn two_registers_in_two_processes_check_references_and_feed_each_others_re
 }
 
 /// The three registers, each alone with its own database, each knowing the others' addresses.
-async fn three_registers() -> (TestApp, TestApp, TestApp) {
+pub async fn three_registers() -> (TestApp, TestApp, TestApp) {
     let (rb, kc, kt) = (free_address(), free_address(), free_address());
     let peers = |s: &mut klantinteracties::Settings| {
         s.peers.relatiebeheer = Some(format!("http://{rb}"));

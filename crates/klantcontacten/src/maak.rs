@@ -1,10 +1,12 @@
 //! `POST /maak-klantcontact`: a klantcontact with, optionally, a betrokkene and an
 //! onderwerpobject, in one transaction. Any error in any part and nothing is stored.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+use platform::auth::Caller;
 use platform::crud::{Crud, RegisterState};
 use platform::error::ApiError;
 use platform::http::{created_without_location, Urls};
+use platform::idempotency::{self, IdempotencyKey, Outcome};
 use platform::input::{Field, Mode, Reader};
 use platform::json::JsonBody;
 use platform::ApiResult;
@@ -18,83 +20,103 @@ use crate::Register;
 pub async fn create(
     state: web::Data<Register>,
     Urls(urls): Urls,
+    caller: Caller,
+    key: IdempotencyKey,
+    req: HttpRequest,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_object()?;
+    let claim = key.claim(&caller, req.path(), &Value::Object(body.clone()));
+    if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
+        return Ok(answer.response());
+    }
     if let Some(Value::Object(betrokkene)) = body.get("betrokkene") {
         betrokkenen::verify_partij(&state, betrokkene, "betrokkene.").await?;
     }
-    let answer = state
+    let stored = claim.clone();
+    let outcome = state
         .db()
         .write(move |conn| {
-            let mut r = Reader::new(&body, Mode::Create);
-            let klantcontact = r.object("klantcontact", true, false);
-            let betrokkene = r.object("betrokkene", false, false);
-            let onderwerpobject = r.object("onderwerpobject", false, false);
-            r.finish()?;
-            let Field::Set(klantcontact) = klantcontact else {
-                return Err(ApiError::invalid(
-                    "klantcontact",
-                    "required",
-                    platform::input::REQUIRED,
-                ));
-            };
-            let contact =
-                klantcontacten::save_with(conn, klantcontact, Mode::Create, None, "klantcontact.")?;
-            let betrokkene = match betrokkene {
-                Field::Set(body) => Some(betrokkenen::save_with(
+            idempotency::once(conn, stored.as_ref(), |conn| {
+                let mut r = Reader::new(&body, Mode::Create);
+                let klantcontact = r.object("klantcontact", true, false);
+                let betrokkene = r.object("betrokkene", false, false);
+                let onderwerpobject = r.object("onderwerpobject", false, false);
+                r.finish()?;
+                let Field::Set(klantcontact) = klantcontact else {
+                    return Err(ApiError::invalid(
+                        "klantcontact",
+                        "required",
+                        platform::input::REQUIRED,
+                    ));
+                };
+                let contact = klantcontacten::save_with(
                     conn,
-                    body,
+                    klantcontact,
                     Mode::Create,
                     None,
-                    "betrokkene.",
-                    Some(contact.id),
-                )?),
-                _ => None,
-            };
-            let onderwerpobject = match onderwerpobject {
-                Field::Set(body) => Some(onderwerpobjecten::save_with(
-                    conn,
-                    body,
-                    Mode::Create,
-                    None,
-                    "onderwerpobject.",
-                    Some(contact.id),
-                )?),
-                _ => None,
-            };
-            let contact_view = first(Klantcontacten::render(
-                conn,
-                &urls,
-                std::slice::from_ref(&contact),
-            )?);
-            platform::outbound::notify(
-                conn,
-                &crate::klantcontacten::KANAAL,
-                platform::outbound::Actie::Create,
-                &contact_view,
-            )?;
-            let betrokkene_view = match &betrokkene {
-                Some(row) => first(Betrokkenen::render(conn, &urls, std::slice::from_ref(row))?),
-                None => Value::Null,
-            };
-            let onderwerp_view = match &onderwerpobject {
-                Some(row) => first(Onderwerpobjecten::render(
+                    "klantcontact.",
+                )?;
+                let betrokkene = match betrokkene {
+                    Field::Set(body) => Some(betrokkenen::save_with(
+                        conn,
+                        body,
+                        Mode::Create,
+                        None,
+                        "betrokkene.",
+                        Some(contact.id),
+                    )?),
+                    _ => None,
+                };
+                let onderwerpobject = match onderwerpobject {
+                    Field::Set(body) => Some(onderwerpobjecten::save_with(
+                        conn,
+                        body,
+                        Mode::Create,
+                        None,
+                        "onderwerpobject.",
+                        Some(contact.id),
+                    )?),
+                    _ => None,
+                };
+                let contact_view = first(Klantcontacten::render(
                     conn,
                     &urls,
-                    std::slice::from_ref(row),
-                )?),
-                None => Value::Null,
-            };
-            Ok(json!({
-                "klantcontact": contact_view,
-                "betrokkene": betrokkene_view,
-                "onderwerpobject": onderwerp_view,
-            }))
+                    std::slice::from_ref(&contact),
+                )?);
+                platform::outbound::notify(
+                    conn,
+                    &crate::klantcontacten::KANAAL,
+                    platform::outbound::Actie::Create,
+                    &contact_view,
+                )?;
+                let betrokkene_view = match &betrokkene {
+                    Some(row) => {
+                        first(Betrokkenen::render(conn, &urls, std::slice::from_ref(row))?)
+                    }
+                    None => Value::Null,
+                };
+                let onderwerp_view = match &onderwerpobject {
+                    Some(row) => first(Onderwerpobjecten::render(
+                        conn,
+                        &urls,
+                        std::slice::from_ref(row),
+                    )?),
+                    None => Value::Null,
+                };
+                Ok(json!({
+                    "klantcontact": contact_view,
+                    "betrokkene": betrokkene_view,
+                    "onderwerpobject": onderwerp_view,
+                }))
+            })
         })
-        .await?;
+        .await;
     state.written().await;
-    created_without_location(&answer)
+    match idempotency::settle(state.db(), claim, outcome).await? {
+        Outcome::Fresh(answer) => created_without_location(&answer),
+        Outcome::Replayed(answer) => Ok(answer.response()),
+    }
 }
 
 /// The one rendered object as JSON.

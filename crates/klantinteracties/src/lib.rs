@@ -88,13 +88,20 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
         // Tokens may share a register's database; two registers may not (each owns its tables).
         match plan.iter_mut().find(|(u, _)| *u == url) {
             Some((_, sets)) if sets.len() == 1 && url == auth_url => {
-                sets.push(migrations_of(register))
+                sets.push(migrations_of(register));
             }
             Some(_) => anyhow::bail!(
                 "the {} register needs a database of its own; {url} is taken",
                 register.name()
             ),
             None => plan.push((url, vec![migrations_of(register)])),
+        }
+        // Every register answers repeated POSTs from its own database.
+        if let Some((_, sets)) = plan
+            .iter_mut()
+            .find(|(u, _)| *u == settings.database_url(register))
+        {
+            sets.push(platform::idempotency::MIGRATIONS);
         }
     }
     let mut applied = 0;

@@ -305,13 +305,42 @@ async fn write<R: Crud>(
     Ok(view)
 }
 
+/// `POST`: a new object; with an `Idempotency-Key` a repeated request gets the first answer.
 pub async fn create<R: Crud>(
     state: web::Data<R::State>,
     Urls(urls): Urls,
+    caller: crate::auth::Caller,
+    key: crate::idempotency::IdempotencyKey,
+    req: actix_web::HttpRequest,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
-    let view = write::<R>(state, urls, None, body, Mode::Create).await?;
-    created(&view, R::url(&view))
+    use crate::idempotency::{self, Outcome};
+    let body = body.into_object()?;
+    let claim = key.claim(&caller, req.path(), &Value::Object(body.clone()));
+    if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
+        return Ok(answer.response());
+    }
+    R::verify(&state, &body).await?;
+    let stored = claim.clone();
+    let outcome = state
+        .db()
+        .write(move |conn| {
+            idempotency::once(conn, stored.as_ref(), |conn| {
+                let row = R::save(conn, &body, Mode::Create, None)?;
+                let view = as_value(&render_one::<R>(conn, &urls, row)?)?;
+                announce::<R>(conn, crate::outbound::Actie::Create, None, Some(&view))?;
+                Ok(view)
+            })
+        })
+        .await;
+    state.written().await;
+    match idempotency::settle(state.db(), claim, outcome).await? {
+        Outcome::Fresh(view) => {
+            let location = view.get("url").and_then(Value::as_str).unwrap_or_default();
+            created(&view, location)
+        }
+        Outcome::Replayed(answer) => Ok(answer.response()),
+    }
 }
 
 pub async fn replace<R: Crud>(

@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod http;
+pub mod idempotency;
 pub mod input;
 pub mod json;
 pub mod outbound;
