@@ -10,8 +10,9 @@ run:
 test:
 	cargo test --workspace --all-targets
 
+# The API tests and the end-to-end test of the binary (three processes behind the gateway).
 test-postgres:
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo test -p acceptance
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo test -p acceptance -p klantinteracties
 
 check:
 	cargo fmt --all -- --check

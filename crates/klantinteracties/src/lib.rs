@@ -1,6 +1,7 @@
 //! The `klantinteracties` application: every register of this version in one process (the
 //! embedded default) or one register alone (production), behind the shared API edge.
 
+pub mod gateway;
 pub mod readmodels;
 pub mod settings;
 

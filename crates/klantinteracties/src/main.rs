@@ -58,6 +58,22 @@ enum Command {
         #[command(flatten)]
         storage: Storage,
     },
+    /// Route one base URL to the three registers running as separate processes (what the
+    /// Ingress does in production; for development and tests).
+    Gateway {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8000")]
+        bind: String,
+        /// Base URL of the relatiebeheer register, e.g. http://127.0.0.1:8001.
+        #[arg(long)]
+        relatiebeheer: String,
+        /// Base URL of the klantcontacten register.
+        #[arg(long)]
+        klantcontacten: String,
+        /// Base URL of the klanttaak register.
+        #[arg(long)]
+        klanttaak: String,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -156,6 +172,26 @@ fn main() -> anyhow::Result<()> {
                 "{name}: {} objects as of event {}, {} removed",
                 report.objects, report.watermark, report.removed
             );
+            Ok(())
+        }
+        Command::Gateway {
+            bind,
+            relatiebeheer,
+            klantcontacten,
+            klanttaak,
+        } => {
+            platform::telemetry::init(settings.log_format, &settings.log_level);
+            let routes = klantinteracties::gateway::Routes(
+                [
+                    (reference::Register::Relatiebeheer, relatiebeheer),
+                    (reference::Register::Klantcontacten, klantcontacten),
+                    (reference::Register::Klanttaak, klanttaak),
+                ]
+                .into_iter()
+                .map(|(r, url)| (r, url.trim_end_matches('/').to_owned()))
+                .collect(),
+            );
+            actix_web::rt::System::new().block_on(klantinteracties::gateway::run(&bind, routes))?;
             Ok(())
         }
         Command::Token { action } => match action {

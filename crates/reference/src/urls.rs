@@ -50,6 +50,28 @@ pub enum Resource {
 }
 
 impl Resource {
+    pub const ALL: [Resource; 14] = [
+        Resource::Partijen,
+        Resource::PartijIdentificatoren,
+        Resource::Digitaleadressen,
+        Resource::Rekeningnummers,
+        Resource::Vertegenwoordigingen,
+        Resource::Categorieen,
+        Resource::CategorieRelaties,
+        Resource::Klantcontacten,
+        Resource::Betrokkenen,
+        Resource::Onderwerpobjecten,
+        Resource::Bijlagen,
+        Resource::Actoren,
+        Resource::Actorklantcontacten,
+        Resource::Internetaken,
+    ];
+
+    /// The resource whose collection path is `path` (`partijen`).
+    pub fn from_path(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.path() == path)
+    }
+
     pub fn path(self) -> &'static str {
         match self {
             Resource::Partijen => "partijen",

@@ -1,0 +1,195 @@
+//! A path-routing gateway: one base URL in front of the three registers running as separate
+//! processes, as the Kubernetes Ingress is in production. For development and tests; it sends
+//! each request to the register that owns its path, tells it the client's host and scheme
+//! (`X-Forwarded-Host`, `X-Forwarded-Proto`) so the URLs it writes are the gateway's, and merges
+//! the three API roots into one. `/_internal` is not passed: the registers reach each other
+//! directly.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use reference::{Register, Resource, API_PATH};
+
+/// Where each register is.
+#[derive(Debug, Clone)]
+pub struct Routes(pub HashMap<Register, String>);
+
+impl Routes {
+    /// The register that serves `path`, if any.
+    fn register_of(&self, path: &str) -> Option<Register> {
+        if path.starts_with("/contactgegevens/") {
+            return Some(Register::Relatiebeheer);
+        }
+        let rest = path.strip_prefix(API_PATH)?.strip_prefix('/')?;
+        let first = rest.split('/').next().unwrap_or_default();
+        if first == "maak-klantcontact" {
+            return Some(Register::Klantcontacten);
+        }
+        Resource::from_path(first).map(Resource::register)
+    }
+}
+
+/// Headers that belong to one hop, not to the request.
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+async fn forward(
+    req: HttpRequest,
+    body: web::Bytes,
+    routes: web::Data<Routes>,
+    client: web::Data<reqwest::Client>,
+) -> HttpResponse {
+    let path = req.path();
+    if path == format!("{API_PATH}/") {
+        return root(&req, &routes, &client).await;
+    }
+    let Some(upstream) = routes.register_of(path).and_then(|r| routes.0.get(&r)) else {
+        return HttpResponse::NotFound()
+            .content_type("text/html; charset=utf-8")
+            .body("<h1>Not Found</h1>");
+    };
+    let target = match req.uri().query() {
+        Some(query) => format!("{upstream}{path}?{query}"),
+        None => format!("{upstream}{path}"),
+    };
+    let Ok(method) = reqwest::Method::from_bytes(req.method().as_str().as_bytes()) else {
+        return HttpResponse::MethodNotAllowed().finish();
+    };
+    let mut outgoing = client.request(method, &target).body(body);
+    for (name, value) in req.headers() {
+        let name = name.as_str();
+        if name != "host" && !HOP_BY_HOP.contains(&name) {
+            outgoing = outgoing.header(name, value.as_bytes());
+        }
+    }
+    let (host, scheme) = client_origin(&req);
+    outgoing = outgoing
+        .header("X-Forwarded-Host", host)
+        .header("X-Forwarded-Proto", scheme);
+    match outgoing.send().await {
+        Ok(response) => {
+            let status =
+                StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut answer = HttpResponse::build(status);
+            for (name, value) in response.headers() {
+                if !HOP_BY_HOP.contains(&name.as_str()) && name.as_str() != "content-length" {
+                    answer.append_header((name.as_str(), value.as_bytes()));
+                }
+            }
+            answer.body(response.bytes().await.unwrap_or_default())
+        }
+        Err(error) => {
+            tracing::warn!(target = %upstream, error = %error, "register unreachable");
+            HttpResponse::BadGateway()
+                .content_type("application/json")
+                .body(
+                    serde_json::json!({
+                        "code": "bad_gateway",
+                        "title": "Het register achter deze URL is niet bereikbaar.",
+                        "status": 502,
+                    })
+                    .to_string(),
+                )
+        }
+    }
+}
+
+/// The host and scheme the client reached the gateway on.
+fn client_origin(req: &HttpRequest) -> (String, String) {
+    let info = req.connection_info();
+    (info.host().to_owned(), info.scheme().to_owned())
+}
+
+/// The API root: what the three registers list, together.
+async fn root(req: &HttpRequest, routes: &Routes, client: &reqwest::Client) -> HttpResponse {
+    let (host, scheme) = client_origin(req);
+    let mut merged = serde_json::Map::new();
+    for register in Register::ALL {
+        let Some(upstream) = routes.0.get(&register) else {
+            continue;
+        };
+        let listed = client
+            .get(format!("{upstream}{API_PATH}/"))
+            .header("X-Forwarded-Host", &host)
+            .header("X-Forwarded-Proto", &scheme)
+            .send()
+            .await;
+        if let Ok(response) = listed {
+            if let Ok(serde_json::Value::Object(part)) = response.json().await {
+                merged.extend(part);
+            }
+        }
+    }
+    HttpResponse::Ok().json(merged)
+}
+
+/// Runs the gateway until SIGINT or SIGTERM.
+pub async fn run(bind: &str, routes: Routes) -> std::io::Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap_or_default();
+    tracing::info!(bind, routes = ?routes.0, "gateway listening");
+    HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(routes.clone()))
+            .app_data(web::Data::new(client.clone()))
+            .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
+            .route(
+                "/_healthz/livez",
+                web::get()
+                    .to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }),
+            )
+            .default_service(web::to(forward))
+    })
+    .bind(bind)?
+    .run()
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_go_to_the_register_that_owns_them() {
+        let routes = Routes(HashMap::new());
+        let of = |p: &str| routes.register_of(p);
+        assert_eq!(
+            of("/klantinteracties/api/v1/partijen"),
+            Some(Register::Relatiebeheer)
+        );
+        assert_eq!(
+            of("/klantinteracties/api/v1/partij-identificatoren/x"),
+            Some(Register::Relatiebeheer)
+        );
+        assert_eq!(
+            of("/contactgegevens/api/v1/persoon"),
+            Some(Register::Relatiebeheer)
+        );
+        assert_eq!(
+            of("/klantinteracties/api/v1/betrokkenen/x"),
+            Some(Register::Klantcontacten)
+        );
+        assert_eq!(
+            of("/klantinteracties/api/v1/maak-klantcontact"),
+            Some(Register::Klantcontacten)
+        );
+        assert_eq!(
+            of("/klantinteracties/api/v1/internetaken"),
+            Some(Register::Klanttaak)
+        );
+        assert_eq!(of("/_internal/events-klanttaak"), None);
+        assert_eq!(of("/klantinteracties/api/v1/onbekend"), None);
+    }
+}
