@@ -5,10 +5,12 @@
 run:
 	cargo run --release -p klantinteracties -- serve
 
-# Unit tests and the black-box API tests on SQLite; on PostgreSQL too when TEST_DATABASE_URL
-# names a server (e.g. postgres://postgres@127.0.0.1:5432/postgres).
+# Unit tests and the black-box API tests on SQLite, in one process and again with the three
+# registers as separate apps behind the gateway; on PostgreSQL too when TEST_DATABASE_URL names
+# a server (e.g. postgres://postgres@127.0.0.1:5432/postgres).
 test:
 	cargo test --workspace --all-targets
+	TEST_TOPOLOGY=gateway cargo test -p acceptance --test api
 
 # The API tests and the end-to-end test of the binary (three processes behind the gateway).
 test-postgres:

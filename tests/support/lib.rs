@@ -58,10 +58,94 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabases>,
+    /// The registers behind a gateway, kept running as long as the gateway's app lives.
+    _behind: Vec<TestApp>,
 }
 
+/// The application as a client sees it: every register in one process, or, with
+/// `TEST_TOPOLOGY=gateway`, the three registers as separate apps with their own databases
+/// behind the path-routing gateway, the client knowing only the gateway.
 pub async fn spawn_app() -> TestApp {
+    if std::env::var("TEST_TOPOLOGY").as_deref() == Ok("gateway") {
+        return spawn_behind_gateway().await;
+    }
     spawn_app_with(|_| {}).await
+}
+
+fn free_address() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string()
+}
+
+async fn spawn_behind_gateway() -> TestApp {
+    use reference::Register;
+    const SERVICE_TOKEN: &str = "9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e";
+    let addresses: Vec<String> = (0..4).map(|_| free_address()).collect();
+    let gateway = format!("http://{}", addresses[3]);
+    let register_settings = |register: Register, s: &mut Settings| {
+        let i = Register::ALL.iter().position(|r| *r == register).unwrap();
+        s.register = Some(register.name().into());
+        s.bind = addresses[i].clone();
+        s.peers.relatiebeheer = Some(format!("http://{}", addresses[0]));
+        s.peers.klantcontacten = Some(format!("http://{}", addresses[1]));
+        s.peers.klanttaak = Some(format!("http://{}", addresses[2]));
+        s.service_token = Some(SERVICE_TOKEN.into());
+        // No public base URL: the registers write URLs under the host the gateway says the
+        // client used (`X-Forwarded-Host`), as behind an Ingress.
+    };
+    let relatiebeheer = spawn_app_with(|s| register_settings(Register::Relatiebeheer, s)).await;
+    // One token database for the three, so one client token works everywhere.
+    let auth = relatiebeheer.settings.auth_database_url().unwrap();
+    let mut behind = vec![relatiebeheer];
+    for register in [Register::Klantcontacten, Register::Klanttaak] {
+        let auth = auth.clone();
+        behind.push(
+            spawn_app_with(|s| {
+                register_settings(register, s);
+                s.database.auth = Some(auth);
+            })
+            .await,
+        );
+    }
+    let routes = klantinteracties::gateway::Routes(
+        Register::ALL
+            .iter()
+            .zip(&behind)
+            .map(|(r, app)| (*r, app.base.clone()))
+            .collect(),
+    );
+    let bind = addresses[3].clone();
+    tokio::spawn(klantinteracties::gateway::server(&bind, routes).unwrap());
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        let up = client.get(format!("{gateway}/_healthz/livez")).send().await;
+        if up.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Settings naming each register's database, for tests that look beneath the API.
+    let mut settings = behind[0].settings.clone();
+    settings.register = None;
+    settings.database.relatiebeheer =
+        Some(behind[0].settings.database_url(Register::Relatiebeheer));
+    settings.database.klantcontacten =
+        Some(behind[1].settings.database_url(Register::Klantcontacten));
+    settings.database.klanttaak = Some(behind[2].settings.database_url(Register::Klanttaak));
+    settings.database.auth = Some(auth);
+    TestApp {
+        base: gateway,
+        client,
+        token: behind[0].token.clone(),
+        settings,
+        handle: behind[0].handle.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+        _pg: None,
+        _behind: behind,
+    }
 }
 
 /// Starts the app with settings adjusted by the test (one register alone, other peers).
@@ -86,7 +170,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     let auth = platform::db::Db::connect(&settings.auth_database_url().unwrap(), 1);
     let token = auth
-        .run_blocking(|conn| platform::auth::create_token(conn, "tests", "acceptance"))
+        .run_blocking(|conn| {
+            platform::auth::create_token(
+                conn,
+                &format!("tests-{}", uuid::Uuid::new_v4().simple()),
+                "acceptance",
+            )
+        })
         .unwrap();
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
@@ -96,6 +186,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         handle,
         _dir: dir,
         _pg: pg,
+        _behind: Vec::new(),
     }
 }
 
@@ -168,6 +259,7 @@ impl TestApp {
             handle,
             _dir: tempfile::tempdir().unwrap(),
             _pg: None,
+            _behind: Vec::new(),
         }
     }
 

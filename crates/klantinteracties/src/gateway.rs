@@ -133,8 +133,48 @@ async fn root(req: &HttpRequest, routes: &Routes, client: &reqwest::Client) -> H
     HttpResponse::Ok().json(merged)
 }
 
+/// Ready when every register is: their database checks, together.
+async fn readyz(routes: web::Data<Routes>, client: web::Data<reqwest::Client>) -> HttpResponse {
+    let mut databases = serde_json::Map::new();
+    let mut ready = true;
+    for register in Register::ALL {
+        let Some(upstream) = routes.0.get(&register) else {
+            continue;
+        };
+        let answer = client
+            .get(format!("{upstream}/_healthz/readyz"))
+            .send()
+            .await;
+        match answer {
+            Ok(response) => {
+                ready &= response.status().is_success();
+                if let Ok(serde_json::Value::Object(body)) = response.json().await {
+                    if let Some(serde_json::Value::Object(checks)) = body.get("databases") {
+                        databases.extend(checks.clone());
+                    }
+                }
+            }
+            Err(_) => {
+                ready = false;
+                databases.insert(register.name().into(), serde_json::json!("unreachable"));
+            }
+        }
+    }
+    let body = serde_json::json!({"status": if ready { "ok" } else { "unavailable" }, "databases": databases});
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
 /// Runs the gateway until SIGINT or SIGTERM.
 pub async fn run(bind: &str, routes: Routes) -> std::io::Result<()> {
+    server(bind, routes)?.await
+}
+
+/// The gateway, bound and ready to run.
+pub fn server(bind: &str, routes: Routes) -> std::io::Result<actix_web::dev::Server> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -145,6 +185,7 @@ pub async fn run(bind: &str, routes: Routes) -> std::io::Result<()> {
             .app_data(web::Data::new(routes.clone()))
             .app_data(web::Data::new(client.clone()))
             .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
+            .route("/_healthz/readyz", web::get().to(readyz))
             .route(
                 "/_healthz/livez",
                 web::get()
@@ -152,9 +193,8 @@ pub async fn run(bind: &str, routes: Routes) -> std::io::Result<()> {
             )
             .default_service(web::to(forward))
     })
-    .bind(bind)?
-    .run()
-    .await
+    .bind(bind)
+    .map(|server| server.run())
 }
 
 #[cfg(test)]

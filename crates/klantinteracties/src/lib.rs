@@ -113,7 +113,7 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
     Ok(applied)
 }
 
-/// How long a write waits for the read models in this process to have its events.
+/// How long a write waits for the other registers' read models to have its events.
 const READ_YOUR_WRITES: Duration = Duration::from_millis(500);
 
 /// A built application, bound to its port and ready to run.
@@ -197,16 +197,11 @@ impl Application {
                         })
                     })
                     .collect();
-                // Read-your-writes concerns the other registers only: outside systems are
-                // told after the answer.
-                let local = subscribers.iter().all(|s| s.address().starts_with(&own));
+                // A write waits (bounded) for the other registers to have its events, so the
+                // client's next request sees them there; outside systems are told after.
                 let subscribers = subscribers.into_iter().chain(external(settings)).collect();
-                let relay = Relay::new(db.clone(), subscribers, service_token.clone());
-                let relay = if local {
-                    relay.with_read_your_writes(READ_YOUR_WRITES)
-                } else {
-                    relay
-                };
+                let relay = Relay::new(db.clone(), subscribers, service_token.clone())
+                    .with_read_your_writes(READ_YOUR_WRITES);
                 (*source, relay)
             })
             .collect();

@@ -175,9 +175,9 @@ impl Relay {
         }
     }
 
-    /// Lets a write wait, at most `wait`, until its events reached every subscriber before it
-    /// answers: where the subscribers are in the same process, so that the client's next
-    /// request sees the other register's read model up to date.
+    /// Lets a write wait, at most `wait`, until its events reached the other registers before it
+    /// answers, so that the client's next request sees their read models up to date. Not while
+    /// a delivery fails, and not on a replica that does not deliver.
     pub fn with_read_your_writes(mut self, wait: Duration) -> Self {
         self.read_your_writes = wait;
         self
