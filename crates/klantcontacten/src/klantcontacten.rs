@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use platform::audit::Who;
 use platform::crud::Crud;
 use platform::db::{functions::lower, DbConnection};
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
@@ -264,6 +265,29 @@ pub fn delete_row(conn: &mut DbConnection, id: i64) -> ApiResult<()> {
     for betrokkene in &betrokkenen {
         crate::betrokkenen::emit_for(conn, betrokkene, &uuid, true)?;
     }
+    // What goes with it is in the audit trail too.
+    let reason = format!("verwijderd met klantcontact {uuid}");
+    let onderwerpen: Vec<String> = o::table
+        .filter(o::klantcontact_id.eq(id).or(o::was_klantcontact_id.eq(id)))
+        .select(o::uuid)
+        .load(conn)?;
+    let bijlagen: Vec<String> = bl::table
+        .filter(bl::klantcontact_id.eq(id))
+        .select(bl::uuid)
+        .load(conn)?;
+    let links: Vec<String> = ak::table
+        .filter(ak::klantcontact_id.eq(id))
+        .select(ak::uuid)
+        .load(conn)?;
+    let betrokken: Vec<String> = betrokkenen.iter().map(|b| b.data.uuid.clone()).collect();
+    for (resource, rows) in [
+        ("betrokkenen", betrokken),
+        ("onderwerpobjecten", onderwerpen),
+        ("bijlagen", bijlagen),
+        ("actorklantcontacten", links),
+    ] {
+        platform::audit::cascaded(conn, resource, &rows, &reason)?;
+    }
     diesel::delete(b::table.filter(b::klantcontact_id.eq(id))).execute(conn)?;
     diesel::delete(o::table.filter(o::klantcontact_id.eq(id).or(o::was_klantcontact_id.eq(id))))
         .execute(conn)?;
@@ -514,6 +538,23 @@ impl Crud for Klantcontacten {
     type Filters = Filters;
 
     const KANAAL: Option<platform::outbound::Kanaal> = Some(KANAAL);
+
+    fn allow_change(state: &Register, row: &KlantcontactRow, who: &Who) -> ApiResult<()> {
+        let crate::Corrections::After(grace) = state.corrections else {
+            return Ok(());
+        };
+        if !who.toelichting.is_empty() || platform::time::now() - row.data.created_at < grace {
+            return Ok(());
+        }
+        Err(ApiError::invalid(
+            platform::audit::REASON_HEADER,
+            "required",
+            format!(
+                "Dit klantcontact is meer dan {} uur geleden geregistreerd: een wijziging is nu een correctie en vraagt een toelichting in de header X-Audit-Toelichting.",
+                grace.whole_hours()
+            ),
+        ))
+    }
 
     const FILTERS: &'static [&'static str] = &[
         "kanaal",

@@ -52,6 +52,18 @@ pub struct Register {
     pub resolver: reference::Resolver,
     /// Wakes the register's event relay after a write.
     pub events: platform::events::Waker,
+    /// When a change to a klantcontact is a correction that needs a reason.
+    pub corrections: Corrections,
+}
+
+/// A klantcontact is in principle not changed: it may be supplemented freely for a while after
+/// it was registered (a dropped call that resumes, a colleague adding the answer), after that a
+/// change or delete is a correction and needs an `X-Audit-Toelichting`. `Off` is Open Klant's
+/// behaviour: any change, any time, no reason asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Corrections {
+    Off,
+    After(time::Duration),
 }
 
 impl platform::crud::RegisterState for Register {
@@ -73,6 +85,7 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
         platform::crud_routes!(
             cfg,
             "/onderwerpobjecten",
+            Register,
             platform::crud::list::<onderwerpobjecten::Onderwerpobjecten>,
             platform::crud::create::<onderwerpobjecten::Onderwerpobjecten>,
             platform::crud::read::<onderwerpobjecten::Onderwerpobjecten>,

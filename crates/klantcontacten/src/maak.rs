@@ -2,6 +2,7 @@
 //! onderwerpobject, in one transaction. Any error in any part and nothing is stored.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use platform::audit::{self, Who};
 use platform::auth::Caller;
 use platform::crud::{Crud, RegisterState};
 use platform::error::ApiError;
@@ -22,6 +23,7 @@ pub async fn create(
     Urls(urls): Urls,
     caller: Caller,
     key: IdempotencyKey,
+    who: Who,
     req: HttpRequest,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
@@ -84,11 +86,16 @@ pub async fn create(
                     &urls,
                     std::slice::from_ref(&contact),
                 )?);
-                platform::outbound::notify(
+                let create = platform::outbound::Actie::Create;
+                let kanaal = &crate::klantcontacten::KANAAL;
+                platform::outbound::notify(conn, kanaal, create, &contact_view)?;
+                audit::change(
                     conn,
-                    &crate::klantcontacten::KANAAL,
-                    platform::outbound::Actie::Create,
-                    &contact_view,
+                    &who,
+                    "klantcontacten",
+                    create,
+                    None,
+                    Some(&contact_view),
                 )?;
                 let betrokkene_view = match &betrokkene {
                     Some(row) => {
@@ -104,6 +111,22 @@ pub async fn create(
                     )?),
                     None => Value::Null,
                 };
+                audit::change(
+                    conn,
+                    &who,
+                    "betrokkenen",
+                    create,
+                    None,
+                    Some(&betrokkene_view),
+                )?;
+                audit::change(
+                    conn,
+                    &who,
+                    "onderwerpobjecten",
+                    create,
+                    None,
+                    Some(&onderwerp_view),
+                )?;
                 Ok(json!({
                     "klantcontact": contact_view,
                     "betrokkene": betrokkene_view,

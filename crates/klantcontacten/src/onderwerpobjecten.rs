@@ -152,8 +152,6 @@ impl Crud for Onderwerpobjecten {
     type View = OnderwerpobjectView;
     type Filters = Filters;
 
-    const ANNOUNCE_BEFORE: bool = true;
-
     /// A zaak linked or unlinked through an onderwerpobject is a CloudEvent (BEHAVIOUR 6.2);
     /// a write that leaves the identificator as it was says nothing.
     fn announce(
@@ -330,6 +328,7 @@ fn announce_zaak(conn: &mut DbConnection, view: &Value, gekoppeld: bool) -> ApiR
 pub async fn delete(
     state: web::Data<Register>,
     Urls(urls): Urls,
+    who: platform::audit::Who,
     path: web::Path<String>,
     query: Query,
 ) -> ApiResult<HttpResponse> {
@@ -346,6 +345,15 @@ pub async fn delete(
             let view = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
             announce_zaak(conn, &view[0], false)?;
             diesel::delete(o::table.find(row.id)).execute(conn)?;
+            let destroy = platform::outbound::Actie::Destroy;
+            platform::audit::change(
+                conn,
+                &who,
+                "onderwerpobjecten",
+                destroy,
+                Some(&view[0]),
+                None,
+            )?;
             if !cascade {
                 return Ok(None);
             }
@@ -370,7 +378,23 @@ pub async fn delete(
                     let uuid: String = k::table.find(klantcontact).select(k::uuid).first(conn)?;
                     behouden.push(urls.object(Resource::Klantcontacten, stored_uuid(&uuid)));
                 } else {
+                    // Kept in the audit trail as it was.
+                    let rows: Vec<crate::models::KlantcontactRow> = k::table
+                        .find(klantcontact)
+                        .select(crate::models::KlantcontactRow::as_select())
+                        .load(conn)?;
+                    let gone = crate::klantcontacten::Klantcontacten::render(conn, &urls, &rows)?;
+                    let gone =
+                        serde_json::to_value(&gone).map_err(|e| ApiError::Internal(e.into()))?;
                     crate::klantcontacten::delete_row(conn, klantcontact)?;
+                    platform::audit::change(
+                        conn,
+                        &who,
+                        "klantcontacten",
+                        destroy,
+                        Some(&gone[0]),
+                        None,
+                    )?;
                 }
             }
             Ok(Some(behouden))

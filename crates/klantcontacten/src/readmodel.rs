@@ -214,6 +214,16 @@ fn delete_betrokkenen_of_deleted_partijen(
         .load(conn)?;
     for row in &rows {
         crate::betrokkenen::delete_row(conn, row)?;
+        let reason = format!(
+            "verwijderd met partij {}",
+            row.data.partij_uuid.as_deref().unwrap_or_default()
+        );
+        platform::audit::cascaded(
+            conn,
+            "betrokkenen",
+            std::slice::from_ref(&row.data.uuid),
+            &reason,
+        )?;
     }
     Ok(gone)
 }

@@ -97,11 +97,12 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
             ),
             None => plan.push((url, vec![migrations_of(register)])),
         }
-        // Every register answers repeated POSTs from its own database.
+        // Every register keeps its audit trail and answers repeated POSTs in its own database.
         if let Some((_, sets)) = plan
             .iter_mut()
             .find(|(u, _)| *u == settings.database_url(register))
         {
+            sets.push(platform::audit::MIGRATIONS);
             sets.push(platform::idempotency::MIGRATIONS);
         }
     }
@@ -222,6 +223,13 @@ impl Application {
                 db,
                 resolver,
                 events,
+                corrections: if settings.klantcontact_reason_required {
+                    klantcontacten::Corrections::After(time::Duration::hours(
+                        i64::try_from(settings.klantcontact_grace_hours).unwrap_or(i64::MAX / 3600),
+                    ))
+                } else {
+                    klantcontacten::Corrections::Off
+                },
             }
         });
         let klanttaak =

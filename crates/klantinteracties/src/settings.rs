@@ -27,6 +27,9 @@
 //!   notify (kanalen `partijen`, `klantcontacten`, `internetaken`);
 //! - `KLANTINTERACTIES_WEBHOOKS` — comma-separated URLs that receive every event as a CloudEvent;
 //! - `KLANTINTERACTIES_EVENTS_SOURCE` — the `source` URN of outgoing events;
+//! - `KLANTINTERACTIES_KLANTCONTACT_GRACE_HOURS` — how long a klantcontact may be supplemented
+//!   without a reason (24); `KLANTINTERACTIES_KLANTCONTACT_REASON_REQUIRED=false` switches the
+//!   rule off;
 //! - `KLANTINTERACTIES_LOG_FORMAT` — `pretty` or `json`; `KLANTINTERACTIES_LOG_LEVEL` (or
 //!   `RUST_LOG`) — e.g. `info`.
 
@@ -87,6 +90,12 @@ pub struct Settings {
     /// URLs that receive every notificatie and zaak event as a CloudEvent.
     #[serde(default)]
     pub webhooks: Vec<String>,
+    /// How long after it was registered a klantcontact may be supplemented without a reason
+    /// (0: every later change is a correction).
+    pub klantcontact_grace_hours: u64,
+    /// Whether a correction of a klantcontact after that needs `X-Audit-Toelichting` (false:
+    /// Open Klant's behaviour).
+    pub klantcontact_reason_required: bool,
     /// The `source` of outgoing events: a URN naming this installation (NL GOV CloudEvents
     /// profile), e.g. `urn:nld:oin:00000001234567890000:systeem:klantinteracties`.
     pub events_source: Option<String>,
@@ -102,7 +111,9 @@ impl Settings {
             .set_default("migrate_on_start", true)?
             .set_default("database_wait_seconds", 30)?
             .set_default("log_format", "pretty")?
-            .set_default("log_level", "info")?;
+            .set_default("log_level", "info")?
+            .set_default("klantcontact_grace_hours", 24)?
+            .set_default("klantcontact_reason_required", true)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file));
         }
@@ -138,6 +149,8 @@ impl Settings {
             notificaties: Notificaties::default(),
             webhooks: Vec::new(),
             events_source: None,
+            klantcontact_grace_hours: 24,
+            klantcontact_reason_required: true,
         };
         settings.normalise();
         settings

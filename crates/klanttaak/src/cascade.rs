@@ -27,7 +27,16 @@ fn deleted<'a>(batch: &'a Batch, topic: &'a str) -> impl Iterator<Item = &'a str
 pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
     let actoren: Vec<&str> = deleted(batch, "actor").collect();
     if !actoren.is_empty() {
+        let affected: Vec<String> = t::table
+            .inner_join(ia::table)
+            .filter(ia::actor_uuid.eq_any(&actoren))
+            .select(t::uuid)
+            .distinct()
+            .load(conn)?;
         diesel::delete(ia::table.filter(ia::actor_uuid.eq_any(&actoren))).execute(conn)?;
+        let reason = "toegewezen actor verwijderd in het klantcontacten-register";
+        let actie = platform::outbound::Actie::PartialUpdate;
+        platform::audit::followed(conn, "internetaken", &affected, actie, reason)?;
     }
     let klantcontacten: Vec<&str> = deleted(batch, "klantcontact").collect();
     if klantcontacten.is_empty() {
@@ -39,6 +48,16 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
         .load(conn)?;
     for taak in &taken {
         crate::internetaken::delete_row(conn, taak)?;
+        let reason = format!(
+            "verwijderd met klantcontact {}",
+            taak.data.klantcontact_uuid
+        );
+        platform::audit::cascaded(
+            conn,
+            "internetaken",
+            std::slice::from_ref(&taak.data.uuid),
+            &reason,
+        )?;
     }
     Ok(taken.len())
 }

@@ -101,12 +101,19 @@ pub trait Crud: 'static {
     /// for most.
     const KANAAL: Option<crate::outbound::Kanaal> = None;
 
-    /// Whether [`Crud::announce`] needs the object as it was before a write.
-    const ANNOUNCE_BEFORE: bool = false;
+    /// Refuses an update or delete the resource's rules do not allow now (a late correction of
+    /// a klantcontact without a reason); checked in the write's transaction.
+    fn allow_change(
+        _state: &Self::State,
+        _row: &Self::Row,
+        _who: &crate::audit::Who,
+    ) -> ApiResult<()> {
+        Ok(())
+    }
 
     /// Events of a write besides its notificatie (the zaak CloudEvents of onderwerpobjecten),
     /// stored in its transaction; `before` and `after` are the object as rendered (`None` when
-    /// created or deleted; `before` only with [`Crud::ANNOUNCE_BEFORE`]).
+    /// created or deleted).
     fn announce(
         _conn: &mut DbConnection,
         _before: Option<&Value>,
@@ -178,28 +185,31 @@ fn as_value<T: Serialize>(view: &T) -> ApiResult<Value> {
     serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))
 }
 
-/// The object as a GET shows it, when the resource announces its writes.
+/// The object as a GET shows it (the audit trail keeps it as the state before a change).
 fn before<R: Crud>(
     conn: &mut DbConnection,
     urls: &reference::ApiUrls,
     row: &R::Row,
 ) -> ApiResult<Option<Value>> {
-    if R::KANAAL.is_none() && !R::ANNOUNCE_BEFORE {
-        return Ok(None);
-    }
     match R::render(conn, urls, std::slice::from_ref(row))?.first() {
         Some(view) => Ok(Some(as_value(view)?)),
         None => Ok(None),
     }
 }
 
-/// Stores what a write tells the world: its notificatie and the resource's own events.
+/// Stores what a write leaves behind besides the row: its audit record, its notificatie and
+/// the resource's own events.
 fn announce<R: Crud>(
     conn: &mut DbConnection,
+    urls: &reference::ApiUrls,
+    who: &crate::audit::Who,
     actie: crate::outbound::Actie,
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> ApiResult<()> {
+    let collection = R::collection(urls);
+    let resource = collection.rsplit('/').next().unwrap_or_default();
+    crate::audit::change(conn, who, resource, actie, before, after)?;
     if let (Some(kanaal), Some(object)) = (R::KANAAL, after.or(before)) {
         crate::outbound::notify(conn, &kanaal, actie, object)?;
     }
@@ -270,34 +280,32 @@ pub async fn read<R: Crud>(
     ok(&view)
 }
 
-async fn write<R: Crud>(
+/// `PUT` and `PATCH`.
+async fn update<R: Crud>(
     state: web::Data<R::State>,
     urls: reference::ApiUrls,
-    uuid: Option<Uuid>,
+    who: crate::audit::Who,
+    uuid: Uuid,
     body: JsonBody,
     mode: Mode,
 ) -> ApiResult<R::View> {
     let body = body.into_object()?;
     R::verify(&state, &body).await?;
+    let rules = state.get_ref().clone();
     let view = state
         .db()
         .write(move |conn| {
-            let existing = match uuid {
-                Some(uuid) => Some(found::<R>(conn, uuid)?),
-                None => None,
-            };
-            let previous = match (&existing, R::ANNOUNCE_BEFORE) {
-                (Some(row), true) => before::<R>(conn, &urls, row)?,
-                _ => None,
-            };
-            let row = R::save(conn, &body, mode, existing)?;
+            let existing = found::<R>(conn, uuid)?;
+            R::allow_change(&rules, &existing, &who)?;
+            let previous = before::<R>(conn, &urls, &existing)?;
+            let row = R::save(conn, &body, mode, Some(existing))?;
             let view = render_one::<R>(conn, &urls, row)?;
             let actie = match mode {
-                Mode::Create => crate::outbound::Actie::Create,
                 Mode::Replace => crate::outbound::Actie::Update,
-                Mode::Patch => crate::outbound::Actie::PartialUpdate,
+                _ => crate::outbound::Actie::PartialUpdate,
             };
-            announce::<R>(conn, actie, previous.as_ref(), Some(&as_value(&view)?))?;
+            let after = as_value(&view)?;
+            announce::<R>(conn, &urls, &who, actie, previous.as_ref(), Some(&after))?;
             Ok(view)
         })
         .await?;
@@ -311,6 +319,7 @@ pub async fn create<R: Crud>(
     Urls(urls): Urls,
     caller: crate::auth::Caller,
     key: crate::idempotency::IdempotencyKey,
+    who: crate::audit::Who,
     req: actix_web::HttpRequest,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
@@ -328,7 +337,8 @@ pub async fn create<R: Crud>(
             idempotency::once(conn, stored.as_ref(), |conn| {
                 let row = R::save(conn, &body, Mode::Create, None)?;
                 let view = as_value(&render_one::<R>(conn, &urls, row)?)?;
-                announce::<R>(conn, crate::outbound::Actie::Create, None, Some(&view))?;
+                let actie = crate::outbound::Actie::Create;
+                announce::<R>(conn, &urls, &who, actie, None, Some(&view))?;
                 Ok(view)
             })
         })
@@ -346,41 +356,42 @@ pub async fn create<R: Crud>(
 pub async fn replace<R: Crud>(
     state: web::Data<R::State>,
     Urls(urls): Urls,
+    who: crate::audit::Who,
     path: web::Path<String>,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
-    ok(&write::<R>(state, urls, Some(uuid), body, Mode::Replace).await?)
+    ok(&update::<R>(state, urls, who, uuid, body, Mode::Replace).await?)
 }
 
 pub async fn patch<R: Crud>(
     state: web::Data<R::State>,
     Urls(urls): Urls,
+    who: crate::audit::Who,
     path: web::Path<String>,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
-    ok(&write::<R>(state, urls, Some(uuid), body, Mode::Patch).await?)
+    ok(&update::<R>(state, urls, who, uuid, body, Mode::Patch).await?)
 }
 
 pub async fn delete<R: Crud>(
     state: web::Data<R::State>,
     Urls(urls): Urls,
+    who: crate::audit::Who,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
+    let rules = state.get_ref().clone();
     state
         .db()
         .write(move |conn| {
             let row = found::<R>(conn, uuid)?;
+            R::allow_change(&rules, &row, &who)?;
             let previous = before::<R>(conn, &urls, &row)?;
             R::delete(conn, row)?;
-            announce::<R>(
-                conn,
-                crate::outbound::Actie::Destroy,
-                previous.as_ref(),
-                None,
-            )
+            let actie = crate::outbound::Actie::Destroy;
+            announce::<R>(conn, &urls, &who, actie, previous.as_ref(), None)
         })
         .await?;
     state.written().await;
@@ -394,6 +405,7 @@ macro_rules! crud_resource {
         $crate::crud_routes!(
             $cfg,
             $path,
+            <$resource as $crate::crud::Crud>::State,
             $crate::crud::list::<$resource>,
             $crate::crud::create::<$resource>,
             $crate::crud::read::<$resource>,

@@ -76,6 +76,11 @@ impl Edge {
             (Some(id), None) if !id.is_empty() && api.resources.contains(&name) => {
                 Some(DETAIL_ALLOW)
             }
+            (Some(id), Some("audittrail"))
+                if !id.is_empty() && api.resources.contains(&name) && segments.next().is_none() =>
+            {
+                Some(ROOT_ALLOW)
+            }
             _ => None,
         };
         Some(routed.map_or(Route::NotRouted, |allow| Route::Resource(api, allow)))
@@ -310,7 +315,7 @@ pub fn path_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
 /// GET/HEAD/PUT/PATCH/DELETE/OPTIONS on the detail, 405 for anything else.
 #[macro_export]
 macro_rules! crud_routes {
-    ($cfg:expr, $path:literal, $list:expr, $create:expr, $read:expr, $replace:expr, $patch:expr, $delete:expr) => {{
+    ($cfg:expr, $path:literal, $state:ty, $list:expr, $create:expr, $read:expr, $replace:expr, $patch:expr, $delete:expr) => {{
         use actix_web::web;
         $cfg.service(
             web::resource($path)
@@ -327,6 +332,13 @@ macro_rules! crud_routes {
                 .route(web::put().to($replace))
                 .route(web::patch().to($patch))
                 .route(web::delete().to($delete))
+                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
+                .default_service(web::to($crate::http::method_not_allowed)),
+        )
+        .service(
+            web::resource(concat!($path, "/{uuid}/audittrail"))
+                .route(web::get().to($crate::audit::trail::<$state>))
+                .route(web::head().to($crate::audit::trail::<$state>))
                 .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
                 .default_service(web::to($crate::http::method_not_allowed)),
         );

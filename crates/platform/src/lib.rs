@@ -8,6 +8,7 @@
 //! - [`db`]: diesel on PostgreSQL or SQLite, pools, migrations;
 //! - [`health`], [`telemetry`], [`time`].
 
+pub mod audit;
 pub mod auth;
 pub mod crud;
 pub mod db;

@@ -897,6 +897,18 @@ impl Crud for Partijen {
             .filter(pi::partij_id.eq(row.id))
             .select(pi::id)
             .load(conn)?;
+        // What goes with the partij is in the audit trail too.
+        let reason = format!("verwijderd met partij {}", row.data.uuid);
+        let identificatoren: Vec<String> = pi::table
+            .filter(pi::partij_id.eq(row.id))
+            .select(pi::uuid)
+            .load(conn)?;
+        let rekeningnummers: Vec<String> = r::table
+            .filter(r::partij_id.eq(row.id))
+            .select(r::uuid)
+            .load(conn)?;
+        platform::audit::cascaded(conn, "partij-identificatoren", &identificatoren, &reason)?;
+        platform::audit::cascaded(conn, "rekeningnummers", &rekeningnummers, &reason)?;
         identificatoren::delete_protected(conn, &own)?;
         diesel::update(
             p::table
@@ -919,6 +931,7 @@ impl Crud for Partijen {
             .select(da::uuid)
             .load(conn)?;
         crate::digitaleadressen::emit_deleted(conn, &adressen)?;
+        platform::audit::cascaded(conn, "digitaleadressen", &adressen, &reason)?;
         diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
         diesel::delete(p::table.find(row.id)).execute(conn)?;
         // klantcontacten deletes the partij's betrokkenen when it hears of this.

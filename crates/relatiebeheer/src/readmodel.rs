@@ -131,6 +131,13 @@ fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> 
     diesel::update(digitale_adressen::table.filter(digitale_adressen::uuid.eq_any(&adressen)))
         .set(digitale_adressen::betrokkene_uuid.eq(None::<String>))
         .execute(conn)?;
+    platform::audit::followed(
+        conn,
+        "digitaleadressen",
+        &adressen,
+        platform::outbound::Actie::PartialUpdate,
+        "verstrektDoorBetrokkene gewist: de betrokkene is verwijderd",
+    )?;
     for adres in &adressen {
         platform::events::emit(
             conn,
