@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod cascades;
 mod cases;
 mod contactgegevens;
@@ -12,6 +13,7 @@ mod filters;
 mod identificatoren;
 mod internetaken;
 mod klantcontacten;
+mod logs;
 mod partijen;
 mod processes;
 mod protocol;

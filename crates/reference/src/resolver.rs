@@ -114,7 +114,7 @@ impl Resolver {
             .headers(self.call_headers())
             .send()
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(e.without_url().to_string()))?;
         match response.status().as_u16() {
             200 => {
                 if let Ok(mut cache) = self.cache.lock() {
@@ -191,14 +191,14 @@ impl Resolver {
             })
             .send()
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(e.without_url().to_string()))?;
         if !response.status().is_success() {
             return Err(unreachable(format!("answered {}", response.status())));
         }
         let body: ObjectsResponse = response
             .json()
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(e.without_url().to_string()))?;
         Ok(body
             .results
             .into_iter()
@@ -260,14 +260,14 @@ impl Resolver {
             .header("X-Forwarded-Host", host)
             .send()
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(e.without_url().to_string()))?;
         if !response.status().is_success() {
             return Err(unreachable(format!("answered {}", response.status())).into());
         }
         let body: serde_json::Value = response
             .json()
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(e.without_url().to_string()))?;
         let count = body
             .get("count")
             .and_then(serde_json::Value::as_i64)
