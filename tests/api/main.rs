@@ -20,3 +20,4 @@ mod protocol;
 mod readmodels;
 mod relaties;
 mod sagas;
+mod scopes;

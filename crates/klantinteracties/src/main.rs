@@ -90,6 +90,10 @@ enum TokenAction {
         /// The application that will use the token (logged with its writes).
         #[arg(long, default_value = "")]
         application: String,
+        /// Limit the token: `REGISTER:read` or `REGISTER:write` (REGISTER one of relatiebeheer,
+        /// klantcontacten, klanttaak, or `*`); repeat or separate with commas. Default: all.
+        #[arg(long = "scope", value_delimiter = ',')]
+        scopes: Vec<String>,
         #[command(flatten)]
         storage: Storage,
     },
@@ -198,12 +202,15 @@ fn main() -> anyhow::Result<()> {
             TokenAction::Create {
                 identifier,
                 application,
+                scopes,
                 storage,
             } => {
                 apply(&mut settings, &storage);
+                let scopes =
+                    platform::auth::Scopes::parse(&scopes.join(",")).map_err(anyhow::Error::msg)?;
                 let db = token_db(&settings)?;
                 let token = db.run_blocking(|conn| {
-                    platform::auth::create_token(conn, &identifier, &application)
+                    platform::auth::create_scoped_token(conn, &identifier, &application, &scopes)
                 })?;
                 println!("Token for {identifier} (shown once; only its hash is stored):");
                 println!("{token}");
@@ -217,12 +224,18 @@ fn main() -> anyhow::Result<()> {
                         Some(at) => format!("revoked {}", platform::time::format_datetime(at)),
                         None => "active".into(),
                     };
+                    let scopes = if token.scopes.is_empty() {
+                        "all registers".to_owned()
+                    } else {
+                        token.scopes
+                    };
                     println!(
-                        "{}\t{}\tcreated {}\t{}",
+                        "{}\t{}\tcreated {}\t{}\t{}",
                         token.identifier,
                         token.application,
                         platform::time::format_datetime(token.created_at),
-                        state
+                        state,
+                        scopes
                     );
                 }
                 Ok(())

@@ -119,6 +119,48 @@ fn a_token_created_for_a_data_dir_works_against_serve_on_that_dir_until_revoked(
         Some(200)
     );
 
+    // A token for one team, limited to reading one register.
+    let scoped = run(&[
+        "token",
+        "create",
+        "--identifier",
+        "team-taken",
+        "--scope",
+        "klanttaak:read",
+        "--data-dir",
+        data,
+    ]);
+    assert!(scoped.status.success(), "{scoped:?}");
+    let team = String::from_utf8(scoped.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(
+        get(port, "/klantinteracties/api/v1/internetaken", Some(&team)),
+        Some(200)
+    );
+    assert_eq!(
+        get(port, "/klantinteracties/api/v1/partijen", Some(&team)),
+        Some(403)
+    );
+    let wrong = run(&[
+        "token",
+        "create",
+        "--identifier",
+        "x",
+        "--scope",
+        "taken:lezen",
+        "--data-dir",
+        data,
+    ]);
+    assert!(!wrong.status.success());
+    let listed = String::from_utf8(run(&["token", "list", "--data-dir", data]).stdout).unwrap();
+    assert!(listed.contains("team-taken\t\tcreated"), "{listed}");
+    assert!(listed.contains("klanttaak:read"), "{listed}");
+
     // A read model is rebuilt while the registers serve.
     let resync = run(&["resync", "internetaken", "--data-dir", data]);
     assert!(resync.status.success(), "{resync:?}");

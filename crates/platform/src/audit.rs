@@ -82,6 +82,7 @@ impl FromRequest for Who {
         let caller = req.extensions().get::<Caller>().cloned().unwrap_or(Caller {
             identifier: String::new(),
             application: String::new(),
+            scopes: crate::auth::Scopes::all(),
         });
         let toelichting = match req.headers().get(REASON_HEADER) {
             None => Ok(String::new()),

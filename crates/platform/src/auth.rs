@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use reference::Register;
+
 use crate::db::{Db, DbConnection, Migrations};
 use crate::error::ApiError;
 
@@ -23,6 +25,7 @@ diesel::table! {
         application -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        scopes -> Text,
     }
 }
 
@@ -39,11 +42,93 @@ const SQLITE: diesel_migrations::EmbeddedMigrations =
 /// How long a validated token is trusted without asking the database again.
 pub const CACHE_TTL: Duration = Duration::from_secs(10);
 
-/// Who is calling: the token's identifier and application. Logged with every write.
+/// Who is calling: the token's identifier and application (kept with every change), and what
+/// its token may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub identifier: String,
     pub application: String,
+    pub scopes: Scopes,
+}
+
+/// Reading, or reading and writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// What a token may do, per register: `klantcontacten:write,relatiebeheer:read`, `*:read`.
+/// No scopes at all: everything (the tokens made before scopes existed keep working).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scopes {
+    #[default]
+    All,
+    /// Only these: per register (`None`: every register), up to this access.
+    Only(Vec<(Option<Register>, Access)>),
+}
+
+impl Scopes {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut scopes = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (register, access) = part.split_once(':').ok_or_else(|| {
+                format!("{part:?} is no scope: use register:read or register:write")
+            })?;
+            let register = match register {
+                "*" => None,
+                name => {
+                    Some(Register::from_name(name).ok_or_else(|| format!("no register {name:?}"))?)
+                }
+            };
+            let access = match access {
+                "read" => Access::Read,
+                "write" => Access::Write,
+                other => return Err(format!("{other:?} is neither read nor write")),
+            };
+            scopes.push((register, access));
+        }
+        Ok(if scopes.is_empty() {
+            Self::All
+        } else {
+            Self::Only(scopes)
+        })
+    }
+
+    /// Every register, read and write.
+    pub fn all() -> Self {
+        Self::All
+    }
+
+    /// Whether a call to `register` (reading, or `writing`) is within the scopes.
+    pub fn allows(&self, register: Register, writing: bool) -> bool {
+        let needed = if writing { Access::Write } else { Access::Read };
+        match self {
+            Scopes::All => true,
+            Scopes::Only(grants) => grants
+                .iter()
+                .any(|(r, access)| r.is_none_or(|r| r == register) && *access >= needed),
+        }
+    }
+}
+
+impl std::fmt::Display for Scopes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Scopes::Only(grants) = self else {
+            return Ok(());
+        };
+        let parts: Vec<String> = grants
+            .iter()
+            .map(|(register, access)| {
+                let access = match access {
+                    Access::Read => "read",
+                    Access::Write => "write",
+                };
+                format!("{}:{access}", register.map_or("*", Register::name))
+            })
+            .collect();
+        f.write_str(&parts.join(","))
+    }
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -65,6 +150,7 @@ pub struct TokenInfo {
     pub application: String,
     pub created_at: time::PrimitiveDateTime,
     pub revoked_at: Option<time::PrimitiveDateTime>,
+    pub scopes: String,
 }
 
 /// Creates a token and returns it; only its hash is stored.
@@ -72,6 +158,16 @@ pub fn create_token(
     conn: &mut DbConnection,
     identifier: &str,
     application: &str,
+) -> anyhow::Result<String> {
+    create_scoped_token(conn, identifier, application, &Scopes::all())
+}
+
+/// Creates a token limited to `scopes` and returns it.
+pub fn create_scoped_token(
+    conn: &mut DbConnection,
+    identifier: &str,
+    application: &str,
+    scopes: &Scopes,
 ) -> anyhow::Result<String> {
     let identifier = identifier.trim();
     anyhow::ensure!(!identifier.is_empty(), "the identifier may not be empty");
@@ -91,6 +187,7 @@ pub fn create_token(
             api_tokens::token_hash.eq(hash_token(&token)),
             api_tokens::application.eq(application),
             api_tokens::created_at.eq(crate::time::now()),
+            api_tokens::scopes.eq(scopes.to_string()),
         ))
         .execute(conn)?;
     Ok(token)
@@ -103,6 +200,7 @@ pub fn list_tokens(conn: &mut DbConnection) -> anyhow::Result<Vec<TokenInfo>> {
             api_tokens::application,
             api_tokens::created_at,
             api_tokens::revoked_at,
+            api_tokens::scopes,
         ))
         .order(api_tokens::id)
         .load(conn)?)
@@ -159,27 +257,34 @@ impl TokenStore {
             return Ok(Caller {
                 identifier: SERVICE_IDENTIFIER.into(),
                 application: "klantinteracties".into(),
+                scopes: Scopes::all(),
             });
         }
         if let Some(caller) = self.cached(&hash) {
             return Ok(caller);
         }
         let lookup = hash.clone();
-        let found: Option<(String, String)> = self
+        let found: Option<(String, String, String)> = self
             .db
             .read(move |conn| {
                 Ok(api_tokens::table
                     .filter(api_tokens::token_hash.eq(lookup))
                     .filter(api_tokens::revoked_at.is_null())
-                    .select((api_tokens::identifier, api_tokens::application))
+                    .select((
+                        api_tokens::identifier,
+                        api_tokens::application,
+                        api_tokens::scopes,
+                    ))
                     .first(conn)
                     .optional()?)
             })
             .await?;
-        let (identifier, application) = found.ok_or(ApiError::AuthenticationFailed)?;
+        let (identifier, application, scopes) = found.ok_or(ApiError::AuthenticationFailed)?;
         let caller = Caller {
             identifier,
             application,
+            // A scope that no longer parses grants nothing rather than everything.
+            scopes: Scopes::parse(&scopes).unwrap_or(Scopes::Only(Vec::new())),
         };
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() > 10_000 {
@@ -208,6 +313,28 @@ fn parse_header(header: Option<&str>) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scopes_allow_per_register_and_write_includes_read() {
+        let scopes = Scopes::parse("klantcontacten:write, relatiebeheer:read").unwrap();
+        assert!(scopes.allows(Register::Klantcontacten, true));
+        assert!(scopes.allows(Register::Relatiebeheer, false));
+        assert!(!scopes.allows(Register::Relatiebeheer, true));
+        assert!(!scopes.allows(Register::Klanttaak, false));
+        assert_eq!(
+            scopes.to_string(),
+            "klantcontacten:write,relatiebeheer:read"
+        );
+        let readers = Scopes::parse("*:read").unwrap();
+        assert!(
+            readers.allows(Register::Klanttaak, false)
+                && !readers.allows(Register::Klanttaak, true)
+        );
+        assert!(Scopes::all().allows(Register::Klanttaak, true));
+        assert!(Scopes::parse("klantcontacten").is_err());
+        assert!(Scopes::parse("taken:read").is_err());
+        assert!(Scopes::parse("klanttaak:admin").is_err());
+    }
 
     #[test]
     fn only_the_token_keyword_is_recognised() {

@@ -97,6 +97,30 @@ impl Edge {
     }
 }
 
+/// Whether the token may make this call: the register that owns the path, read or write.
+fn within_scope(caller: &Caller, api: &Api, path: &str, method: &actix_web::http::Method) -> bool {
+    use reference::{Register, Resource};
+    let name = path[api.prefix.len()..]
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let register = if api.prefix == reference::API_PATH {
+        match Resource::from_path(name) {
+            Some(resource) => resource.register(),
+            None if name == "maak-klantcontact" => Register::Klantcontacten,
+            None => return true,
+        }
+    } else if api.prefix.starts_with("/contactgegevens") {
+        Register::Relatiebeheer
+    } else {
+        // `/_internal`: the service token only, checked by each endpoint.
+        return true;
+    };
+    let reading = matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    caller.scopes.allows(register, !reading)
+}
+
 /// The middleware itself; wrap the whole app with `from_fn(platform::http::edge)` and put an
 /// `Arc<Edge>` in its app data.
 pub async fn edge(
@@ -138,6 +162,9 @@ pub async fn edge(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         match edge.tokens.authenticate(header.as_deref()).await {
+            Ok(caller) if !within_scope(&caller, api, req.path(), req.method()) => {
+                Some(ApiError::PermissionDenied)
+            }
             Ok(caller) => {
                 req.extensions_mut().insert(caller);
                 None

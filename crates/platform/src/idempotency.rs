@@ -256,6 +256,7 @@ mod tests {
         let caller = Caller {
             identifier: "portaal".into(),
             application: String::new(),
+            scopes: crate::auth::Scopes::all(),
         };
         let claim = |body: Value| {
             IdempotencyKey(Some("k".into()))
