@@ -388,17 +388,23 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    /// Serves until SIGINT or SIGTERM, then stops taking requests, finishes those in flight
+    /// (up to 30 s) and delivers the events they left (up to 5 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let relays: Vec<_> = self
+        let running: Vec<_> = self
             .relays
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|relay| tokio::spawn(relay.run()))
             .collect();
         let result = self.server.await;
-        for relay in relays {
+        for relay in running {
             relay.abort();
         }
+        for relay in &self.relays {
+            relay.drain(Duration::from_secs(5)).await;
+        }
+        tracing::info!("klantinteracties stopped");
         result
     }
 }

@@ -260,6 +260,20 @@ impl Relay {
         }
     }
 
+    /// On shutdown: delivers what is still waiting, for at most `wait`, so that what the last
+    /// requests wrote is not left for the next start. (Nothing is lost either way: the outbox
+    /// keeps it.)
+    pub async fn drain(&self, wait: Duration) {
+        let work = async {
+            for subscriber in &self.subscribers {
+                while let Ok(Progress { more: true, .. }) = self.deliver(subscriber).await {}
+            }
+        };
+        if tokio::time::timeout(wait, work).await.is_err() {
+            tracing::warn!("shutting down with events still to deliver; they go out after the next start");
+        }
+    }
+
     /// Delivers the next batch to one subscriber.
     async fn deliver(&self, subscriber: &Subscriber) -> anyhow::Result<Progress> {
         let name = subscriber.name.clone();
