@@ -160,6 +160,13 @@ async fn three_registers_in_three_processes_run_a_call_back_across_them() {
     let (relatiebeheer, klantcontacten, klanttaak) = three_registers().await;
     assert_eq!(klanttaak.get("klantcontacten").await.status, 404);
     assert_eq!(klantcontacten.get("internetaken").await.status, 404);
+    // Each lists the whole API at its root, as the one behind an Ingress's root would.
+    let root = klanttaak.get("").await.json();
+    assert!(root["partijen"]
+        .as_str()
+        .unwrap()
+        .ends_with("/klantinteracties/api/v1/partijen"));
+    assert!(root["maak-klantcontact"].is_string());
 
     let partij = relatiebeheer.create("partijen", persoon(None)).await;
     let k = klantcontacten

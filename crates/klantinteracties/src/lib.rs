@@ -286,8 +286,15 @@ impl Application {
                 .filter_map(|r| relays.get(r).map(|relay| (r.name(), relay.clone())))
                 .collect(),
         );
-        let listed: Arc<Vec<&'static str>> =
-            Arc::new(resources.iter().chain(&actions).copied().collect());
+        // The root lists the whole API, whichever registers this process serves: behind the
+        // Ingress every resource is under the same base URL, whoever answers the root.
+        let listed: Arc<Vec<&'static str>> = Arc::new(
+            Register::ALL
+                .into_iter()
+                .map(parts_of)
+                .flat_map(|p| p.resources.iter().chain(p.actions).copied())
+                .collect(),
+        );
 
         let mut server = HttpServer::new(move || {
             let listed = Arc::clone(&listed);

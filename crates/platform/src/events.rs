@@ -270,7 +270,9 @@ impl Relay {
             }
         };
         if tokio::time::timeout(wait, work).await.is_err() {
-            tracing::warn!("shutting down with events still to deliver; they go out after the next start");
+            tracing::warn!(
+                "shutting down with events still to deliver; they go out after the next start"
+            );
         }
     }
 
