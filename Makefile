@@ -1,5 +1,5 @@
 # The two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test test-postgres check bench fmt
+.PHONY: run test test-postgres check bench fmt schemas
 
 # Every register in one process on 127.0.0.1:8000, with embedded SQLite files in ./data.
 run:
@@ -25,3 +25,11 @@ bench:
 
 fmt:
 	cargo fmt --all
+
+# The OpenAPI documents as served, kept in schemas/ (a test fails when they drift).
+schemas:
+	cargo build -q -p klantinteracties
+	for r in relatiebeheer klantcontacten klanttaak; do \
+	  target/debug/klantinteracties openapi --register $$r > schemas/$$r.json; done
+	target/debug/klantinteracties openapi > schemas/klantinteracties.json
+	target/debug/klantinteracties openapi --contactgegevens > schemas/contactgegevens.json

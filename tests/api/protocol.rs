@@ -229,3 +229,37 @@ async fn the_health_endpoints_answer_without_a_token() {
         format!("{}{API}/partijen", app.base)
     );
 }
+
+#[tokio::test]
+async fn the_api_serves_its_openapi_documents_as_kept_in_schemas() {
+    let app = spawn_app().await;
+    let schemas = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/");
+    for (path, file) in [
+        (
+            "/klantinteracties/api/v1/openapi.json",
+            "klantinteracties.json",
+        ),
+        (
+            "/klantinteracties/api/v1/openapi.yaml",
+            "klantinteracties.json",
+        ),
+        (
+            "/contactgegevens/api/v1/openapi.json",
+            "contactgegevens.json",
+        ),
+    ] {
+        // Open to all, like the reference.
+        let served = app.send(app.client.get(app.url(path))).await;
+        assert_eq!(served.status, 200, "{path}");
+        assert_eq!(served.header("access-control-allow-origin"), Some("*"));
+        let kept: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{schemas}{file}")).unwrap())
+                .unwrap();
+        assert!(served.json() == kept, "{path} differs from schemas/{file}");
+    }
+    let page = app
+        .send(app.client.get(app.url("/klantinteracties/api/v1/schema/")))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("/internetaken/{uuid}/audittrail"));
+}

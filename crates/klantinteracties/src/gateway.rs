@@ -53,6 +53,26 @@ async fn forward(
     if path == format!("{API_PATH}/") {
         return root(&req, &routes, &client).await;
     }
+    // The whole API's document: each register serves only its own part.
+    if let Some(document) = path.strip_prefix(API_PATH) {
+        let whole = || crate::openapi::klantinteracties(&Register::ALL);
+        let served = |content_type: &str| {
+            HttpResponse::Ok()
+                .content_type(content_type)
+                .insert_header(("Access-Control-Allow-Origin", "*"))
+                .body(whole().to_string())
+        };
+        match document {
+            "/openapi.json" => return served("application/json"),
+            "/openapi.yaml" => return served("application/yaml"),
+            "/schema/" => {
+                return HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(crate::openapi::html(&whole()))
+            }
+            _ => {}
+        }
+    }
     let Some(upstream) = routes.register_of(path).and_then(|r| routes.0.get(&r)) else {
         return HttpResponse::NotFound()
             .content_type("text/html; charset=utf-8")

@@ -2,6 +2,7 @@
 //! embedded default) or one register alone (production), behind the shared API edge.
 
 pub mod gateway;
+pub mod openapi;
 pub mod readmodels;
 pub mod settings;
 
@@ -296,7 +297,12 @@ impl Application {
                 .collect(),
         );
 
+        let documents = Documents {
+            klantinteracties: Arc::new(openapi::klantinteracties(&served)),
+            contactgegevens: Arc::new(openapi::contactgegevens()),
+        };
         let mut server = HttpServer::new(move || {
+            let documents = documents.clone();
             let listed = Arc::clone(&listed);
             let (rb, kc, kt) = (
                 relatiebeheer.clone(),
@@ -324,6 +330,7 @@ impl Application {
                                 api_root(urls, API_PATH, Arc::clone(&listed))
                             }),
                         )
+                        .configure(|cfg| documents.klantinteracties.serve(cfg))
                         .configure(|cfg| {
                             if let Some(register) = rb {
                                 relatiebeheer::configure(register)(cfg);
@@ -349,6 +356,7 @@ impl Application {
                                 )
                             }),
                         )
+                        .configure(|cfg| documents.contactgegevens.serve(cfg))
                         .configure(|cfg| {
                             if let Some(register) = rb_contactgegevens {
                                 relatiebeheer::configure_contactgegevens(register)(cfg);
@@ -467,6 +475,55 @@ fn listen(bind: &str) -> anyhow::Result<TcpListener> {
     socket.bind(&address.into())?;
     socket.listen(1024)?;
     Ok(socket.into())
+}
+
+/// The OpenAPI documents this process serves, under each API's prefix.
+#[derive(Clone)]
+struct Documents {
+    klantinteracties: Arc<Value>,
+    contactgegevens: Arc<Value>,
+}
+
+trait Serve {
+    fn serve(&self, cfg: &mut web::ServiceConfig);
+}
+
+impl Serve for Arc<Value> {
+    /// `openapi.json`, `openapi.yaml` (JSON is YAML) and a readable `schema/` page; open to
+    /// all, like the API root.
+    fn serve(&self, cfg: &mut web::ServiceConfig) {
+        let body = Arc::new(self.to_string());
+        let page = Arc::new(openapi::html(self));
+        for (path, content_type) in [
+            ("/openapi.json", "application/json"),
+            ("/openapi.yaml", "application/yaml"),
+        ] {
+            let body = Arc::clone(&body);
+            cfg.route(
+                path,
+                web::get().to(move || {
+                    let body = Arc::clone(&body);
+                    async move {
+                        HttpResponse::Ok()
+                            .content_type(content_type)
+                            .insert_header(("Access-Control-Allow-Origin", "*"))
+                            .body(body.as_str().to_owned())
+                    }
+                }),
+            );
+        }
+        cfg.route(
+            "/schema/",
+            web::get().to(move || {
+                let page = Arc::clone(&page);
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("text/html; charset=utf-8")
+                        .body(page.as_str().to_owned())
+                }
+            }),
+        );
+    }
 }
 
 /// An API root: where each resource of this process is listed.

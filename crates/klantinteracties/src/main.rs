@@ -74,6 +74,15 @@ enum Command {
         #[arg(long)]
         klanttaak: String,
     },
+    /// Print an OpenAPI document as served: the Klantinteracties API of one register (or of all
+    /// three), or with --contactgegevens the Contactgegevens API.
+    Openapi {
+        /// Only this register's part (relatiebeheer, klantcontacten, klanttaak).
+        #[arg(long)]
+        register: Option<String>,
+        #[arg(long, conflicts_with = "register")]
+        contactgegevens: bool,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -196,6 +205,23 @@ fn main() -> anyhow::Result<()> {
                 .collect(),
             );
             actix_web::rt::System::new().block_on(klantinteracties::gateway::run(&bind, routes))?;
+            Ok(())
+        }
+        Command::Openapi {
+            register,
+            contactgegevens,
+        } => {
+            let document = if contactgegevens {
+                klantinteracties::openapi::contactgegevens()
+            } else {
+                let registers = match register {
+                    None => reference::Register::ALL.to_vec(),
+                    Some(name) => vec![reference::Register::from_name(&name)
+                        .ok_or_else(|| anyhow::anyhow!("unknown register {name:?}"))?],
+                };
+                klantinteracties::openapi::klantinteracties(&registers)
+            };
+            println!("{}", serde_json::to_string_pretty(&document)?);
             Ok(())
         }
         Command::Token { action } => match action {

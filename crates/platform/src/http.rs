@@ -54,7 +54,8 @@ impl Edge {
     fn route(&self, path: &str) -> Option<Route<'_>> {
         let api = self.apis.iter().find(|api| path.starts_with(api.prefix))?;
         let rest = &path[api.prefix.len()..];
-        if rest == "/" {
+        // The root and the API's own documents are open to all, as in the reference.
+        if matches!(rest, "/" | "/openapi.json" | "/openapi.yaml" | "/schema/") {
             return Some(Route::Root(api));
         }
         let Some(rest) = rest.strip_prefix('/') else {
