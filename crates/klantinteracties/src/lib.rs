@@ -420,6 +420,7 @@ impl Application {
             relay.drain(Duration::from_secs(5)).await;
         }
         tracing::info!("klantinteracties stopped");
+        platform::telemetry::flush();
         result
     }
 }

@@ -153,7 +153,9 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.read.clone();
+        let span = tracing::info_span!("db.read", otel.kind = "client");
         web::block(move || {
+            let _entered = span.enter();
             let mut conn = Self::checkout(&pool)?;
             work(&mut conn)
         })
@@ -169,7 +171,9 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.write.clone();
+        let span = tracing::info_span!("db.transaction", otel.kind = "client");
         web::block(move || {
+            let _entered = span.enter();
             let mut conn = Self::checkout(&pool)?;
             let conn: &mut DbConnection = &mut conn;
             conn.transaction(work)

@@ -14,7 +14,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use reference::{ApiUrls, TraceContext};
+use reference::ApiUrls;
 use serde::Serialize;
 
 use crate::auth::{Caller, TokenStore};
@@ -176,16 +176,25 @@ pub async fn edge(
         None
     };
 
-    // The calls this request makes to other registers carry its trace on.
-    let trace = TraceContext::continue_from(
-        req.headers()
-            .get("traceparent")
-            .and_then(|v| v.to_str().ok()),
-    );
+    // The request's span continues the caller's trace; the calls it makes to other registers
+    // carry it on.
+    let traceparent = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (span, trace) =
+        crate::telemetry::request_span(method.as_str(), &path, traceparent.as_deref());
     let trace_id = trace.trace_id.clone();
     let res = match refused {
         Some(error) => req.error_response(error),
-        None => trace.scope(next.call(req)).await?.map_into_boxed_body(),
+        None => {
+            use tracing::Instrument as _;
+            trace
+                .scope(next.call(req).instrument(span))
+                .await?
+                .map_into_boxed_body()
+        }
     };
     // One line per call; the path only, never the query string (it may hold a BSN).
     tracing::info!(
