@@ -263,3 +263,34 @@ async fn the_api_serves_its_openapi_documents_as_kept_in_schemas() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("/internetaken/{uuid}/audittrail"));
 }
+
+#[tokio::test]
+async fn metrics_are_readable_by_prometheus_without_ids_in_their_labels() {
+    // Scraped per process (each pod), not through the gateway.
+    let app = acceptance::spawn_app_with(|_| {}).await;
+    let partij = app.create("partijen", acceptance::persoon(None)).await;
+    let uuid = partij["uuid"].as_str().unwrap();
+    assert_eq!(app.get(&format!("partijen/{uuid}")).await.status, 200);
+    let k = app
+        .create(
+            "klantcontacten",
+            json!({"kanaal": "balie", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
+        )
+        .await;
+    app.create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": uuid}, "rol": "klant", "initiator": true}))
+        .await;
+
+    let reply = app.send(app.client.get(app.url("/metrics"))).await;
+    assert_eq!(reply.status, 200);
+    let text = reply.text;
+    for expected in [
+        "http_server_request_duration_seconds_count",
+        "http_route=\"/klantinteracties/api/v1/partijen/{uuid}\"",
+        "klantinteracties_event_delivery_lag_seconds_count",
+        "subscriber=\"relatiebeheer\"",
+        "klantinteracties_db_connections",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(!text.contains(uuid), "an id in a label");
+}

@@ -202,8 +202,13 @@ impl Application {
                 // A write waits (bounded) for the other registers to have its events, so the
                 // client's next request sees them there; outside systems are told after.
                 let subscribers = subscribers.into_iter().chain(external(settings)).collect();
-                let relay = Relay::new(db.clone(), subscribers, service_token.clone())
-                    .with_read_your_writes(READ_YOUR_WRITES);
+                let relay = Relay::new(
+                    source.name(),
+                    db.clone(),
+                    subscribers,
+                    service_token.clone(),
+                )
+                .with_read_your_writes(READ_YOUR_WRITES);
                 (*source, relay)
             })
             .collect();
@@ -280,6 +285,9 @@ impl Application {
                 databases.push((register.name(), db.clone()));
             }
         }
+        for (name, db) in &databases {
+            platform::metrics::get().watch_pool(name, db);
+        }
         let databases = Databases(databases);
         let backlog = platform::events::Relays(
             served
@@ -322,6 +330,7 @@ impl Application {
                 .wrap(from_fn(platform::http::edge))
                 .configure(platform::health::configure)
                 .route("/_healthz/events", web::get().to(platform::events::backlog))
+                .route("/metrics", web::get().to(platform::metrics::endpoint))
                 .service(
                     web::scope(API_PATH)
                         .route(
@@ -421,6 +430,7 @@ impl Application {
         }
         tracing::info!("klantinteracties stopped");
         platform::telemetry::flush();
+        platform::metrics::get().flush();
         result
     }
 }

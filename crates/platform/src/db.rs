@@ -136,6 +136,19 @@ impl Db {
         self.kind
     }
 
+    /// Open and idle connections over both pools, for the metrics.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let (read, write) = (self.read.state(), self.write.state());
+        if self.kind == BackendKind::Postgres {
+            // One pool serves both.
+            return (read.connections, read.idle_connections);
+        }
+        (
+            read.connections + write.connections,
+            read.idle_connections + write.idle_connections,
+        )
+    }
+
     /// A connection of its own, outside the pools (for a session-long advisory lock).
     pub fn dedicated(&self) -> ConnectionResult<DbConnection> {
         establish(&self.url)

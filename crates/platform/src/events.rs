@@ -144,6 +144,8 @@ impl Subscriber {
 /// Delivers a register's outbox to its subscribers.
 #[derive(Clone)]
 pub struct Relay {
+    /// The register whose outbox it delivers (for logs and metrics).
+    register: String,
     db: Db,
     subscribers: Vec<Subscriber>,
     client: reqwest::Client,
@@ -160,8 +162,9 @@ pub struct Relay {
 const BATCH: i64 = 200;
 
 impl Relay {
-    pub fn new(db: Db, subscribers: Vec<Subscriber>, token: String) -> Self {
+    pub fn new(register: &str, db: Db, subscribers: Vec<Subscriber>, token: String) -> Self {
         Self {
+            register: register.to_owned(),
             db,
             subscribers,
             client: reqwest::Client::builder()
@@ -211,7 +214,16 @@ impl Relay {
         let mut backoff = vec![Duration::ZERO; self.subscribers.len()];
         let mut not_before = vec![tokio::time::Instant::now(); self.subscribers.len()];
         let mut through: Vec<Option<i64>> = vec![None; self.subscribers.len()];
+        let mut counted = tokio::time::Instant::now() - Duration::from_secs(60);
         loop {
+            if counted.elapsed() > Duration::from_secs(15) {
+                counted = tokio::time::Instant::now();
+                if let Ok(backlog) = self.backlog().await {
+                    for b in backlog {
+                        crate::metrics::get().backlog(&self.register, &b.subscriber, b.pending);
+                    }
+                }
+            }
             if !leader.hold().await {
                 // Another replica delivers; nobody should wait for this one.
                 self.delivered.send_replace(None);
@@ -290,18 +302,20 @@ impl Relay {
                     .select(outbox_cursors::last_id)
                     .first(conn)
                     .optional()?;
-                let rows: Vec<(i64, String, String, String)> = outbox::table
-                    .filter(outbox::id.gt(last.unwrap_or(0)))
-                    .filter(outbox::topic.eq_any(&topics))
-                    .order(outbox::id)
-                    .limit(BATCH)
-                    .select((
-                        outbox::id,
-                        outbox::topic,
-                        outbox::object_uuid,
-                        outbox::payload,
-                    ))
-                    .load(conn)?;
+                let rows: Vec<(i64, String, String, String, time::PrimitiveDateTime)> =
+                    outbox::table
+                        .filter(outbox::id.gt(last.unwrap_or(0)))
+                        .filter(outbox::topic.eq_any(&topics))
+                        .order(outbox::id)
+                        .limit(BATCH)
+                        .select((
+                            outbox::id,
+                            outbox::topic,
+                            outbox::object_uuid,
+                            outbox::payload,
+                            outbox::created_at,
+                        ))
+                        .load(conn)?;
                 Ok((rows, watermark))
             })
             .await
@@ -314,10 +328,12 @@ impl Relay {
         };
         let count = events.len();
         let more = count as i64 == BATCH;
+        let written: Vec<(i64, time::PrimitiveDateTime)> =
+            events.iter().map(|e| (e.0, e.4)).collect();
         let batch = Batch {
             events: events
                 .into_iter()
-                .map(|(id, topic, uuid, payload)| Event {
+                .map(|(id, topic, uuid, payload, _)| Event {
                     id,
                     topic,
                     uuid,
@@ -326,6 +342,16 @@ impl Relay {
                 .collect(),
         };
         let sent = self.send(subscriber, &batch).await;
+        let now = crate::time::now();
+        let went = match &sent {
+            Ok(()) => last,
+            Err((Some(id), _)) => *id,
+            Err((None, _)) => 0,
+        };
+        for (_, at) in written.iter().filter(|(id, _)| *id <= went) {
+            let lag = (now - *at).as_seconds_f64().max(0.0);
+            crate::metrics::get().delivered(&self.register, &subscriber.name, lag);
+        }
         // What went out is remembered even when a later event of the batch failed.
         let through = match &sent {
             Ok(()) => Some(last),

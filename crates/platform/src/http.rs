@@ -196,6 +196,12 @@ pub async fn edge(
                 .map_into_boxed_body()
         }
     };
+    crate::metrics::get().request(
+        method.as_str(),
+        &crate::metrics::route(&path),
+        res.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     // One line per call; the path only, never the query string (it may hold a BSN).
     tracing::info!(
         trace_id = %trace_id,

@@ -19,6 +19,7 @@ pub mod http;
 pub mod idempotency;
 pub mod input;
 pub mod json;
+pub mod metrics;
 pub mod outbound;
 pub mod pagination;
 pub mod query;
