@@ -109,7 +109,8 @@ async fn forward(
             answer.body(response.bytes().await.unwrap_or_default())
         }
         Err(error) => {
-            tracing::warn!(target = %upstream, error = %error, "register unreachable");
+            // Without the URL: its query string may hold a BSN.
+            tracing::warn!(target = %upstream, error = %error.without_url(), "register unreachable");
             HttpResponse::BadGateway()
                 .content_type("application/json")
                 .body(

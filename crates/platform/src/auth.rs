@@ -230,6 +230,18 @@ pub struct TokenStore {
 /// The caller behind the service token.
 pub const SERVICE_IDENTIFIER: &str = "klantinteracties-service";
 
+/// The body of a call between registers (`/_internal/…`): only a register, holding the
+/// service token, may make one.
+pub fn internal_body<T: serde::de::DeserializeOwned>(
+    caller: &Caller,
+    body: crate::json::JsonBody,
+) -> Result<T, ApiError> {
+    if caller.identifier != SERVICE_IDENTIFIER {
+        return Err(ApiError::PermissionDenied);
+    }
+    serde_json::from_value(body.0).map_err(|e| ApiError::Parse(e.to_string()))
+}
+
 impl TokenStore {
     pub fn new(db: Db) -> Self {
         Self {

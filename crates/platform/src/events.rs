@@ -62,10 +62,7 @@ pub struct Batch {
 /// A batch delivered to `POST /_internal/events-{register}`: only a register holding the
 /// service token may deliver.
 pub fn accept(caller: &crate::auth::Caller, body: crate::json::JsonBody) -> ApiResult<Batch> {
-    if caller.identifier != crate::auth::SERVICE_IDENTIFIER {
-        return Err(crate::error::ApiError::PermissionDenied);
-    }
-    serde_json::from_value(body.0).map_err(|e| crate::error::ApiError::Parse(e.to_string()))
+    crate::auth::internal_body(caller, body)
 }
 
 /// Whether an event says its object is gone.

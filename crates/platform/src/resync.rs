@@ -12,7 +12,7 @@ use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::{Caller, SERVICE_IDENTIFIER};
+use crate::auth::Caller;
 use crate::db::{Db, DbConnection};
 use crate::error::ApiError;
 use crate::events::{self, Batch, Event};
@@ -68,11 +68,7 @@ pub async fn serve(
     body: JsonBody,
     snapshot: SnapshotFn,
 ) -> ApiResult<HttpResponse> {
-    if caller.identifier != SERVICE_IDENTIFIER {
-        return Err(ApiError::PermissionDenied);
-    }
-    let request: SnapshotRequest =
-        serde_json::from_value(body.0).map_err(|e| ApiError::Parse(e.to_string()))?;
+    let request: SnapshotRequest = crate::auth::internal_body(caller, body)?;
     let page = db.read(move |conn| page(conn, &request, snapshot)).await?;
     crate::http::ok(&page)
 }

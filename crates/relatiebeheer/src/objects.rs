@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::{Caller, SERVICE_IDENTIFIER};
+use platform::auth::Caller;
 use platform::crud::expand_field;
 use platform::error::ApiError;
 use platform::http::{ok, Urls};
@@ -25,11 +25,7 @@ pub async fn objects(
     caller: Caller,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
-    if caller.identifier != SERVICE_IDENTIFIER {
-        return Err(ApiError::PermissionDenied);
-    }
-    let request: ObjectsRequest =
-        serde_json::from_value(body.0).map_err(|e| ApiError::Parse(e.to_string()))?;
+    let request: ObjectsRequest = platform::auth::internal_body(&caller, body)?;
     let uuids: Vec<String> = request.uuids.iter().map(Uuid::to_string).collect();
     let results = register
         .db
