@@ -437,6 +437,9 @@ impl Application {
 
 /// The systems outside the registers that hear of every notificatie and zaak event.
 fn external(settings: &Settings) -> Vec<Subscriber> {
+    if !settings.webhooks.is_empty() || settings.notificaties.url.is_some() {
+        platform::outbound::listened_to();
+    }
     const TOPICS: [&str; 2] = ["notificatie", "zaak"];
     let source = settings
         .events_source

@@ -15,6 +15,19 @@ use crate::db::DbConnection;
 use crate::events::{emit, Event};
 use crate::ApiResult;
 
+/// Whether anyone outside listens (a Notificaties API or a webhook is configured); without,
+/// writes store no notificaties and zaak events nobody would take.
+static LISTENED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Called at start-up when outside systems are configured.
+pub fn listened_to() {
+    LISTENED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn listened() -> bool {
+    LISTENED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A resource that notifies: its kanaal, its name in the message, and the fields of its
 /// representation that go along as kenmerken.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +65,9 @@ pub fn notify(
     actie: Actie,
     view: &Value,
 ) -> ApiResult<()> {
+    if !listened() {
+        return Ok(());
+    }
     let url = view.get("url").and_then(Value::as_str).unwrap_or_default();
     let uuid = view.get("uuid").and_then(Value::as_str).unwrap_or_default();
     let kenmerken: Map<String, Value> = kanaal
@@ -86,6 +102,9 @@ pub fn zaak_event(
     link_to: &str,
     label: &str,
 ) -> ApiResult<()> {
+    if !listened() {
+        return Ok(());
+    }
     let kind = if gekoppeld {
         "zaak-gekoppeld"
     } else {
