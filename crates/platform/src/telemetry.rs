@@ -93,9 +93,10 @@ pub fn request_span(
 ) -> (tracing::Span, reference::TraceContext) {
     use opentelemetry::trace::TraceContextExt as _;
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    // Named by route (ids replaced), so span names stay few.
     let span = tracing::info_span!(
         "request",
-        otel.name = %format!("{method} {path}"),
+        otel.name = %format!("{method} {}", crate::metrics::route(path)),
         otel.kind = "server",
         http.method = %method,
         http.path = %path,
