@@ -8,10 +8,9 @@ use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::events::Batch;
+use platform::events::{by_owner, is_deletion, text, Batch};
 use platform::json::JsonBody;
 use platform::ApiResult;
-use serde_json::Value;
 
 use crate::Register;
 
@@ -50,90 +49,26 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
 
 fn apply_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
     for event in batch.events.iter().filter(|e| e.topic == "digitaaladres") {
-        let deleted = event
-            .payload
-            .get("deleted")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let betrokkene = if deleted {
-            None
-        } else {
-            event
-                .payload
-                .get("verstrektDoorBetrokkene")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let stored: Option<i64> = bda::table
-            .find(&event.uuid)
-            .select(bda::event_id)
-            .first(conn)
-            .optional()?;
-        match stored {
-            Some(known) if known >= event.id => {}
-            Some(_) => {
-                diesel::update(bda::table.find(&event.uuid))
-                    .set((
-                        bda::betrokkene_uuid.eq(betrokkene),
-                        bda::event_id.eq(event.id),
-                        bda::deleted.eq(deleted),
-                    ))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(bda::table)
-                    .values((
-                        bda::adres_uuid.eq(&event.uuid),
-                        bda::betrokkene_uuid.eq(betrokkene),
-                        bda::event_id.eq(event.id),
-                        bda::deleted.eq(deleted),
-                    ))
-                    .execute(conn)?;
-            }
-        }
+        let deleted = is_deletion(event);
+        let betrokkene = text(event, "verstrektDoorBetrokkene").filter(|_| !deleted);
+        let values = (
+            bda::betrokkene_uuid.eq(betrokkene),
+            bda::deleted.eq(deleted),
+        );
+        platform::apply_if_newer!(conn, bda, adres_uuid, event, values);
     }
     Ok(())
 }
 
 fn apply_internetaken(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
     for event in batch.events.iter().filter(|e| e.topic == "internetaak") {
-        let text = |key: &str| {
-            event
-                .payload
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let deleted = event
-            .payload
-            .get("deleted")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let member = |key: &str| text(event, key).unwrap_or_default();
         let values = (
-            kit::klantcontact_uuid.eq(text("aanleidinggevendKlantcontact")),
-            kit::toegewezen_op.eq(text("toegewezenOp")),
-            kit::event_id.eq(event.id),
-            kit::deleted.eq(deleted),
+            kit::klantcontact_uuid.eq(member("aanleidinggevendKlantcontact")),
+            kit::toegewezen_op.eq(member("toegewezenOp")),
+            kit::deleted.eq(is_deletion(event)),
         );
-        let stored: Option<i64> = kit::table
-            .find(&event.uuid)
-            .select(kit::event_id)
-            .first(conn)
-            .optional()?;
-        match stored {
-            Some(known) if known >= event.id => {}
-            Some(_) => {
-                diesel::update(kit::table.find(&event.uuid))
-                    .set(values)
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(kit::table)
-                    .values((kit::internetaak_uuid.eq(&event.uuid), values))
-                    .execute(conn)?;
-            }
-        }
+        platform::apply_if_newer!(conn, kit, internetaak_uuid, event, values);
     }
     Ok(())
 }
@@ -146,17 +81,13 @@ pub fn internetaken_of(
     if klantcontacten.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(String, String)> = kit::table
+    let rows: Vec<(Option<String>, String)> = kit::table
         .filter(kit::klantcontact_uuid.eq_any(klantcontacten))
         .filter(kit::deleted.eq(false))
         .order((kit::toegewezen_op, kit::internetaak_uuid))
-        .select((kit::klantcontact_uuid, kit::internetaak_uuid))
+        .select((kit::klantcontact_uuid.nullable(), kit::internetaak_uuid))
         .load(conn)?;
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for (klantcontact, taak) in rows {
-        out.entry(klantcontact).or_default().push(taak);
-    }
-    Ok(out)
+    Ok(by_owner(rows))
 }
 
 /// The digitale adressen these betrokkenen supplied, oldest first.
@@ -173,13 +104,7 @@ pub fn adressen_of(
         .order(bda::event_id)
         .select((bda::betrokkene_uuid, bda::adres_uuid))
         .load(conn)?;
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for (betrokkene, adres) in rows {
-        if let Some(betrokkene) = betrokkene {
-            out.entry(betrokkene).or_default().push(adres);
-        }
-    }
-    Ok(out)
+    Ok(by_owner(rows))
 }
 
 /// Removes what a resync of the addresses up to `watermark` did not name: addresses the

@@ -65,6 +65,60 @@ pub fn accept(caller: &crate::auth::Caller, body: crate::json::JsonBody) -> ApiR
     crate::auth::internal_body(caller, body)
 }
 
+/// Applies an event to a read model's row of its object (keyed by `$key`, with an `event_id`
+/// column) unless the row already reflects that event or a newer one: then a batch delivered
+/// twice, or an older event arriving late, changes nothing. `$values` are the row's columns.
+#[macro_export]
+macro_rules! apply_if_newer {
+    ($conn:expr, $table:ident, $key:ident, $event:expr, $values:expr) => {{
+        let stored: Option<i64> = $table::table
+            .find(&$event.uuid)
+            .select($table::event_id)
+            .first($conn)
+            .optional()?;
+        match stored {
+            Some(known) if known >= $event.id => {}
+            Some(_) => {
+                diesel::update($table::table.find(&$event.uuid))
+                    .set(($values, $table::event_id.eq($event.id)))
+                    .execute($conn)?;
+            }
+            None => {
+                diesel::insert_into($table::table)
+                    .values((
+                        $table::$key.eq(&$event.uuid),
+                        $values,
+                        $table::event_id.eq($event.id),
+                    ))
+                    .execute($conn)?;
+            }
+        }
+    }};
+}
+
+/// A read model's (owner, object) rows as each owner's objects, in row order; rows without an
+/// owner are left out.
+pub fn by_owner(
+    rows: impl IntoIterator<Item = (Option<String>, String)>,
+) -> std::collections::HashMap<String, Vec<String>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (owner, object) in rows {
+        if let Some(owner) = owner {
+            out.entry(owner).or_default().push(object);
+        }
+    }
+    out
+}
+
+/// A text member of an event's payload.
+pub fn text(event: &Event, key: &str) -> Option<String> {
+    event
+        .payload
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
 /// Whether an event says its object is gone.
 pub fn is_deletion(event: &Event) -> bool {
     event

@@ -7,10 +7,9 @@ use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::events::Batch;
+use platform::events::{by_owner, is_deletion, text, Batch};
 use platform::json::JsonBody;
 use platform::ApiResult;
-use serde_json::Value;
 
 use crate::Register;
 
@@ -34,52 +33,15 @@ use partij_betrokkenen as pb;
 /// delivered twice is harmless.
 pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
     for event in batch.events.iter().filter(|e| e.topic == "betrokkene") {
-        let text = |key: &str| {
-            event
-                .payload
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let deleted = event
-            .payload
-            .get("deleted")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let partij = if deleted { None } else { text("wasPartij") };
-        let klantcontact = text("hadKlantcontact").unwrap_or_default();
-        let rol = text("rol").unwrap_or_default();
-        let stored: Option<i64> = pb::table
-            .find(&event.uuid)
-            .select(pb::event_id)
-            .first(conn)
-            .optional()?;
-        match stored {
-            Some(known) if known >= event.id => {}
-            Some(_) => {
-                diesel::update(pb::table.find(&event.uuid))
-                    .set((
-                        pb::partij_uuid.eq(partij),
-                        pb::klantcontact_uuid.eq(klantcontact),
-                        pb::rol.eq(rol),
-                        pb::event_id.eq(event.id),
-                        pb::deleted.eq(deleted),
-                    ))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(pb::table)
-                    .values((
-                        pb::betrokkene_uuid.eq(&event.uuid),
-                        pb::partij_uuid.eq(partij),
-                        pb::klantcontact_uuid.eq(klantcontact),
-                        pb::rol.eq(rol),
-                        pb::event_id.eq(event.id),
-                        pb::deleted.eq(deleted),
-                    ))
-                    .execute(conn)?;
-            }
-        }
+        let deleted = is_deletion(event);
+        let partij = text(event, "wasPartij").filter(|_| !deleted);
+        let values = (
+            pb::partij_uuid.eq(partij),
+            pb::klantcontact_uuid.eq(text(event, "hadKlantcontact").unwrap_or_default()),
+            pb::rol.eq(text(event, "rol").unwrap_or_default()),
+            pb::deleted.eq(deleted),
+        );
+        platform::apply_if_newer!(conn, pb, betrokkene_uuid, event, values);
     }
     Ok(())
 }
@@ -98,13 +60,7 @@ pub fn betrokkenen_of(
         .order(pb::event_id)
         .select((pb::partij_uuid, pb::betrokkene_uuid))
         .load(conn)?;
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for (partij, betrokkene) in rows {
-        if let Some(partij) = partij {
-            out.entry(partij).or_default().push(betrokkene);
-        }
-    }
-    Ok(out)
+    Ok(by_owner(rows))
 }
 
 /// Removes what a resync up to `watermark` did not name: objects the source no longer has.
