@@ -6,6 +6,7 @@
 mod audit;
 mod cascades;
 mod cases;
+mod compatibility;
 mod contactgegevens;
 mod digitaleadressen;
 mod events;

@@ -404,3 +404,41 @@ async fn replicas_on_one_postgresql_database_deliver_each_event_and_take_over_fr
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn an_onderwerpobject_cascade_reaches_relatiebeheer_when_it_is_back() {
+    let (relatiebeheer, klantcontacten) = two_registers().await;
+    let k = klantcontacten
+        .create("klantcontacten", json!({"kanaal": "e-mail", "onderwerp": "melding", "taal": "nld", "vertrouwelijk": false}))
+        .await;
+    let link = klantcontacten
+        .create("onderwerpobjecten", json!({"klantcontact": {"uuid": k["uuid"]}}))
+        .await;
+    let b = klantcontacten
+        .create(
+            "betrokkenen",
+            json!({"hadKlantcontact": {"uuid": k["uuid"]}, "rol": "klant", "initiator": true}),
+        )
+        .await;
+    let adres = relatiebeheer
+        .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": "melder@example.nl", "soortDigitaalAdres": "email"}))
+        .await;
+
+    // relatiebeheer is down while the contact is deleted with its onderwerpobject.
+    relatiebeheer.stop().await;
+    let reply = klantcontacten
+        .delete(&format!("{}?cascade=true", link["url"].as_str().unwrap()))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let relatiebeheer = relatiebeheer.restart().await;
+    let adres_url = format!("digitaleadressen/{}", adres["uuid"].as_str().unwrap());
+    let started = Instant::now();
+    while relatiebeheer.get(&adres_url).await.status != 404 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the one-off address survived its betrokkene"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(relatiebeheer.get("digitaleadressen").await.json()["count"], 0);
+}

@@ -234,28 +234,46 @@ async fn the_health_endpoints_answer_without_a_token() {
 async fn the_api_serves_its_openapi_documents_as_kept_in_schemas() {
     let app = spawn_app().await;
     let schemas = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/");
-    for (path, file) in [
+    for (path, file, content_type) in [
         (
             "/klantinteracties/api/v1/openapi.json",
             "klantinteracties.json",
+            "application/vnd.oai.openapi+json",
         ),
         (
             "/klantinteracties/api/v1/openapi.yaml",
             "klantinteracties.json",
+            "application/vnd.oai.openapi",
         ),
         (
             "/contactgegevens/api/v1/openapi.json",
             "contactgegevens.json",
+            "application/vnd.oai.openapi+json",
+        ),
+        (
+            "/contactgegevens/api/v1/openapi.yaml",
+            "contactgegevens.json",
+            "application/vnd.oai.openapi",
         ),
     ] {
         // Open to all, like the reference.
         let served = app.send(app.client.get(app.url(path))).await;
         assert_eq!(served.status, 200, "{path}");
         assert_eq!(served.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(served.header("content-type"), Some(content_type), "{path}");
         let kept: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(format!("{schemas}{file}")).unwrap())
                 .unwrap();
-        assert!(served.json() == kept, "{path} differs from schemas/{file}");
+        let document: serde_json::Value = if path.ends_with(".yaml") {
+            assert!(
+                !served.text.trim_start().starts_with('{'),
+                "{path} is JSON, not YAML"
+            );
+            serde_norway::from_str(&served.text).unwrap()
+        } else {
+            served.json()
+        };
+        assert!(document == kept, "{path} differs from schemas/{file}");
     }
     let page = app
         .send(app.client.get(app.url("/klantinteracties/api/v1/schema/")))

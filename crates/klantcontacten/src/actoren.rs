@@ -105,14 +105,7 @@ fn read_identificatie(reader: &mut Reader<'_>, soort: &str, data: &mut ActorData
         Field::Absent
     };
     let telefoonnummer = match soort {
-        "medewerker" => r.text(
-            "telefoonnummer",
-            Text {
-                max: 20,
-                required: true,
-                allow_blank: true,
-            },
-        ),
+        "medewerker" => r.text("telefoonnummer", Text::required(20)),
         "organisatorische_eenheid" => r.text("telefoonnummer", Text::optional(20)),
         _ => Field::Absent,
     };

@@ -197,18 +197,30 @@ pub fn save_with(
     }
     let id = platform::store_row!(conn, b, existing_id, &data);
     let row = BetrokkeneRow { id, data };
-    emit(conn, &row, false)?;
+    emit(conn, &row, Fate::Stored)?;
     Ok(row)
+}
+
+/// What a betrokkene event tells relatiebeheer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Created or changed.
+    Stored,
+    /// Deleted: the addresses it supplied stay, with `verstrektDoorBetrokkene: null`.
+    Deleted,
+    /// Deleted by an onderwerpobject's cascade: the addresses it supplied that belong to no
+    /// partij (an unknown party's one-off contact details) go too; partij-linked ones stay.
+    DeletedWithOneOffAdressen,
 }
 
 /// Tells the relatiebeheer register (through the outbox) which partij a betrokkene was, or
 /// that it is gone.
-pub fn emit(conn: &mut DbConnection, row: &BetrokkeneRow, deleted: bool) -> ApiResult<()> {
+pub fn emit(conn: &mut DbConnection, row: &BetrokkeneRow, fate: Fate) -> ApiResult<()> {
     let klantcontact: String = k::table
         .find(row.data.klantcontact_id)
         .select(k::uuid)
         .first(conn)?;
-    emit_for(conn, row, &klantcontact, deleted)
+    emit_for(conn, row, &klantcontact, fate)
 }
 
 /// [`emit`] when the klantcontact's uuid is known already.
@@ -216,7 +228,7 @@ pub fn emit_for(
     conn: &mut DbConnection,
     row: &BetrokkeneRow,
     klantcontact: &str,
-    deleted: bool,
+    fate: Fate,
 ) -> ApiResult<()> {
     platform::events::emit(
         conn,
@@ -226,20 +238,26 @@ pub fn emit_for(
             row.data.partij_uuid.as_deref(),
             klantcontact,
             &row.data.rol,
-            deleted,
+            fate,
         ),
     )
 }
 
 /// What a betrokkene event says: what relatiebeheer's read model keeps of it.
-pub fn payload(partij: Option<&str>, klantcontact: &str, rol: &str, deleted: bool) -> Value {
-    json!({"wasPartij": partij, "hadKlantcontact": klantcontact, "rol": rol, "deleted": deleted})
+pub fn payload(partij: Option<&str>, klantcontact: &str, rol: &str, fate: Fate) -> Value {
+    json!({
+        "wasPartij": partij,
+        "hadKlantcontact": klantcontact,
+        "rol": rol,
+        "deleted": fate != Fate::Stored,
+        "oneOffAdressenDeleted": fate == Fate::DeletedWithOneOffAdressen,
+    })
 }
 
 /// Deletes a betrokkene; relatiebeheer hears of it (its read model, and the addresses it
 /// supplied lose their `verstrektDoorBetrokkene`).
 pub fn delete_row(conn: &mut DbConnection, row: &BetrokkeneRow) -> ApiResult<()> {
-    emit(conn, row, true)?;
+    emit(conn, row, Fate::Deleted)?;
     diesel::delete(b::table.find(row.id)).execute(conn)?;
     Ok(())
 }
@@ -249,16 +267,11 @@ pub async fn verify_partij(
     state: &Register,
     body: &Map<String, Value>,
     prefix: &str,
-) -> ApiResult<()> {
-    platform::crud::verify_reference(
-        &state.resolver,
-        body,
-        prefix,
-        "wasPartij",
-        Resource::Partijen,
-        "Partij",
-    )
-    .await
+) -> ApiResult<Vec<InvalidParam>> {
+    platform::crud::References::default()
+        .add(body, prefix, "wasPartij", Resource::Partijen, "Partij")
+        .check(&state.resolver)
+        .await
 }
 
 pub struct Betrokkenen;
@@ -486,9 +499,20 @@ impl Crud for Betrokkenen {
         save_with(conn, body, mode, existing, "", None)
     }
 
-    async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<()> {
+    async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
         verify_partij(state, body, "").await
     }
+
+    const FIELDS: &'static [&'static str] = &[
+        "wasPartij",
+        "hadKlantcontact",
+        "bezoekadres",
+        "correspondentieadres",
+        "contactnaam",
+        "rol",
+        "organisatienaam",
+        "initiator",
+    ];
 
     fn delete(conn: &mut DbConnection, row: BetrokkeneRow) -> ApiResult<()> {
         delete_row(conn, &row)

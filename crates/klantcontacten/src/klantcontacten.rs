@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::actoren::ActorView;
+use crate::betrokkenen::Fate;
 use crate::lookup::stored_uuid;
 use crate::models::{
     ActorRow, BetrokkeneRow, BijlageRow, KlantcontactData, KlantcontactRow, OnderwerpobjectRow,
@@ -88,6 +89,15 @@ fn read_metadata(r: &mut Reader<'_>) -> Field<String> {
                 continue;
             }
         };
+        if text.contains('\0') {
+            r.error(
+                &format!("metadata.{key}"),
+                platform::input::NULL_CHARACTERS,
+                platform::input::NULL_CHARACTERS_REASON,
+            );
+            valid = false;
+            continue;
+        }
         if text.chars().count() > 255 {
             r.error(
                 &format!("metadata.{key}"),
@@ -255,15 +265,15 @@ pub fn save_with(
 }
 
 /// Deletes a klantcontact with its betrokkenen, onderwerpobjecten (both roles), bijlagen and
-/// actor links.
-pub fn delete_row(conn: &mut DbConnection, id: i64) -> ApiResult<()> {
+/// actor links; `betrokkenen_fate` says what becomes of the addresses its betrokkenen supplied.
+pub fn delete_row(conn: &mut DbConnection, id: i64, betrokkenen_fate: Fate) -> ApiResult<()> {
     let betrokkenen: Vec<BetrokkeneRow> = b::table
         .filter(b::klantcontact_id.eq(id))
         .select(BetrokkeneRow::as_select())
         .load(conn)?;
     let uuid: String = k::table.find(id).select(k::uuid).first(conn)?;
     for betrokkene in &betrokkenen {
-        crate::betrokkenen::emit_for(conn, betrokkene, &uuid, true)?;
+        crate::betrokkenen::emit_for(conn, betrokkene, &uuid, betrokkenen_fate)?;
     }
     // What goes with it is in the audit trail too.
     let reason = format!("verwijderd met klantcontact {uuid}");
@@ -726,7 +736,7 @@ impl Crud for Klantcontacten {
     }
 
     fn delete(conn: &mut DbConnection, row: KlantcontactRow) -> ApiResult<()> {
-        delete_row(conn, row.id)
+        delete_row(conn, row.id, Fate::Deleted)
     }
 
     fn render(

@@ -71,6 +71,22 @@ impl platform::crud::RegisterState for Register {
         &self.db
     }
 
+    fn existing(
+        conn: &mut platform::db::DbConnection,
+        resource: reference::Resource,
+        uuids: &[String],
+    ) -> platform::ApiResult<Vec<String>> {
+        use schema::*;
+        Ok(platform::existing_uuids!(conn, resource, uuids, {
+            Klantcontacten => klantcontacten,
+            Betrokkenen => betrokkenen,
+            Onderwerpobjecten => onderwerpobjecten,
+            Bijlagen => bijlagen,
+            Actoren => actoren,
+            Actorklantcontacten => actorklantcontacten,
+        }))
+    }
+
     async fn written(&self) {
         self.events.wake().await;
     }
@@ -112,6 +128,10 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
 /// The path under `/_internal` where the other register fetches full objects for `expand`.
 pub const OBJECTS_PATH: &str = "/objects-klantcontacten";
 
+/// The path under `/_internal` where the other registers check the objects their writes refer
+/// to.
+pub const EXISTS_PATH: &str = "/exists-klantcontacten";
+
 /// The path under `/_internal` where the other register delivers its events to this one.
 pub const EVENTS_PATH: &str = "/events-klantcontacten";
 
@@ -129,6 +149,10 @@ pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceCo
         cfg.app_data(web::Data::new(register));
         cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
         cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
+        cfg.route(
+            EXISTS_PATH,
+            web::post().to(platform::crud::exists::<Register>),
+        );
         cfg.route(SNAPSHOT_PATH, web::post().to(snapshot::serve));
     }
 }

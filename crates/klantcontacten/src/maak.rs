@@ -32,9 +32,12 @@ pub async fn create(
     if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
         return Ok(answer.response());
     }
-    if let Some(Value::Object(betrokkene)) = body.get("betrokkene") {
-        betrokkenen::verify_partij(&state, betrokkene, "betrokkene.").await?;
-    }
+    let unknown = match body.get("betrokkene") {
+        Some(Value::Object(betrokkene)) => {
+            betrokkenen::verify_partij(&state, betrokkene, "betrokkene.").await?
+        }
+        _ => Vec::new(),
+    };
     let stored = claim.clone();
     let outcome = state
         .db()
@@ -60,14 +63,17 @@ pub async fn create(
                     "klantcontact.",
                 )?;
                 let betrokkene = match betrokkene {
-                    Field::Set(body) => Some(betrokkenen::save_with(
-                        conn,
-                        body,
-                        Mode::Create,
-                        None,
-                        "betrokkene.",
-                        Some(contact.id),
-                    )?),
+                    Field::Set(body) => {
+                        let saved = betrokkenen::save_with(
+                            conn,
+                            body,
+                            Mode::Create,
+                            None,
+                            "betrokkene.",
+                            Some(contact.id),
+                        );
+                        Some(platform::crud::settle(saved, unknown, &[])?)
+                    }
                     _ => None,
                 };
                 let onderwerpobject = match onderwerpobject {

@@ -386,7 +386,11 @@ pub async fn delete(
                     let gone = crate::klantcontacten::Klantcontacten::render(conn, &urls, &rows)?;
                     let gone =
                         serde_json::to_value(&gone).map_err(|e| ApiError::Internal(e.into()))?;
-                    crate::klantcontacten::delete_row(conn, klantcontact)?;
+                    crate::klantcontacten::delete_row(
+                        conn,
+                        klantcontact,
+                        crate::betrokkenen::Fate::DeletedWithOneOffAdressen,
+                    )?;
                     platform::audit::change(
                         conn,
                         &who,

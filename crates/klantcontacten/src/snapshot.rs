@@ -33,7 +33,12 @@ pub fn snapshot(
         rows.into_iter()
             .map(|(uuid, partij, klantcontact, rol)| {
                 let payload =
-                    crate::betrokkenen::payload(partij.as_deref(), &klantcontact, &rol, false);
+                    crate::betrokkenen::payload(
+                        partij.as_deref(),
+                        &klantcontact,
+                        &rol,
+                        crate::betrokkenen::Fate::Stored,
+                    );
                 (uuid, payload)
             })
             .collect(),

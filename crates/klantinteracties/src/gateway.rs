@@ -54,24 +54,24 @@ async fn forward(
         return root(&req, &routes, &client).await;
     }
     // The whole API's document: each register serves only its own part.
-    if let Some(document) = path.strip_prefix(API_PATH) {
-        let whole = || crate::openapi::klantinteracties(&Register::ALL);
-        let served = |content_type: &str| {
-            HttpResponse::Ok()
+    let document = path.strip_prefix(API_PATH).unwrap_or_default();
+    if matches!(document, "/openapi.json" | "/openapi.yaml") {
+        let whole = crate::openapi::klantinteracties(&Register::ALL);
+        let rendering = crate::openapi::renderings(&whole)
+            .into_iter()
+            .find(|(path, _, _)| *path == document);
+        if let Some((_, content_type, body)) = rendering {
+            return HttpResponse::Ok()
                 .content_type(content_type)
                 .insert_header(("Access-Control-Allow-Origin", "*"))
-                .body(whole().to_string())
-        };
-        match document {
-            "/openapi.json" => return served("application/json"),
-            "/openapi.yaml" => return served("application/yaml"),
-            "/schema/" => {
-                return HttpResponse::Ok()
-                    .content_type("text/html; charset=utf-8")
-                    .body(crate::openapi::html(&whole()))
-            }
-            _ => {}
+                .body(body);
         }
+    }
+    if document == "/schema/" {
+        let whole = crate::openapi::klantinteracties(&Register::ALL);
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(crate::openapi::html(&whole));
     }
     let Some(upstream) = routes.register_of(path).and_then(|r| routes.0.get(&r)) else {
         return HttpResponse::NotFound()
@@ -131,10 +131,13 @@ fn client_origin(req: &HttpRequest) -> (String, String) {
     (info.host().to_owned(), info.scheme().to_owned())
 }
 
-/// The API root: what the three registers list, together.
+/// The API root: what the three registers list, together, with the headers every API answer
+/// carries (`API-version`, `Allow`) as the registers send them.
 async fn root(req: &HttpRequest, routes: &Routes, client: &reqwest::Client) -> HttpResponse {
     let (host, scheme) = client_origin(req);
     let mut merged = serde_json::Map::new();
+    let mut answer = HttpResponse::Ok();
+    let mut headers_taken = false;
     for register in Register::ALL {
         let Some(upstream) = routes.0.get(&register) else {
             continue;
@@ -145,13 +148,22 @@ async fn root(req: &HttpRequest, routes: &Routes, client: &reqwest::Client) -> H
             .header("X-Forwarded-Proto", &scheme)
             .send()
             .await;
-        if let Ok(response) = listed {
-            if let Ok(serde_json::Value::Object(part)) = response.json().await {
-                merged.extend(part);
+        let Ok(response) = listed else {
+            continue;
+        };
+        if !headers_taken && response.status().is_success() {
+            for name in ["api-version", "allow"] {
+                if let Some(value) = response.headers().get(name) {
+                    answer.insert_header((name, value.as_bytes()));
+                }
             }
+            headers_taken = true;
+        }
+        if let Ok(serde_json::Value::Object(part)) = response.json().await {
+            merged.extend(part);
         }
     }
-    HttpResponse::Ok().json(merged)
+    answer.json(merged)
 }
 
 /// Ready when every register is: their database checks, together.

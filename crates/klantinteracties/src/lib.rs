@@ -52,6 +52,7 @@ fn parts_of(register: Register) -> Parts {
             internal: &[
                 relatiebeheer::EVENTS_PATH,
                 relatiebeheer::OBJECTS_PATH,
+                relatiebeheer::EXISTS_PATH,
                 relatiebeheer::SNAPSHOT_PATH,
             ],
         },
@@ -61,6 +62,7 @@ fn parts_of(register: Register) -> Parts {
             internal: &[
                 klantcontacten::EVENTS_PATH,
                 klantcontacten::OBJECTS_PATH,
+                klantcontacten::EXISTS_PATH,
                 klantcontacten::SNAPSHOT_PATH,
             ],
         },
@@ -70,6 +72,7 @@ fn parts_of(register: Register) -> Parts {
             internal: &[
                 klanttaak::EVENTS_PATH,
                 klanttaak::OBJECTS_PATH,
+                klanttaak::EXISTS_PATH,
                 klanttaak::SNAPSHOT_PATH,
             ],
         },
@@ -503,16 +506,12 @@ trait Serve {
 }
 
 impl Serve for Arc<Value> {
-    /// `openapi.json`, `openapi.yaml` (JSON is YAML) and a readable `schema/` page; open to
-    /// all, like the API root.
+    /// `openapi.json`, `openapi.yaml` and a readable `schema/` page, with the reference's
+    /// content types; open to all, like the API root.
     fn serve(&self, cfg: &mut web::ServiceConfig) {
-        let body = Arc::new(self.to_string());
         let page = Arc::new(openapi::html(self));
-        for (path, content_type) in [
-            ("/openapi.json", "application/json"),
-            ("/openapi.yaml", "application/yaml"),
-        ] {
-            let body = Arc::clone(&body);
+        for (path, content_type, body) in openapi::renderings(self) {
+            let body = Arc::new(body);
             cfg.route(
                 path,
                 web::get().to(move || {

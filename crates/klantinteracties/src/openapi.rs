@@ -265,3 +265,18 @@ mod tests {
         assert!(html(&all).contains("/partijen/{uuid}/audittrail"));
     }
 }
+
+/// The document as served: the path under the API, its content type (the reference's, from
+/// its OpenAPI renderers) and the body.
+pub fn renderings(document: &Value) -> Vec<(&'static str, &'static str, String)> {
+    // A JSON value always has a YAML form; should that ever fail, JSON is YAML too.
+    let yaml = serde_norway::to_string(document).unwrap_or_else(|_| document.to_string());
+    vec![
+        (
+            "/openapi.json",
+            "application/vnd.oai.openapi+json",
+            document.to_string(),
+        ),
+        ("/openapi.yaml", "application/vnd.oai.openapi", yaml),
+    ]
+}

@@ -80,41 +80,13 @@ fn read_actoren(r: &mut Reader<'_>) -> Option<Vec<Uuid>> {
 }
 
 /// Checks the klantcontact and the actoren a body names in the klantcontacten register.
-pub async fn verify(register: &Register, body: &Map<String, Value>) -> ApiResult<()> {
-    platform::crud::verify_reference(
-        &register.resolver,
-        body,
-        "",
-        "aanleidinggevendKlantcontact",
-        Resource::Klantcontacten,
-        "Klantcontact",
-    )
-    .await?;
-    platform::crud::verify_reference(
-        &register.resolver,
-        body,
-        "",
-        "toegewezenAanActor",
-        Resource::Actoren,
-        "Actor",
-    )
-    .await?;
-    let actoren = platform::crud::referenced(&Value::Object(body.clone()), "toegewezenAanActoren");
-    let mut missing = Vec::new();
-    for (i, actor) in actoren.iter().enumerate() {
-        if !register.resolver.exists(Resource::Actoren, *actor).await? {
-            missing.push(InvalidParam::new(
-                format!("toegewezenAanActoren.{i}.uuid"),
-                "invalid",
-                "Actor object bestaat niet.",
-            ));
-        }
-    }
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(missing))
-    }
+pub async fn verify(register: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
+    platform::crud::References::default()
+        .add(body, "", "aanleidinggevendKlantcontact", Resource::Klantcontacten, "Klantcontact")
+        .add(body, "", "toegewezenAanActor", Resource::Actoren, "Actor")
+        .add(body, "", "toegewezenAanActoren", Resource::Actoren, "Actor")
+        .check(&register.resolver)
+        .await
 }
 
 fn save(
@@ -330,6 +302,19 @@ impl Crud for Internetaken {
         kenmerken: &["nummer", "gevraagdeHandeling", "toelichting", "status"],
     });
 
+    const FIELDS: &'static [&'static str] = &[
+        "nummer",
+        "referentienummer",
+        "gevraagdeHandeling",
+        "aanleidinggevendKlantcontact",
+        "toegewezenAanActor",
+        "toegewezenAanActoren",
+        "toelichting",
+        "status",
+        "toegewezenOp",
+        "afgehandeldOp",
+    ];
+
     const FILTERS: &'static [&'static str] = &[
         "nummer",
         "referentienummer",
@@ -451,7 +436,7 @@ impl Crud for Internetaken {
             .optional()?)
     }
 
-    async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<()> {
+    async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
         verify(state, body).await
     }
 

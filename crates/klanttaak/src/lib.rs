@@ -42,6 +42,17 @@ impl platform::crud::RegisterState for Register {
         &self.db
     }
 
+    fn existing(
+        conn: &mut platform::db::DbConnection,
+        resource: reference::Resource,
+        uuids: &[String],
+    ) -> platform::ApiResult<Vec<String>> {
+        use schema::*;
+        Ok(platform::existing_uuids!(conn, resource, uuids, {
+            Internetaken => internetaken,
+        }))
+    }
+
     async fn written(&self) {
         self.events.wake().await;
     }
@@ -58,6 +69,10 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
 /// The path under `/_internal` where the other registers fetch full objects for `expand`.
 pub const OBJECTS_PATH: &str = "/objects-klanttaak";
 
+/// The path under `/_internal` where the other registers check the objects their writes refer
+/// to.
+pub const EXISTS_PATH: &str = "/exists-klanttaak";
+
 /// The path under `/_internal` where the klantcontacten register delivers its events.
 pub const EVENTS_PATH: &str = "/events-klanttaak";
 
@@ -72,6 +87,10 @@ pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceCo
         cfg.app_data(web::Data::new(register));
         cfg.route(EVENTS_PATH, web::post().to(cascade::receive));
         cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
+        cfg.route(
+            EXISTS_PATH,
+            web::post().to(platform::crud::exists::<Register>),
+        );
         cfg.route(SNAPSHOT_PATH, web::post().to(snapshot::serve));
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::db::{Db, DbConnection};
-use crate::error::ApiError;
+use crate::error::{ApiError, InvalidParam};
 use crate::http::{created, no_content, ok, path_uuid, Urls};
 use crate::input::Mode;
 use crate::json::JsonBody;
@@ -19,6 +19,14 @@ use crate::ApiResult;
 /// What a register's state offers the generic handlers.
 pub trait RegisterState: Clone + Send + Sync + 'static {
     fn db(&self) -> &Db;
+
+    /// Which of these objects of one of its resources (uuids as stored) the register has, for
+    /// the other registers' reference checks.
+    fn existing(
+        conn: &mut DbConnection,
+        resource: reference::Resource,
+        uuids: &[String],
+    ) -> ApiResult<Vec<String>>;
 
     /// Called after a write committed (to wake the register's event relay).
     fn written(&self) -> impl std::future::Future<Output = ()> + Send {
@@ -66,12 +74,19 @@ pub trait Crud: 'static {
 
     /// Checks what the body points at in other registers, before anything is written (a
     /// register that cannot be reached makes the write fail with 503).
+    /// Answers the references that point at nothing, to be reported with the body's other
+    /// errors in the order of [`Crud::FIELDS`].
     fn verify(
         _state: &Self::State,
         _body: &Map<String, Value>,
-    ) -> impl std::future::Future<Output = ApiResult<()>> {
-        async { Ok(()) }
+    ) -> impl std::future::Future<Output = ApiResult<Vec<InvalidParam>>> {
+        async { Ok(Vec::new()) }
     }
+
+    /// The body's top-level fields in the order the reference declares them, for ordering
+    /// errors of [`Crud::verify`] among the others; only resources with references into other
+    /// registers need it.
+    const FIELDS: &'static [&'static str] = &[];
 
     /// Completes filters that reach into another register by asking it (one call per filter),
     /// after they were parsed and before the page is read.
@@ -290,7 +305,7 @@ async fn update<R: Crud>(
     mode: Mode,
 ) -> ApiResult<R::View> {
     let body = body.into_object()?;
-    R::verify(&state, &body).await?;
+    let unknown = R::verify(&state, &body).await?;
     let rules = state.get_ref().clone();
     let view = state
         .db()
@@ -298,7 +313,7 @@ async fn update<R: Crud>(
             let existing = found::<R>(conn, uuid)?;
             R::allow_change(&rules, &existing, &who)?;
             let previous = before::<R>(conn, &urls, &existing)?;
-            let row = R::save(conn, &body, mode, Some(existing))?;
+            let row = settle(R::save(conn, &body, mode, Some(existing)), unknown, R::FIELDS)?;
             let view = render_one::<R>(conn, &urls, row)?;
             let actie = match mode {
                 Mode::Replace => crate::outbound::Actie::Update,
@@ -329,13 +344,14 @@ pub async fn create<R: Crud>(
     if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
         return Ok(answer.response());
     }
-    R::verify(&state, &body).await?;
+    let unknown = R::verify(&state, &body).await?;
     let stored = claim.clone();
     let outcome = state
         .db()
         .write(move |conn| {
             idempotency::once(conn, stored.as_ref(), |conn| {
-                let row = R::save(conn, &body, Mode::Create, None)?;
+                let saved = R::save(conn, &body, Mode::Create, None);
+                let row = settle(saved, unknown, R::FIELDS)?;
                 let view = as_value(&render_one::<R>(conn, &urls, row)?)?;
                 let actie = crate::outbound::Actie::Create;
                 announce::<R>(conn, &urls, &who, actie, None, Some(&view))?;
@@ -398,6 +414,23 @@ pub async fn delete<R: Crud>(
     Ok(no_content())
 }
 
+/// The uuids among `$uuids` that a register's tables hold, for [`RegisterState::existing`]:
+/// `existing_uuids!(conn, resource, uuids, { Partijen => partijen, ... })` with each table's
+/// schema module in scope.
+#[macro_export]
+macro_rules! existing_uuids {
+    ($conn:expr, $resource:expr, $uuids:expr, { $($variant:ident => $table:ident),* $(,)? }) => {{
+        use diesel::prelude::*;
+        match $resource {
+            $(reference::Resource::$variant => $table::table
+                .filter($table::uuid.eq_any($uuids))
+                .select($table::uuid)
+                .load::<String>($conn)?,)*
+            _ => Vec::new(),
+        }
+    }};
+}
+
 /// Registers a resource's routes under `path` (`/rekeningnummers`).
 #[macro_export]
 macro_rules! crud_resource {
@@ -416,34 +449,130 @@ macro_rules! crud_resource {
     };
 }
 
-/// Checks that the object a body's reference field (`{"uuid": …}`) names exists in the
-/// register that owns it; 400 `<prefix><field>.uuid` when it does not. A malformed reference is
-/// left for the body's own validation to report.
-pub async fn verify_reference(
-    resolver: &reference::Resolver,
-    body: &Map<String, Value>,
-    prefix: &str,
-    field: &str,
-    resource: reference::Resource,
-    model: &str,
-) -> ApiResult<()> {
-    let Some(uuid) = body
-        .get(field)
-        .and_then(|v| v.get("uuid"))
-        .and_then(Value::as_str)
-        .and_then(|s| Uuid::parse_str(s.trim()).ok())
-    else {
-        return Ok(());
-    };
-    if resolver.exists(resource, uuid).await? {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            format!("{prefix}{field}.uuid"),
-            "invalid",
-            format!("{model} object bestaat niet."),
-        ))
+/// The references a body makes into other registers, checked together: one call per register
+/// however many there are, and every unknown one reported (in [`settle`]).
+#[derive(Default)]
+pub struct References {
+    wanted: Vec<(String, reference::Resource, Uuid, &'static str)>,
+}
+
+impl References {
+    /// `body[field]`, a reference object or a list of them, named `{prefix}{field}[.i].uuid` in
+    /// an error; `model` names the kind of object in its message. What is no valid reference is
+    /// left for the body's validation to report.
+    pub fn add(
+        mut self,
+        body: &Map<String, Value>,
+        prefix: &str,
+        field: &str,
+        resource: reference::Resource,
+        model: &'static str,
+    ) -> Self {
+        let uuid_of = |r: &Value| {
+            r.get("uuid")
+                .and_then(Value::as_str)
+                .and_then(|s| Uuid::parse_str(s.trim()).ok())
+        };
+        match body.get(field) {
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(uuid) = uuid_of(item) {
+                        let name = format!("{prefix}{field}.{i}.uuid");
+                        self.wanted.push((name, resource, uuid, model));
+                    }
+                }
+            }
+            Some(item @ Value::Object(_)) => {
+                if let Some(uuid) = uuid_of(item) {
+                    let name = format!("{prefix}{field}.uuid");
+                    self.wanted.push((name, resource, uuid, model));
+                }
+            }
+            _ => {}
+        }
+        self
     }
+
+    /// The references whose object does not exist, as errors (a register that cannot be
+    /// reached is a 503).
+    pub async fn check(self, resolver: &reference::Resolver) -> ApiResult<Vec<InvalidParam>> {
+        let wanted: Vec<_> = self.wanted.iter().map(|(_, r, u, _)| (*r, *u)).collect();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let missing = resolver.missing(&wanted).await?;
+        Ok(self
+            .wanted
+            .into_iter()
+            .filter(|(_, r, u, _)| missing.contains(&(*r, *u)))
+            .map(|(name, _, _, model)| {
+                InvalidParam::new(name, "invalid", format!("{model} object bestaat niet."))
+            })
+            .collect())
+    }
+}
+
+/// A write's outcome together with the references [`References::check`] found unknown: with
+/// none, the outcome; else one validation error with them and the body's own errors, ordered
+/// by `fields` (the body's fields in the order the reference declares them; an unknown
+/// reference before the other errors of its field). The write must
+/// then not commit: the error rolls its transaction back.
+pub fn settle<T>(saved: ApiResult<T>, unknown: Vec<InvalidParam>, fields: &[&str]) -> ApiResult<T> {
+    if unknown.is_empty() {
+        return saved;
+    }
+    let mut errors = unknown;
+    match saved {
+        Ok(_) => {}
+        Err(ApiError::Validation(invalid)) => errors.extend(invalid),
+        Err(other) => return Err(other),
+    }
+    let rank = |param: &InvalidParam| {
+        let field = param.name.split('.').next().unwrap_or_default();
+        fields.iter().position(|f| *f == field).unwrap_or(fields.len())
+    };
+    errors.sort_by_key(rank);
+    Err(ApiError::Validation(errors))
+}
+
+/// `POST /_internal/exists-{register}`: which of the objects another register's write refers
+/// to this register does not have (service token only).
+pub async fn exists<S: RegisterState>(
+    state: web::Data<S>,
+    caller: crate::auth::Caller,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let request: reference::ExistsRequest = crate::auth::internal_body(&caller, body)?;
+    let missing = state
+        .db()
+        .read(move |conn| {
+            let mut missing = Vec::new();
+            let mut resources: Vec<&str> = request.objects.iter().map(|o| o.resource.as_str()).collect();
+            resources.sort_unstable();
+            resources.dedup();
+            for resource in resources {
+                let asked: Vec<String> = request
+                    .objects
+                    .iter()
+                    .filter(|o| o.resource == resource)
+                    .map(|o| o.uuid.to_string())
+                    .collect();
+                let found = match reference::Resource::from_path(resource) {
+                    Some(r) => S::existing(conn, r, &asked)?,
+                    None => Vec::new(),
+                };
+                missing.extend(
+                    request
+                        .objects
+                        .iter()
+                        .filter(|o| o.resource == resource && !found.contains(&o.uuid.to_string()))
+                        .cloned(),
+                );
+            }
+            Ok(missing)
+        })
+        .await?;
+    ok(&reference::ExistsResponse { missing })
 }
 
 /// The uuids of the reference objects in `value[field]` (a reference or a list of them).

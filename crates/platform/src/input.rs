@@ -80,6 +80,9 @@ impl<T> Field<T> {
 pub const REQUIRED: &str = "Dit veld is vereist.";
 pub const NOT_NULL: &str = "Dit veld mag niet leeg zijn.";
 pub const NOT_BLANK: &str = "Dit veld mag niet leeg zijn.";
+/// A NUL character in a text: PostgreSQL cannot store one, and the reference refuses it.
+pub const NULL_CHARACTERS: &str = "null_characters_not_allowed";
+pub const NULL_CHARACTERS_REASON: &str = "Null-tekens zijn niet toegestaan.";
 
 /// The Python type name the reference's messages use for a JSON value.
 pub fn json_type_name(value: &Value) -> &'static str {
@@ -222,6 +225,10 @@ impl<'a> Reader<'a> {
 
     fn text_of(&mut self, name: &str, value: &Value) -> Option<String> {
         match value {
+            Value::String(s) if s.contains('\0') => {
+                self.error(name, NULL_CHARACTERS, NULL_CHARACTERS_REASON);
+                None
+            }
             Value::String(s) => Some(s.trim().to_owned()),
             Value::Number(n) => Some(n.to_string()),
             _ => {
@@ -622,5 +629,15 @@ mod tests {
         );
         assert_eq!(reader.text("b", Text::optional(3)), Field::Absent);
         assert_eq!(reader.into_errors()[0].code, "max_length");
+    }
+
+    #[test]
+    fn nul_characters_are_refused_by_name() {
+        let body = object(json!({"a": "x\u{0}y", "b": "ok"}));
+        let mut reader = Reader::new(&body, Mode::Create);
+        assert_eq!(reader.text("a", Text::optional(9)), Field::Absent);
+        assert_eq!(reader.text("b", Text::optional(9)), Field::Set("ok".into()));
+        let errors = reader.into_errors();
+        assert_eq!((errors[0].name.as_str(), errors[0].code.as_str()), ("a", NULL_CHARACTERS));
     }
 }

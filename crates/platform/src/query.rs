@@ -58,14 +58,33 @@ impl Query {
                 unknown.push(name);
             }
         }
-        if unknown.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::invalid(
+        if !unknown.is_empty() {
+            return Err(ApiError::invalid(
                 NON_FIELD_ERRORS,
                 "unknown-parameters",
                 format!("Onbekende query parameters: {}", unknown.join(", ")),
-            ))
+            ));
+        }
+        self.reject_nul()
+    }
+
+    /// Refuses filter values with a NUL character, named after their filter, as the reference
+    /// does (PostgreSQL could not compare them).
+    fn reject_nul(&self) -> Result<(), ApiError> {
+        let mut errors: Vec<InvalidParam> = Vec::new();
+        for (name, value) in &self.pairs {
+            if value.contains('\0') && !errors.iter().any(|e| &e.name == name) {
+                errors.push(InvalidParam::new(
+                    name,
+                    crate::input::NULL_CHARACTERS,
+                    crate::input::NULL_CHARACTERS_REASON,
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
         }
     }
 

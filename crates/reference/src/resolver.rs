@@ -117,16 +117,83 @@ impl Resolver {
             .map_err(|e| unreachable(e.without_url().to_string()))?;
         match response.status().as_u16() {
             200 => {
-                if let Ok(mut cache) = self.cache.lock() {
-                    if cache.len() > 100_000 {
-                        cache.clear();
-                    }
-                    cache.insert((resource, uuid), Instant::now());
-                }
+                self.remember((resource, uuid));
                 Ok(true)
             }
             404 => Ok(false),
             status => Err(unreachable(format!("answered {status}"))),
+        }
+    }
+
+    /// Which of these objects do not exist, asked of each owning register in one call
+    /// (objects known to exist from the cache are not asked again).
+    pub async fn missing(
+        &self,
+        wanted: &[(Resource, Uuid)],
+    ) -> Result<Vec<(Resource, Uuid)>, ResolveError> {
+        let mut missing = Vec::new();
+        for register in Register::ALL {
+            let mut objects: Vec<ObjectRef> = wanted
+                .iter()
+                .filter(|(r, u)| r.register() == register && !self.cached((*r, *u)))
+                .map(|(r, u)| ObjectRef {
+                    resource: r.path().to_owned(),
+                    uuid: *u,
+                })
+                .collect();
+            objects.sort_by(|a, b| (&a.resource, a.uuid).cmp(&(&b.resource, b.uuid)));
+            objects.dedup_by(|a, b| a.resource == b.resource && a.uuid == b.uuid);
+            if objects.is_empty() {
+                continue;
+            }
+            let unreachable = |reason: String| ResolveError::Unreachable {
+                register: register.name(),
+                reason,
+            };
+            let base = self
+                .peer(register)
+                .ok_or_else(|| unreachable("no address configured".into()))?;
+            let response = self
+                .client
+                .post(format!(
+                    "{}/_internal/exists-{}",
+                    base.trim_end_matches('/'),
+                    register.name()
+                ))
+                .headers(self.call_headers())
+                .json(&ExistsRequest {
+                    objects: objects.clone(),
+                })
+                .send()
+                .await
+                .map_err(|e| unreachable(e.without_url().to_string()))?;
+            if !response.status().is_success() {
+                return Err(unreachable(format!("answered {}", response.status())));
+            }
+            let answer: ExistsResponse = response
+                .json()
+                .await
+                .map_err(|e| unreachable(e.without_url().to_string()))?;
+            for object in objects {
+                let Some(resource) = Resource::from_path(&object.resource) else {
+                    continue;
+                };
+                if answer.missing.contains(&object) {
+                    missing.push((resource, object.uuid));
+                } else {
+                    self.remember((resource, object.uuid));
+                }
+            }
+        }
+        Ok(missing)
+    }
+
+    fn remember(&self, key: (Resource, Uuid)) {
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() > 100_000 {
+                cache.clear();
+            }
+            cache.insert(key, Instant::now());
         }
     }
 
@@ -136,6 +203,25 @@ impl Resolver {
             cache.remove(&(resource, uuid));
         }
     }
+}
+
+/// One object of a register, named by its resource's path and its uuid.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectRef {
+    pub resource: String,
+    pub uuid: Uuid,
+}
+
+/// What `POST /_internal/exists-<register>` takes: the objects a write refers to.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ExistsRequest {
+    pub objects: Vec<ObjectRef>,
+}
+
+/// What it answers: those of them it does not have.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ExistsResponse {
+    pub missing: Vec<ObjectRef>,
 }
 
 /// What `POST /_internal/objects-<register>` takes: full objects of one resource, by uuid.

@@ -472,17 +472,23 @@ impl Crud for DigitaleAdressen {
         lookup::digitaal_adres(conn, uuid)
     }
 
-    async fn verify(register: &Register, body: &Map<String, Value>) -> ApiResult<()> {
-        platform::crud::verify_reference(
-            &register.resolver,
-            body,
-            "",
-            "verstrektDoorBetrokkene",
-            Resource::Betrokkenen,
-            "Betrokkene",
-        )
-        .await
+    async fn verify(register: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
+        platform::crud::References::default()
+            .add(body, "", "verstrektDoorBetrokkene", Resource::Betrokkenen, "Betrokkene")
+            .check(&register.resolver)
+            .await
     }
+
+    const FIELDS: &'static [&'static str] = &[
+        "verstrektDoorBetrokkene",
+        "verstrektDoorPartij",
+        "adres",
+        "soortDigitaalAdres",
+        "isStandaardAdres",
+        "omschrijving",
+        "referentie",
+        "verificatieDatum",
+    ];
 
     fn save(
         conn: &mut DbConnection,

@@ -57,13 +57,12 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
         reader.text("anderePartijIdentificator", Text::optional(200));
     if let Field::Set(group) = reader.object("partijIdentificator", true, false) {
         let mut g = Reader::nested(group, Mode::Create, "partijIdentificator.".into());
-        let object_id = g.text(
-            "objectId",
-            Text {
-                max: 200,
-                required: true,
-                allow_blank: true,
-            },
+        // In the order the reference declares (and reports) them.
+        let objecttype = g.choice(
+            "codeObjecttype",
+            &codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
+            true,
+            false,
         );
         let soort = g.choice(
             "codeSoortObjectId",
@@ -71,11 +70,13 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
             true,
             false,
         );
-        let objecttype = g.choice(
-            "codeObjecttype",
-            &codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
-            true,
-            false,
+        let object_id = g.text(
+            "objectId",
+            Text {
+                max: 200,
+                required: true,
+                allow_blank: true,
+            },
         );
         let register = g.choice(
             "codeRegister",

@@ -10,6 +10,7 @@ use platform::db::DbConnection;
 use platform::events::{by_owner, is_deletion, text, Batch};
 use platform::json::JsonBody;
 use platform::ApiResult;
+use serde_json::Value;
 
 use crate::Register;
 
@@ -69,19 +70,43 @@ pub fn sweep(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
 }
 
 /// A betrokkene that is gone no longer supplied its addresses: they stay, with
-/// `verstrektDoorBetrokkene: null` (as deleting it in the reference does).
+/// `verstrektDoorBetrokkene: null` (as deleting it in the reference does). When it went with an
+/// onderwerpobject's cascade, its addresses that belong to no partij go too: contact details of
+/// nobody. Returns how many addresses changed.
 fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
-    let gone: Vec<&str> = batch
-        .events
-        .iter()
-        .filter(|e| e.topic == "betrokkene" && platform::events::is_deletion(e))
-        .map(|e| e.uuid.as_str())
-        .collect();
-    if gone.is_empty() {
+    let gone = |one_off_too: bool| -> Vec<&str> {
+        batch
+            .events
+            .iter()
+            .filter(|e| e.topic == "betrokkene" && is_deletion(e))
+            .filter(|e| {
+                let dropped = e.payload.get("oneOffAdressenDeleted") == Some(&Value::Bool(true));
+                dropped == one_off_too
+            })
+            .map(|e| e.uuid.as_str())
+            .collect()
+    };
+    let (released, dropped) = (gone(false), gone(true));
+    if released.is_empty() && dropped.is_empty() {
         return Ok(0);
     }
+    let one_off: Vec<String> = digitale_adressen::table
+        .filter(digitale_adressen::betrokkene_uuid.eq_any(&dropped))
+        .filter(digitale_adressen::partij_id.is_null())
+        .select(digitale_adressen::uuid)
+        .load(conn)?;
+    if !one_off.is_empty() {
+        crate::digitaleadressen::emit_deleted(conn, &one_off)?;
+        diesel::delete(digitale_adressen::table.filter(digitale_adressen::uuid.eq_any(&one_off)))
+            .execute(conn)?;
+        let reason = "verwijderd met zijn betrokkene (onderwerpobject met cascade verwijderd)";
+        platform::audit::cascaded(conn, "digitaleadressen", &one_off, reason)?;
+    }
     let adressen: Vec<String> = digitale_adressen::table
-        .filter(digitale_adressen::betrokkene_uuid.eq_any(&gone))
+        .filter(
+            digitale_adressen::betrokkene_uuid
+                .eq_any(released.iter().chain(&dropped).collect::<Vec<_>>()),
+        )
         .select(digitale_adressen::uuid)
         .load(conn)?;
     diesel::update(digitale_adressen::table.filter(digitale_adressen::uuid.eq_any(&adressen)))
@@ -102,7 +127,7 @@ fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> 
             &crate::digitaleadressen::payload(None),
         )?;
     }
-    Ok(adressen.len())
+    Ok(one_off.len() + adressen.len())
 }
 
 /// `POST /_internal/events-relatiebeheer`: events from the other registers.
