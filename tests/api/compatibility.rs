@@ -134,9 +134,7 @@ async fn an_onderwerpobject_cascade_deletes_the_one_off_addresses_of_its_betrokk
         .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": gekend["uuid"]}, "verstrektDoorPartij": {"uuid": partij["uuid"]}, "adres": "sanne@example.nl", "soortDigitaalAdres": "email"}))
         .await;
 
-    let reply = app
-        .delete(&format!("{}?cascade=true", url(&link)))
-        .await;
+    let reply = app.delete(&format!("{}?cascade=true", url(&link))).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json(), json!({"behouden": []}));
     assert_eq!(app.get(url(&k)).await.status, 404);
@@ -170,7 +168,10 @@ async fn an_onderwerpobject_cascade_deletes_the_one_off_addresses_of_its_betrokk
         a["verstrektDoorBetrokkene"].is_null()
     })
     .await;
-    assert_eq!((status, &kept["verstrektDoorBetrokkene"]), (200, &Value::Null));
+    assert_eq!(
+        (status, &kept["verstrektDoorBetrokkene"]),
+        (200, &Value::Null)
+    );
 }
 
 #[tokio::test]
@@ -279,7 +280,10 @@ async fn the_deprecated_single_actor_is_the_first_of_several_everywhere_it_is_sh
         .await;
     let first = json!({"uuid": a2["uuid"], "url": a2["url"]});
     assert_eq!(taak["toegewezenAanActor"], first);
-    assert_eq!(app.get(url(&taak)).await.json()["toegewezenAanActor"], first);
+    assert_eq!(
+        app.get(url(&taak)).await.json()["toegewezenAanActor"],
+        first
+    );
     let listed = app.get("internetaken").await.json();
     assert_eq!(listed["results"][0]["toegewezenAanActor"], first);
     let expanded = app
@@ -329,7 +333,10 @@ async fn nul_characters_are_refused_by_name_in_bodies_and_filters() {
         )
         .await;
     nul(&reply, "metadata.bron");
-    nul(&app.get("klantcontacten?onderwerp=a%00b").await, "onderwerp");
+    nul(
+        &app.get("klantcontacten?onderwerp=a%00b").await,
+        "onderwerp",
+    );
     nul(
         &app.get("partijen?partijIdentificator__objectId=1%002")
             .await,

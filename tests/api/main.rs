@@ -15,6 +15,7 @@ mod identificatoren;
 mod internetaken;
 mod klantcontacten;
 mod logs;
+mod outage;
 mod partijen;
 mod processes;
 mod protocol;

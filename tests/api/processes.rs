@@ -412,7 +412,10 @@ async fn an_onderwerpobject_cascade_reaches_relatiebeheer_when_it_is_back() {
         .create("klantcontacten", json!({"kanaal": "e-mail", "onderwerp": "melding", "taal": "nld", "vertrouwelijk": false}))
         .await;
     let link = klantcontacten
-        .create("onderwerpobjecten", json!({"klantcontact": {"uuid": k["uuid"]}}))
+        .create(
+            "onderwerpobjecten",
+            json!({"klantcontact": {"uuid": k["uuid"]}}),
+        )
         .await;
     let b = klantcontacten
         .create(
@@ -440,5 +443,8 @@ async fn an_onderwerpobject_cascade_reaches_relatiebeheer_when_it_is_back() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(relatiebeheer.get("digitaleadressen").await.json()["count"], 0);
+    assert_eq!(
+        relatiebeheer.get("digitaleadressen").await.json()["count"],
+        0
+    );
 }

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod proxy;
+
 use diesel::connection::SimpleConnection;
 use klantinteracties::{Application, Settings};
 use reqwest::{Method, RequestBuilder, Response};

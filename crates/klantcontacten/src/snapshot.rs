@@ -32,13 +32,12 @@ pub fn snapshot(
     Ok(Some(
         rows.into_iter()
             .map(|(uuid, partij, klantcontact, rol)| {
-                let payload =
-                    crate::betrokkenen::payload(
-                        partij.as_deref(),
-                        &klantcontact,
-                        &rol,
-                        crate::betrokkenen::Fate::Stored,
-                    );
+                let payload = crate::betrokkenen::payload(
+                    partij.as_deref(),
+                    &klantcontact,
+                    &rol,
+                    crate::betrokkenen::Fate::Stored,
+                );
                 (uuid, payload)
             })
             .collect(),

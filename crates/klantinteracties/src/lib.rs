@@ -146,19 +146,11 @@ impl Application {
             Some(token) => token.clone(),
             None => platform::auth::generate_token()?,
         };
-        let tokens = TokenStore::new(Db::connect(
-            &settings.auth_database_url()?,
-            settings.pool_size,
-        ))
-        .with_service_token(&service_token);
+        let tokens = TokenStore::new(settings.connect(&settings.auth_database_url()?))
+            .with_service_token(&service_token);
         let dbs: HashMap<Register, Db> = served
             .iter()
-            .map(|r| {
-                (
-                    *r,
-                    Db::connect(&settings.database_url(*r), settings.pool_size),
-                )
-            })
+            .map(|r| (*r, settings.connect(&settings.database_url(*r))))
             .collect();
 
         let listener = listen(&settings.bind)?;

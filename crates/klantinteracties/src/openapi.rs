@@ -213,6 +213,21 @@ pub fn html(document: &Value) -> String {
     )
 }
 
+/// The document as served: the path under the API, its content type (the reference's, from
+/// its OpenAPI renderers) and the body.
+pub fn renderings(document: &Value) -> Vec<(&'static str, &'static str, String)> {
+    // A JSON value always has a YAML form; should that ever fail, JSON is YAML too.
+    let yaml = serde_norway::to_string(document).unwrap_or_else(|_| document.to_string());
+    vec![
+        (
+            "/openapi.json",
+            "application/vnd.oai.openapi+json",
+            document.to_string(),
+        ),
+        ("/openapi.yaml", "application/vnd.oai.openapi", yaml),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,19 +279,4 @@ mod tests {
         assert!(all["paths"]["/partijen/{uuid}/audittrail"]["get"].is_object());
         assert!(html(&all).contains("/partijen/{uuid}/audittrail"));
     }
-}
-
-/// The document as served: the path under the API, its content type (the reference's, from
-/// its OpenAPI renderers) and the body.
-pub fn renderings(document: &Value) -> Vec<(&'static str, &'static str, String)> {
-    // A JSON value always has a YAML form; should that ever fail, JSON is YAML too.
-    let yaml = serde_norway::to_string(document).unwrap_or_else(|_| document.to_string());
-    vec![
-        (
-            "/openapi.json",
-            "application/vnd.oai.openapi+json",
-            document.to_string(),
-        ),
-        ("/openapi.yaml", "application/vnd.oai.openapi", yaml),
-    ]
 }

@@ -20,6 +20,8 @@
 //! - `KLANTINTERACTIES_SERVICE_TOKEN` — the token the registers use with each other (the same
 //!   in every register; generated when one process serves them all);
 //! - `KLANTINTERACTIES_POOL_SIZE` — database connections per register (default 8);
+//! - `KLANTINTERACTIES_STATEMENT_TIMEOUT_SECONDS` — the bound on one database statement and on
+//!   a request's database work (15); past it the request is answered 503;
 //! - `KLANTINTERACTIES_WORKERS` — HTTP worker threads (default: one per core);
 //! - `KLANTINTERACTIES_MIGRATE_ON_START` — apply pending migrations at start-up (default true);
 //! - `KLANTINTERACTIES_DATABASE_WAIT_SECONDS` — how long start-up waits for the database (30);
@@ -80,6 +82,8 @@ pub struct Settings {
     /// have the same one. Generated at start-up when one process serves every register.
     pub service_token: Option<String>,
     pub pool_size: u32,
+    /// The bound on one database statement, and on a request's unit of work (then a 503).
+    pub statement_timeout_seconds: u64,
     pub workers: Option<usize>,
     pub migrate_on_start: bool,
     pub database_wait_seconds: u64,
@@ -102,12 +106,19 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// A register's database (or the token database) as this configuration connects to it.
+    pub fn connect(&self, url: &str) -> platform::db::Db {
+        let timeout = std::time::Duration::from_secs(self.statement_timeout_seconds.max(1));
+        platform::db::Db::connect_with(url, self.pool_size, timeout)
+    }
+
     /// Loads the layered configuration.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut builder = config::Config::builder()
             .set_default("bind", "127.0.0.1:8000")?
             .set_default("data_dir", "./data")?
             .set_default("pool_size", 8)?
+            .set_default("statement_timeout_seconds", 15)?
             .set_default("migrate_on_start", true)?
             .set_default("database_wait_seconds", 30)?
             .set_default("log_format", "pretty")?
@@ -141,6 +152,7 @@ impl Settings {
             peers: Peers::default(),
             service_token: None,
             pool_size: 4,
+            statement_timeout_seconds: 15,
             workers: Some(2),
             migrate_on_start: true,
             database_wait_seconds: 10,

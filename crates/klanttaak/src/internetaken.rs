@@ -80,9 +80,18 @@ fn read_actoren(r: &mut Reader<'_>) -> Option<Vec<Uuid>> {
 }
 
 /// Checks the klantcontact and the actoren a body names in the klantcontacten register.
-pub async fn verify(register: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
+pub async fn verify(
+    register: &Register,
+    body: &Map<String, Value>,
+) -> ApiResult<Vec<InvalidParam>> {
     platform::crud::References::default()
-        .add(body, "", "aanleidinggevendKlantcontact", Resource::Klantcontacten, "Klantcontact")
+        .add(
+            body,
+            "",
+            "aanleidinggevendKlantcontact",
+            Resource::Klantcontacten,
+            "Klantcontact",
+        )
         .add(body, "", "toegewezenAanActor", Resource::Actoren, "Actor")
         .add(body, "", "toegewezenAanActoren", Resource::Actoren, "Actor")
         .check(&register.resolver)

@@ -313,7 +313,11 @@ async fn update<R: Crud>(
             let existing = found::<R>(conn, uuid)?;
             R::allow_change(&rules, &existing, &who)?;
             let previous = before::<R>(conn, &urls, &existing)?;
-            let row = settle(R::save(conn, &body, mode, Some(existing)), unknown, R::FIELDS)?;
+            let row = settle(
+                R::save(conn, &body, mode, Some(existing)),
+                unknown,
+                R::FIELDS,
+            )?;
             let view = render_one::<R>(conn, &urls, row)?;
             let actie = match mode {
                 Mode::Replace => crate::outbound::Actie::Update,
@@ -529,7 +533,10 @@ pub fn settle<T>(saved: ApiResult<T>, unknown: Vec<InvalidParam>, fields: &[&str
     }
     let rank = |param: &InvalidParam| {
         let field = param.name.split('.').next().unwrap_or_default();
-        fields.iter().position(|f| *f == field).unwrap_or(fields.len())
+        fields
+            .iter()
+            .position(|f| *f == field)
+            .unwrap_or(fields.len())
     };
     errors.sort_by_key(rank);
     Err(ApiError::Validation(errors))
@@ -547,7 +554,11 @@ pub async fn exists<S: RegisterState>(
         .db()
         .read(move |conn| {
             let mut missing = Vec::new();
-            let mut resources: Vec<&str> = request.objects.iter().map(|o| o.resource.as_str()).collect();
+            let mut resources: Vec<&str> = request
+                .objects
+                .iter()
+                .map(|o| o.resource.as_str())
+                .collect();
             resources.sort_unstable();
             resources.dedup();
             for resource in resources {

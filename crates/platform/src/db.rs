@@ -6,7 +6,8 @@
 //! writes go through a pool of one connection (no "database is locked" from two writers racing
 //! to upgrade their locks) while reads use several connections in WAL mode.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use diesel::connection::SimpleConnection;
@@ -41,10 +42,26 @@ impl BackendKind {
     }
 }
 
+/// How long a new PostgreSQL connection may take before it counts as failed (unless the URL
+/// sets `connect_timeout` itself).
+const CONNECT_TIMEOUT_SECONDS: u32 = 2;
+
+/// The URL with a bounded connect timeout, so a database that does not answer is a quick 503
+/// and not a hanging request.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={CONNECT_TIMEOUT_SECONDS}")
+}
+
 /// Opens a connection and prepares it: SQLite gets WAL, a busy timeout and enforced foreign keys.
 pub fn establish(url: &str) -> ConnectionResult<DbConnection> {
     match BackendKind::of(url) {
-        BackendKind::Postgres => PgConnection::establish(url).map(DbConnection::Pg),
+        BackendKind::Postgres => {
+            PgConnection::establish(&with_connect_timeout(url)).map(DbConnection::Pg)
+        }
         BackendKind::Sqlite => {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             let mut conn = SqliteConnection::establish(path)?;
@@ -59,31 +76,137 @@ pub fn establish(url: &str) -> ConnectionResult<DbConnection> {
     }
 }
 
+/// A pooled connection, with what the pool needs to know about it.
+pub struct Conn {
+    conn: DbConnection,
+    /// A unit of work on it failed because the connection itself failed: it is never handed
+    /// out again.
+    broken: bool,
+    /// When it last answered; a connection that answered a moment ago is not pinged.
+    used: Instant,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+/// A connection idle for longer than this is pinged before it is handed out (one round trip),
+/// so one that died while idle (a database restart, a dropped TCP connection) is replaced
+/// instead of failing a request.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(2);
+
 /// Hands out connections to the pool.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: String,
+    statement_timeout: Duration,
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Conn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        establish(&self.url).map_err(r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Conn, r2d2::Error> {
+        let mut conn = establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+        if let DbConnection::Pg(pg) = &mut conn {
+            // No statement holds a connection (and its locks) for ever.
+            let millis = self.statement_timeout.as_millis();
+            pg.batch_execute(&format!("SET statement_timeout = {millis}"))
+                .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(Conn {
+            conn,
+            broken: false,
+            used: Instant::now(),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
+        if conn.used.elapsed() < PING_AFTER_IDLE {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)?;
+        conn.used = Instant::now();
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.broken || conn.conn.is_broken()
     }
 }
 
 type DbPool = Pool<Manager>;
+
+/// Whether a database error means the database could not be reached (the connection failed,
+/// there was none, it did not answer in time, or a SQLite file cannot be used now), as opposed
+/// to a query it refused.
+pub fn is_unreachable(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::BrokenTransactionManager => true,
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            [
+                "server closed the connection",
+                "SSL SYSCALL",
+                "SSL error",
+                "no connection to the server",
+                "terminating connection",
+                "could not receive data",
+                "could not send data",
+                "connection to server",
+                "Connection refused",
+                "Connection reset",
+                "canceling statement due to statement timeout",
+                "database is locked",
+                "attempt to write a readonly database",
+                "disk I/O error",
+                "unable to open database file",
+            ]
+            .iter()
+            .any(|needle| message.contains(needle))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the database is reachable, as the last units of work found: one log line when it is
+/// lost and one when it is back (with how many requests failed meanwhile), not one per request.
+#[derive(Debug, Default)]
+struct Reachability {
+    lost: AtomicBool,
+    failed: AtomicU64,
+}
+
+impl Reachability {
+    fn failed(&self, name: &str, cause: &dyn std::fmt::Display) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        if !self.lost.swap(true, Ordering::AcqRel) {
+            tracing::error!(database = name, error = %cause, "database lost: answering 503 until it is back");
+        }
+    }
+
+    fn answered(&self, name: &str) {
+        if self.lost.load(Ordering::Acquire) && self.lost.swap(false, Ordering::AcqRel) {
+            let failed = self.failed.swap(0, Ordering::AcqRel);
+            tracing::warn!(database = name, failed_requests = failed, "database back");
+        }
+    }
+}
 
 /// A register's database: a read pool and a write pool (the same pool on PostgreSQL).
 #[derive(Clone)]
@@ -92,43 +215,69 @@ pub struct Db {
     write: DbPool,
     kind: BackendKind,
     url: std::sync::Arc<str>,
+    /// The database's name in logs (`relatiebeheer`), never its URL (it may hold a password).
+    name: std::sync::Arc<str>,
+    reachability: std::sync::Arc<Reachability>,
+    /// How long a unit of work may take before its request is answered 503.
+    timeout: Duration,
 }
 
-/// How long a request waits for a free connection before it is answered 503.
-const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request waits for a free connection (or a new one) before it is answered 503.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long a request waits for a connection while the database is known to be lost.
+const CHECKOUT_WHILE_LOST: Duration = Duration::from_millis(250);
+
+/// The default bound on one statement (and on one unit of work, for its request).
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl Db {
     /// Connects lazily: the pools fill as requests come, so a register starts while its database
     /// is still coming up and `/readyz` tells when it is reachable.
     pub fn connect(url: &str, pool_size: u32) -> Self {
+        Self::connect_with(url, pool_size, STATEMENT_TIMEOUT)
+    }
+
+    /// [`Db::connect`] with a bound on every statement and unit of work.
+    pub fn connect_with(url: &str, pool_size: u32, statement_timeout: Duration) -> Self {
         let kind = BackendKind::of(url);
         let manager = Manager {
             url: url.to_owned(),
+            statement_timeout,
         };
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size.max(1))
                 .min_idle(Some(0))
                 .connection_timeout(CHECKOUT_TIMEOUT)
-                .test_on_check_out(false)
+                .test_on_check_out(true)
+                // A failed connect is a state change, logged once by the requests it fails.
+                .error_handler(Box::new(r2d2::NopErrorHandler))
                 .build_unchecked(manager.clone())
         };
-        match kind {
+        let name = url
+            .rsplit(['/', '\\'])
+            .next()
+            .and_then(|n| n.split('?').next())
+            .unwrap_or_default()
+            .trim_end_matches(".sqlite");
+        let (read, write) = match kind {
             BackendKind::Postgres => {
                 let pool = build(pool_size);
-                Self {
-                    read: pool.clone(),
-                    write: pool,
-                    kind,
-                    url: url.into(),
-                }
+                (pool.clone(), pool)
             }
-            BackendKind::Sqlite => Self {
-                read: build(pool_size),
-                write: build(1),
-                kind,
-                url: url.into(),
-            },
+            BackendKind::Sqlite => (build(pool_size), build(1)),
+        };
+        Self {
+            read,
+            write,
+            kind,
+            url: url.into(),
+            name: name.into(),
+            reachability: std::sync::Arc::default(),
+            // A little longer than the statement bound, so the database's own timeout (a
+            // clean error, the connection reusable) comes first.
+            timeout: statement_timeout + Duration::from_secs(1),
         }
     }
 
@@ -154,9 +303,55 @@ impl Db {
         establish(&self.url)
     }
 
-    fn checkout(pool: &DbPool) -> Result<PooledConnection<Manager>, ApiError> {
-        pool.get()
-            .map_err(|e| ApiError::Unavailable(format!("database: {e}")))
+    fn checkout(&self, pool: &DbPool) -> Result<PooledConnection<Manager>, ApiError> {
+        // While the database is known to be lost, a request does not wait long for it: the
+        // pool keeps trying to connect meanwhile, and the first connection that succeeds ends
+        // the outage for every request.
+        let wait = if self.reachability.lost.load(Ordering::Acquire) {
+            CHECKOUT_WHILE_LOST
+        } else {
+            CHECKOUT_TIMEOUT
+        };
+        pool.get_timeout(wait).map_err(|e| {
+            self.reachability.failed(&self.name, &e);
+            ApiError::DatabaseUnavailable
+        })
+    }
+
+    /// What became of a unit of work: a failed connection is marked so the pool drops it, and
+    /// its error is a 503; an answer from the database counts as reachable.
+    fn settle<T>(&self, conn: &mut Conn, outcome: Result<T, ApiError>) -> Result<T, ApiError> {
+        match outcome {
+            Err(ApiError::Database(error)) if is_unreachable(&error) => {
+                conn.broken = true;
+                self.reachability.failed(&self.name, &error);
+                Err(ApiError::DatabaseUnavailable)
+            }
+            other => {
+                conn.used = Instant::now();
+                self.reachability.answered(&self.name);
+                other
+            }
+        }
+    }
+
+    /// Waits for blocking work, at most the unit-of-work bound (the work itself goes on until
+    /// the database answers or its statement timeout ends it).
+    async fn bounded<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+        on_timeout: impl FnOnce(),
+    ) -> Result<T, ApiError> {
+        match tokio::time::timeout(self.timeout, web::block(work)).await {
+            Ok(done) => {
+                done.map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+            }
+            Err(_) => {
+                self.reachability.failed(&self.name, &"no answer in time");
+                on_timeout();
+                Err(ApiError::DatabaseUnavailable)
+            }
+        }
     }
 
     /// Runs a read-only unit of work on a blocking thread.
@@ -165,15 +360,18 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.read.clone();
+        let db = self.clone();
         let span = tracing::info_span!("db.read", otel.kind = "client");
-        web::block(move || {
-            let _entered = span.enter();
-            let mut conn = Self::checkout(&pool)?;
-            work(&mut conn)
-        })
+        self.bounded(
+            move || {
+                let _entered = span.enter();
+                let mut conn = db.checkout(&db.read)?;
+                let outcome = work(&mut conn);
+                db.settle(&mut conn, outcome)
+            },
+            || {},
+        )
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
     }
 
     /// Runs a unit of work in one transaction on a blocking thread: everything it wrote is
@@ -183,16 +381,29 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.write.clone();
+        let db = self.clone();
         let span = tracing::info_span!("db.transaction", otel.kind = "client");
-        web::block(move || {
-            let _entered = span.enter();
-            let mut conn = Self::checkout(&pool)?;
-            let conn: &mut DbConnection = &mut conn;
-            conn.transaction(work)
-        })
+        self.bounded(
+            move || {
+                let _entered = span.enter();
+                let mut conn = db.checkout(&db.write)?;
+                let mut worked = false;
+                let outcome = (*conn).transaction(|conn| {
+                    let outcome = work(conn);
+                    worked = outcome.is_ok();
+                    outcome
+                });
+                if worked && matches!(&outcome, Err(ApiError::Database(e)) if is_unreachable(e)) {
+                    // The work was done and COMMIT sent, but no answer came back.
+                    tracing::warn!(database = %db.name, "a write's commit outcome is unknown: the connection failed during COMMIT");
+                }
+                db.settle(&mut conn, outcome)
+            },
+            || {
+                tracing::warn!(database = %self.name, "a write's outcome is unknown: the database did not answer in time");
+            },
+        )
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
     }
 
     /// Runs blocking work with a connection outside the request path (commands, start-up).
@@ -205,15 +416,18 @@ impl Db {
     }
 
     /// Whether the database answers; for `/_healthz/readyz`.
+    /// Answers within `READY_CHECK` whatever the database does.
     pub async fn ping(&self) -> bool {
-        self.read(|conn| {
+        let check = self.read(|conn| {
             conn.batch_execute("SELECT 1")?;
             Ok(())
-        })
-        .await
-        .is_ok()
+        });
+        matches!(tokio::time::timeout(READY_CHECK, check).await, Ok(Ok(())))
     }
 }
+
+/// How long the readiness check waits for the database.
+const READY_CHECK: Duration = Duration::from_millis(800);
 
 /// A register's migrations, one tree per backend, embedded in the binary. (Functions, because
 /// the embedded sets are consts that cannot be copied out of a shared value.)

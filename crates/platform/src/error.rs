@@ -34,6 +34,9 @@ impl InvalidParam {
     }
 }
 
+/// What a 503 tells a client to wait before it tries again.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
 /// The name object-level errors are reported under.
 pub const NON_FIELD_ERRORS: &str = "nonFieldErrors";
 
@@ -57,8 +60,16 @@ pub enum ApiError {
     NotAcceptable,
     #[error("unsupported media type {0}")]
     UnsupportedMediaType(String),
+    /// A register or outside system that could not be reached.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The database could not be reached (the pool logs when it is lost and when it is back).
+    #[error("database unavailable")]
+    DatabaseUnavailable,
+    /// A database error that means the connection failed; the pool turns it into
+    /// [`ApiError::DatabaseUnavailable`] after dropping the connection.
+    #[error("database connection failed: {0}")]
+    Database(diesel::result::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -146,7 +157,7 @@ impl ApiError {
                 "Ongeldige media type \"{media_type}\" in aanvraag.",
                 format!("Ongeldige media type \"{media_type}\" in aanvraag."),
             ),
-            ApiError::Unavailable(_) => (
+            ApiError::Unavailable(_) | ApiError::DatabaseUnavailable | ApiError::Database(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ServiceUnavailable",
                 "service_unavailable",
@@ -188,6 +199,7 @@ impl From<diesel::result::Error> for ApiError {
                 "unique",
                 "Er bestaat al een object met deze gegevens.",
             ),
+            other if crate::db::is_unreachable(&other) => ApiError::Database(other),
             other => ApiError::Internal(anyhow::Error::new(other).context("database")),
         }
     }
@@ -260,6 +272,10 @@ impl ResponseError for ApiError {
                 error = %cause,
                 "api.unavailable"
             ),
+            ApiError::DatabaseUnavailable | ApiError::Database(_) => tracing::debug!(
+                instance = %problem.instance,
+                "api.database_unavailable"
+            ),
             ApiError::Validation(params) => tracing::info!(
                 instance = %problem.instance,
                 invalid_params = ?params.iter().map(|p| (&p.name, &p.code)).collect::<Vec<_>>(),
@@ -275,6 +291,9 @@ impl ResponseError for ApiError {
             ApiError::NotAuthenticated | ApiError::AuthenticationFailed
         ) {
             response.insert_header(("WWW-Authenticate", "Token"));
+        }
+        if problem.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header(("Retry-After", RETRY_AFTER_SECONDS.to_string()));
         }
         let mut response = response.finish();
         response.extensions_mut().insert(problem);

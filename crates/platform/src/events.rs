@@ -128,6 +128,10 @@ pub fn is_deletion(event: &Event) -> bool {
         .unwrap_or(false)
 }
 
+/// The longest wait between delivery attempts: short, so the backlog drains within seconds of a
+/// database or register coming back.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
 /// Advisory lock keys (per database, so one value serves every register).
 const ORDER_LOCK: i64 = 0x6b69_6f75_7462_6f78; // emitting transactions, one at a time
 const RELAY_LOCK: i64 = 0x6b69_7265_6c61_7900; // the replica that delivers
@@ -295,8 +299,8 @@ impl Relay {
                     }
                     Err(error) => {
                         through[i] = None;
-                        backoff[i] = (backoff[i] * 2)
-                            .clamp(Duration::from_millis(250), Duration::from_secs(30));
+                        backoff[i] =
+                            (backoff[i] * 2).clamp(Duration::from_millis(250), MAX_BACKOFF);
                         not_before[i] = tokio::time::Instant::now() + backoff[i];
                         tracing::warn!(subscriber = %subscriber.name, error = %error, retry_in_ms = backoff[i].as_millis() as u64, "event delivery failed");
                     }

@@ -638,6 +638,9 @@ mod tests {
         assert_eq!(reader.text("a", Text::optional(9)), Field::Absent);
         assert_eq!(reader.text("b", Text::optional(9)), Field::Set("ok".into()));
         let errors = reader.into_errors();
-        assert_eq!((errors[0].name.as_str(), errors[0].code.as_str()), ("a", NULL_CHARACTERS));
+        assert_eq!(
+            (errors[0].name.as_str(), errors[0].code.as_str()),
+            ("a", NULL_CHARACTERS)
+        );
     }
 }

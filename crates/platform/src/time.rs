@@ -1,9 +1,7 @@
 //! Dates and times as the API writes them: UTC, ISO 8601, `Z` suffix, microseconds only when
 //! there are any; dates as `YYYY-MM-DD`.
 
-use time::{
-    macros::format_description, Date, OffsetDateTime, PrimitiveDateTime, UtcOffset,
-};
+use time::{macros::format_description, Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// The current moment in UTC, as stored (the database keeps UTC without an offset).
 pub fn now() -> PrimitiveDateTime {
@@ -74,7 +72,11 @@ pub fn parse_datetime(text: &str) -> Option<PrimitiveDateTime> {
             rest.0 = &rest.0[1..];
             let hours = rest.digits(2, 2)?;
             rest.expect(b":");
-            let minutes = if rest.0.is_empty() { 0 } else { rest.digits(2, 2)? };
+            let minutes = if rest.0.is_empty() {
+                0
+            } else {
+                rest.digits(2, 2)?
+            };
             let seconds = (hours * 3600 + minutes * 60) as i32;
             UtcOffset::from_whole_seconds(if sign == b'-' { -seconds } else { seconds }).ok()?
         }
@@ -108,7 +110,12 @@ struct Cursor<'a>(&'a [u8]);
 impl Cursor<'_> {
     /// Between `min` and `max` (at most 9) ASCII digits, as a number.
     fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
-        let len = self.0.iter().take(max).take_while(|b| b.is_ascii_digit()).count();
+        let len = self
+            .0
+            .iter()
+            .take(max)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if len < min {
             return None;
         }
@@ -148,8 +155,18 @@ mod tests {
         assert_eq!(utc("1997-11-04T06:08:01.415143+0100"), moment);
         assert_eq!(utc("1997-11-04T04:08:01.4151439-01"), moment);
         assert_eq!(utc("1997-11-04T05:08"), Some("1997-11-04T05:08:00Z".into()));
-        assert_eq!(utc("2019-08-24T14:15:22.5Z"), Some("2019-08-24T14:15:22.500000Z".into()));
-        for broken in ["1997-11-04", "1997-11-04T25:00", "1997-11-04T05:08:01x", "1997-02-30T05:08", "", "1997-11-04T05:08+1"] {
+        assert_eq!(
+            utc("2019-08-24T14:15:22.5Z"),
+            Some("2019-08-24T14:15:22.500000Z".into())
+        );
+        for broken in [
+            "1997-11-04",
+            "1997-11-04T25:00",
+            "1997-11-04T05:08:01x",
+            "1997-02-30T05:08",
+            "",
+            "1997-11-04T05:08+1",
+        ] {
             assert_eq!(utc(broken), None, "{broken}");
         }
     }

@@ -16,7 +16,8 @@ pub use identificator::{
     IdentificatorError,
 };
 pub use resolver::{
-    ExistsRequest, ExistsResponse, ObjectRef, ObjectsRequest, ObjectsResponse, ResolveError, Resolver, SearchError, REMOTE_FILTER_BOUND,
+    ExistsRequest, ExistsResponse, ObjectRef, ObjectsRequest, ObjectsResponse, ResolveError,
+    Resolver, SearchError, REMOTE_FILTER_BOUND,
 };
 pub use trace::TraceContext;
 pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};

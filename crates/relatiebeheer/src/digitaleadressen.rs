@@ -472,9 +472,18 @@ impl Crud for DigitaleAdressen {
         lookup::digitaal_adres(conn, uuid)
     }
 
-    async fn verify(register: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
+    async fn verify(
+        register: &Register,
+        body: &Map<String, Value>,
+    ) -> ApiResult<Vec<InvalidParam>> {
         platform::crud::References::default()
-            .add(body, "", "verstrektDoorBetrokkene", Resource::Betrokkenen, "Betrokkene")
+            .add(
+                body,
+                "",
+                "verstrektDoorBetrokkene",
+                Resource::Betrokkenen,
+                "Betrokkene",
+            )
             .check(&register.resolver)
             .await
     }
