@@ -298,6 +298,10 @@ async fn metrics_are_readable_by_prometheus_without_ids_in_their_labels() {
     app.create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": uuid}, "rol": "klant", "initiator": true}))
         .await;
 
+    // Paths a client makes up where an id goes add no series.
+    for made_up in ["niet-een-uuid", "x1", "x2"] {
+        assert_eq!(app.get(&format!("partijen/{made_up}")).await.status, 404);
+    }
     let reply = app.send(app.client.get(app.url("/metrics"))).await;
     assert_eq!(reply.status, 200);
     let text = reply.text;
@@ -311,4 +315,5 @@ async fn metrics_are_readable_by_prometheus_without_ids_in_their_labels() {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains(uuid), "an id in a label");
+    assert!(!text.contains("niet-een-uuid"), "a made-up path in a label");
 }

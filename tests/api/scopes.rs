@@ -133,3 +133,52 @@ async fn a_token_reaches_only_its_registers_and_writes_only_where_it_may() {
     // The test's own token has no scopes: everything.
     assert_eq!(app.post("partijen", persoon(None)).await.status, 201);
 }
+
+#[tokio::test]
+async fn a_filter_or_expansion_into_a_register_the_token_may_not_read_is_refused() {
+    let app = spawn_app().await;
+    let taken = token(&app, "team-taken", "klanttaak:read");
+    for path in [
+        "internetaken?klantcontact__nummer=0000000001",
+        "internetaken?klantcontact__referentienummer=x",
+        "internetaken?actoren__naam=Team",
+    ] {
+        let reply = call(&app, &taken, Method::GET, path, None).await;
+        assert_eq!(reply.status, 403, "{path}: {}", reply.text);
+        assert_eq!(reply.json()["code"], "permission_denied");
+    }
+    // Its own filters it may use.
+    let own = call(
+        &app,
+        &taken,
+        Method::GET,
+        "internetaken?status=te_verwerken",
+        None,
+    )
+    .await;
+    assert_eq!(own.status, 200, "{}", own.text);
+
+    let partijen = token(&app, "partijen", "relatiebeheer:read");
+    let partij = app.create("partijen", persoon(None)).await;
+    let path = format!(
+        "partijen/{}?expand=betrokkenen",
+        partij["uuid"].as_str().unwrap()
+    );
+    assert_eq!(
+        call(&app, &partijen, Method::GET, &path, None).await.status,
+        403
+    );
+    let plain = format!("partijen/{}", partij["uuid"].as_str().unwrap());
+    assert_eq!(
+        call(&app, &partijen, Method::GET, &plain, None)
+            .await
+            .status,
+        200
+    );
+    // With klantcontacten readable too, the same expansion is answered.
+    let both = token(&app, "beide", "relatiebeheer:read,klantcontacten:read");
+    assert_eq!(
+        call(&app, &both, Method::GET, &path, None).await.status,
+        200
+    );
+}

@@ -503,6 +503,31 @@ impl Crud for Betrokkenen {
         verify_partij(state, body, "").await
     }
 
+    const REACHES: &'static [(&'static str, reference::Register)] = &[
+        ("wasPartij__nummer", reference::Register::Relatiebeheer),
+        (
+            "wasPartij__partijIdentificator__codeObjecttype",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "wasPartij__partijIdentificator__codeSoortObjectId",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "wasPartij__partijIdentificator__objectId",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "wasPartij__partijIdentificator__codeRegister",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "verstrektedigitaalAdres__adres",
+            reference::Register::Relatiebeheer,
+        ),
+        ("digitaleAdressen", reference::Register::Relatiebeheer),
+    ];
+
     const FIELDS: &'static [&'static str] = &[
         "wasPartij",
         "hadKlantcontact",

@@ -566,6 +566,38 @@ impl Crud for Klantcontacten {
         ))
     }
 
+    const REACHES: &'static [(&'static str, reference::Register)] = &[
+        (
+            "hadBetrokkene__wasPartij__partijIdentificator__codeObjecttype",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "hadBetrokkene__wasPartij__partijIdentificator__codeSoortObjectId",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "hadBetrokkene__wasPartij__partijIdentificator__objectId",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "hadBetrokkene__wasPartij__partijIdentificator__codeRegister",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "hadBetrokkene__digitaaladres__adres__icontains",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "hadBetrokkenen.wasPartij",
+            reference::Register::Relatiebeheer,
+        ),
+        (
+            "hadBetrokkenen.digitaleAdressen",
+            reference::Register::Relatiebeheer,
+        ),
+        ("leiddeTotInterneTaken", reference::Register::Klanttaak),
+    ];
+
     const FILTERS: &'static [&'static str] = &[
         "kanaal",
         "onderwerp",

@@ -311,6 +311,15 @@ impl Crud for Internetaken {
         kenmerken: &["nummer", "gevraagdeHandeling", "toelichting", "status"],
     });
 
+    const REACHES: &'static [(&'static str, reference::Register)] = &[
+        ("klantcontact__nummer", reference::Register::Klantcontacten),
+        (
+            "klantcontact__referentienummer",
+            reference::Register::Klantcontacten,
+        ),
+        ("actoren__naam", reference::Register::Klantcontacten),
+    ];
+
     const FIELDS: &'static [&'static str] = &[
         "nummer",
         "referentienummer",

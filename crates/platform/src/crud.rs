@@ -109,6 +109,10 @@ pub trait Crud: 'static {
         async { Ok(()) }
     }
 
+    /// The filters and `expand` values that answer with (or test facts of) another register's
+    /// data: a caller must be allowed to read that register too.
+    const REACHES: &'static [(&'static str, reference::Register)] = &[];
+
     /// The `expand` values the resource knows; none for most.
     const EXPAND: &'static [&'static str] = &[];
 
@@ -231,13 +235,39 @@ fn announce<R: Crud>(
     R::announce(conn, before, after)
 }
 
+/// Refuses a filter or expansion into a register the caller may not read (else a token could
+/// test facts of that register through this one).
+fn check_reach<R: Crud>(
+    caller: &crate::auth::Caller,
+    query: &Query,
+    expand: &[String],
+) -> ApiResult<()> {
+    let named = |name: &str| {
+        query
+            .pairs()
+            .iter()
+            .any(|(k, v)| k == name && !v.is_empty())
+            || expand.iter().any(|e| e == name)
+    };
+    let refused = R::REACHES
+        .iter()
+        .any(|(name, register)| named(name) && !caller.scopes.allows(*register, false));
+    if refused {
+        Err(ApiError::PermissionDenied)
+    } else {
+        Ok(())
+    }
+}
+
 pub async fn list<R: Crud>(
     state: web::Data<R::State>,
     Urls(urls): Urls,
+    caller: crate::auth::Caller,
     query: Query,
 ) -> ApiResult<HttpResponse> {
     query.reject_unknown(&known_on_list::<R>())?;
     let expand = query.expand(R::EXPAND)?;
+    check_reach::<R>(&caller, &query, &expand)?;
     let page = PageRequest::from_query(&query)?;
     let mut filters = R::parse_filters(&query)?;
     let requested = expand.clone();
@@ -262,6 +292,7 @@ pub async fn list<R: Crud>(
 pub async fn read<R: Crud>(
     state: web::Data<R::State>,
     Urls(urls): Urls,
+    caller: crate::auth::Caller,
     path: web::Path<String>,
     query: Query,
 ) -> ApiResult<HttpResponse> {
@@ -273,6 +304,7 @@ pub async fn read<R: Crud>(
         query.reject_unknown(&["expand"])?;
     }
     let expand = query.expand(R::EXPAND)?;
+    check_reach::<R>(&caller, &query, &expand)?;
     let uuid = path_uuid(&path)?;
     let requested = expand.clone();
     let origin = urls.origin().to_owned();

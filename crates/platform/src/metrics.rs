@@ -192,17 +192,46 @@ pub async fn endpoint() -> actix_web::HttpResponse {
         .body(get().render())
 }
 
-/// The route of a path for metrics: the resource and the shape of the rest, never an id
-/// (`/klantinteracties/api/v1/partijen/{uuid}`).
+/// The route template of an API path, for metrics and span names: `{prefix}/{resource}`,
+/// `{prefix}/{resource}/{uuid}`, `{prefix}/{resource}/{uuid}/audittrail`, whatever the client
+/// put where the id goes (a label per id would let clients grow the series without bound).
+/// Only paths the API routes are measured; anything longer is one fixed label.
 pub fn route(path: &str) -> String {
-    path.split('/')
-        .map(|segment| {
-            if uuid::Uuid::parse_str(segment).is_ok() {
-                "{uuid}"
-            } else {
-                segment
+    // `/{api}/api/v1/{resource}/{id}/{sub}`: the id is the sixth segment.
+    let segments: Vec<&str> = path.split('/').collect();
+    match segments.len() {
+        0..=5 => path.to_owned(),
+        6 | 7 => {
+            let mut template = segments[..5].join("/");
+            template.push_str("/{uuid}");
+            if let Some(sub) = segments.get(6) {
+                template.push('/');
+                template.push_str(if *sub == "audittrail" { sub } else { "{other}" });
             }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+            template
+        }
+        _ => "{unrouted}".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route;
+
+    #[test]
+    fn routes_never_carry_what_the_client_put_in_the_path() {
+        let api = "/klantinteracties/api/v1";
+        assert_eq!(route(&format!("{api}/partijen")), format!("{api}/partijen"));
+        for id in ["0cdab99e-2b2f-4224-8aa9-07e91ebc9078", "not-a-uuid", "123"] {
+            assert_eq!(
+                route(&format!("{api}/partijen/{id}")),
+                format!("{api}/partijen/{{uuid}}")
+            );
+            assert_eq!(
+                route(&format!("{api}/partijen/{id}/audittrail")),
+                format!("{api}/partijen/{{uuid}}/audittrail")
+            );
+        }
+        assert_eq!(route(&format!("{api}/a/b/c/d")), "{unrouted}");
+    }
 }

@@ -54,9 +54,28 @@ fn otlp_provider() -> Option<SdkTracerProvider> {
     }
 }
 
+/// The HTTP layer logs what clients get wrong (a malformed head, a header or URI too long, a
+/// connection dropped mid-request) at ERROR, though the client was answered 400/431/414 and
+/// nothing is for an operator to do: those lines are left out, unless the filter asks for
+/// `actix_http` by name.
+fn quiet_http_errors(filter: EnvFilter) -> EnvFilter {
+    if filter.to_string().contains("actix_http") {
+        return filter;
+    }
+    [
+        "actix_http::h1::dispatcher=off",
+        "actix_http::h1::decoder=off",
+    ]
+    .iter()
+    .filter_map(|d| d.parse().ok())
+    .fold(filter, EnvFilter::add_directive)
+}
+
 /// [`init`] with a tracer provider of the caller's (tests use an in-memory exporter).
 pub fn init_with(format: LogFormat, level: &str, provider: Option<SdkTracerProvider>) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let filter = quiet_http_errors(
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level)),
+    );
     let traces = provider.map(|provider| {
         let tracer = provider.tracer("klantinteracties");
         let _ = PROVIDER.set(provider.clone());

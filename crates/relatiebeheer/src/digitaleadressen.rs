@@ -440,6 +440,25 @@ impl Crud for DigitaleAdressen {
     type Filters = AdresFilters;
 
     const FILTERS: &'static [&'static str] = &FILTERS;
+    const REACHES: &'static [(&'static str, reference::Register)] = &[
+        (
+            "verstrektDoorBetrokkene__rol",
+            reference::Register::Klantcontacten,
+        ),
+        (
+            "verstrektDoorBetrokkene",
+            reference::Register::Klantcontacten,
+        ),
+        (
+            "verstrektDoorBetrokkene.hadKlantcontact",
+            reference::Register::Klantcontacten,
+        ),
+        (
+            "verstrektDoorBetrokkene.hadKlantcontact.leiddeTotInterneTaken",
+            reference::Register::Klanttaak,
+        ),
+    ];
+
     const EXPAND: &'static [&'static str] = &EXPAND;
 
     fn collection(urls: &ApiUrls) -> String {

@@ -838,6 +838,14 @@ impl Crud for Partijen {
     });
 
     const FILTERS: &'static [&'static str] = &FILTERS;
+    const REACHES: &'static [(&'static str, reference::Register)] = &[
+        ("betrokkenen", reference::Register::Klantcontacten),
+        (
+            "betrokkenen.hadKlantcontact",
+            reference::Register::Klantcontacten,
+        ),
+    ];
+
     const EXPAND: &'static [&'static str] = &PARTIJ_EXPAND;
 
     fn collection(urls: &ApiUrls) -> String {
