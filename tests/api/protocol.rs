@@ -317,3 +317,44 @@ async fn metrics_are_readable_by_prometheus_without_ids_in_their_labels() {
     assert!(!text.contains(uuid), "an id in a label");
     assert!(!text.contains("niet-een-uuid"), "a made-up path in a label");
 }
+
+#[tokio::test]
+async fn browser_clients_from_allowed_origins_get_cors_headers_and_others_none() {
+    let portal = "https://portaal.gemeente.nl";
+    let app = acceptance::spawn_app_with(|s| s.cors_allowed_origins = vec![portal.into()]).await;
+    // The preflight needs no token.
+    let preflight = app
+        .send(
+            app.client
+                .request(reqwest::Method::OPTIONS, app.url("partijen"))
+                .header("Origin", portal)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, content-type"),
+        )
+        .await;
+    assert_eq!(preflight.status, 200, "{}", preflight.text);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some(portal)
+    );
+    let listed = app
+        .send(app.request(reqwest::Method::GET, "partijen").header("Origin", portal))
+        .await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.header("access-control-allow-origin"), Some(portal));
+    assert!(listed
+        .header("access-control-expose-headers")
+        .is_some_and(|h| h.to_ascii_lowercase().contains("api-version")));
+    let elsewhere = app
+        .send(app.request(reqwest::Method::GET, "partijen").header("Origin", "https://elders.example"))
+        .await;
+    assert_eq!(elsewhere.header("access-control-allow-origin"), None);
+
+    // Off by default.
+    let plain = spawn_app().await;
+    let reply = plain
+        .send(plain.request(reqwest::Method::GET, "partijen").header("Origin", portal))
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("access-control-allow-origin"), None);
+}

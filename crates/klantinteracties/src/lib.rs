@@ -304,6 +304,14 @@ impl Application {
             klantinteracties: Arc::new(openapi::klantinteracties(&served)),
             contactgegevens: Arc::new(openapi::contactgegevens()),
         };
+        let cors_origins = settings.cors_allowed_origins.clone();
+        for origin in &cors_origins {
+            let valid = origin == "*"
+                || origin
+                    .parse::<actix_web::http::Uri>()
+                    .is_ok_and(|u| u.scheme().is_some() && u.host().is_some());
+            anyhow::ensure!(valid, "CORS origin {origin:?} is no origin (https://host[:port])");
+        }
         let mut server = HttpServer::new(move || {
             let documents = documents.clone();
             let listed = Arc::clone(&listed);
@@ -323,6 +331,11 @@ impl Application {
                 .app_data(web::Data::new(databases.clone()))
                 .app_data(web::Data::new(backlog.clone()))
                 .wrap(from_fn(platform::http::edge))
+                // Outside the edge: a browser's preflight carries no token.
+                .wrap(actix_web::middleware::Condition::new(
+                    !cors_origins.is_empty(),
+                    cors(&cors_origins),
+                ))
                 .configure(platform::health::configure)
                 .route("/_healthz/events", web::get().to(platform::events::backlog))
                 .route("/metrics", web::get().to(platform::metrics::endpoint))
@@ -484,6 +497,22 @@ fn listen(bind: &str) -> anyhow::Result<TcpListener> {
     socket.bind(&address.into())?;
     socket.listen(1024)?;
     Ok(socket.into())
+}
+
+/// What browser clients from these origins may do: every method of the API, any request
+/// header (`Authorization`, `Idempotency-Key`, ...), and read the headers the API answers with.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let cors = actix_cors::Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["API-version", "Allow", "Location", "Retry-After"])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        return cors.allow_any_origin();
+    }
+    origins
+        .iter()
+        .fold(cors, |cors, origin| cors.allowed_origin(origin.trim_end_matches('/')))
 }
 
 /// The OpenAPI documents this process serves, under each API's prefix.

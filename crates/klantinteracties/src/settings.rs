@@ -29,6 +29,8 @@
 //!   notify (kanalen `partijen`, `klantcontacten`, `internetaken`);
 //! - `KLANTINTERACTIES_WEBHOOKS` — comma-separated URLs that receive every event as a CloudEvent;
 //! - `KLANTINTERACTIES_EVENTS_SOURCE` — the `source` URN of outgoing events;
+//! - `KLANTINTERACTIES_CORS_ALLOWED_ORIGINS` — comma-separated origins of browser clients
+//!   (`*` for any); none by default;
 //! - `KLANTINTERACTIES_KLANTCONTACT_GRACE_HOURS` — how long a klantcontact may be supplemented
 //!   without a reason (24); `KLANTINTERACTIES_KLANTCONTACT_REASON_REQUIRED=false` switches the
 //!   rule off;
@@ -94,6 +96,10 @@ pub struct Settings {
     /// URLs that receive every notificatie and zaak event as a CloudEvent.
     #[serde(default)]
     pub webhooks: Vec<String>,
+    /// Origins of browser clients allowed to call the API (`https://portaal.gemeente.nl`, or
+    /// `*` for any); none by default: no CORS headers are sent.
+    #[serde(default)]
+    pub cors_allowed_origins: Vec<String>,
     /// How long after it was registered a klantcontact may be supplemented without a reason
     /// (0: every later change is a correction).
     pub klantcontact_grace_hours: u64,
@@ -134,7 +140,8 @@ impl Settings {
                 .separator("__")
                 .try_parsing(true)
                 .list_separator(",")
-                .with_list_parse_key("webhooks"),
+                .with_list_parse_key("webhooks")
+                .with_list_parse_key("cors_allowed_origins"),
         );
         let mut settings: Settings = builder.build()?.try_deserialize()?;
         settings.normalise();
@@ -160,6 +167,7 @@ impl Settings {
             log_level: "warn".into(),
             notificaties: Notificaties::default(),
             webhooks: Vec::new(),
+            cors_allowed_origins: Vec::new(),
             events_source: None,
             klantcontact_grace_hours: 24,
             klantcontact_reason_required: true,
