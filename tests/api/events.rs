@@ -300,3 +300,81 @@ async fn failed_deliveries_are_retried_in_order_and_the_backlog_shows_meanwhile(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn delivered_events_are_pruned_and_delivery_goes_on_after() {
+    use reference::Register;
+    let app = spawn_app_with(|_| {}).await;
+    let partij = app.create("partijen", persoon(None)).await;
+    let k = app
+        .create(
+            "klantcontacten",
+            json!({"kanaal": "balie", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
+        )
+        .await;
+    let betrokkene = json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partij["uuid"]}, "rol": "klant", "initiator": true});
+    for _ in 0..3 {
+        app.create("betrokkenen", betrokkene.clone()).await;
+    }
+    let url = partij["url"].as_str().unwrap().to_owned();
+    let shown = |count: usize| {
+        let (app, url) = (&app, url.clone());
+        async move {
+            let started = Instant::now();
+            loop {
+                let p = app.get(&url).await.json();
+                if p["betrokkenen"].as_array().map(Vec::len) == Some(count) {
+                    return true;
+                }
+                if started.elapsed() > Duration::from_secs(5) {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    };
+    assert!(shown(3).await);
+
+    // klantcontacten's outbox, pruned as its relay prunes it (a retention of zero here).
+    let subscribers: Vec<(String, Vec<String>)> = [Register::Relatiebeheer, Register::Klanttaak]
+        .iter()
+        .map(|holder| {
+            let topics = klantinteracties::readmodels::topics(Register::Klantcontacten, *holder);
+            (
+                holder.name().to_owned(),
+                topics.iter().map(|t| (*t).to_owned()).collect(),
+            )
+        })
+        .collect();
+    let db = platform::db::Db::connect(&app.settings.database_url(Register::Klantcontacten), 1);
+    let rows = |db: &platform::db::Db| {
+        db.run_blocking(|conn| {
+            use diesel::prelude::*;
+            diesel::table! { outbox (id) { id -> BigInt, } }
+            Ok(outbox::table.count().get_result::<i64>(conn)?)
+        })
+        .unwrap()
+    };
+    let before = rows(&db);
+    assert!(before >= 3, "{before}");
+    let pruned = db
+        .run_blocking(|conn| Ok(platform::events::prune(conn, &subscribers, Duration::ZERO)?))
+        .unwrap();
+    assert_eq!(pruned as i64, before - 1, "all but the newest event");
+    assert_eq!(rows(&db), 1);
+    // Nothing is pending, and what comes next is delivered as before.
+    let backlog = app.get("/_healthz/events").await.json();
+    for subscriber in backlog["klantcontacten"].as_array().unwrap() {
+        assert_eq!(subscriber["pending"], 0, "{backlog}");
+    }
+    app.create("betrokkenen", betrokkene).await;
+    assert!(shown(4).await);
+    // An event a subscriber has not had yet is never pruned.
+    let kept = db
+        .run_blocking(|conn| {
+            let waiting = vec![("nieuw".to_owned(), vec!["betrokkene".to_owned()])];
+            Ok(platform::events::prune(conn, &waiting, Duration::ZERO)?)
+        })
+        .unwrap();
+    assert_eq!(kept, 0);
+}

@@ -329,7 +329,10 @@ async fn browser_clients_from_allowed_origins_get_cors_headers_and_others_none()
                 .request(reqwest::Method::OPTIONS, app.url("partijen"))
                 .header("Origin", portal)
                 .header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "authorization, content-type"),
+                .header(
+                    "Access-Control-Request-Headers",
+                    "authorization, content-type",
+                ),
         )
         .await;
     assert_eq!(preflight.status, 200, "{}", preflight.text);
@@ -338,7 +341,10 @@ async fn browser_clients_from_allowed_origins_get_cors_headers_and_others_none()
         Some(portal)
     );
     let listed = app
-        .send(app.request(reqwest::Method::GET, "partijen").header("Origin", portal))
+        .send(
+            app.request(reqwest::Method::GET, "partijen")
+                .header("Origin", portal),
+        )
         .await;
     assert_eq!(listed.status, 200);
     assert_eq!(listed.header("access-control-allow-origin"), Some(portal));
@@ -346,14 +352,21 @@ async fn browser_clients_from_allowed_origins_get_cors_headers_and_others_none()
         .header("access-control-expose-headers")
         .is_some_and(|h| h.to_ascii_lowercase().contains("api-version")));
     let elsewhere = app
-        .send(app.request(reqwest::Method::GET, "partijen").header("Origin", "https://elders.example"))
+        .send(
+            app.request(reqwest::Method::GET, "partijen")
+                .header("Origin", "https://elders.example"),
+        )
         .await;
     assert_eq!(elsewhere.header("access-control-allow-origin"), None);
 
     // Off by default.
     let plain = spawn_app().await;
     let reply = plain
-        .send(plain.request(reqwest::Method::GET, "partijen").header("Origin", portal))
+        .send(
+            plain
+                .request(reqwest::Method::GET, "partijen")
+                .header("Origin", portal),
+        )
         .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("access-control-allow-origin"), None);

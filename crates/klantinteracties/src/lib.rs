@@ -203,7 +203,8 @@ impl Application {
                     subscribers,
                     service_token.clone(),
                 )
-                .with_read_your_writes(READ_YOUR_WRITES);
+                .with_read_your_writes(READ_YOUR_WRITES)
+                .with_retention(Duration::from_secs(settings.outbox_retention_hours * 3600));
                 (*source, relay)
             })
             .collect();
@@ -310,7 +311,10 @@ impl Application {
                 || origin
                     .parse::<actix_web::http::Uri>()
                     .is_ok_and(|u| u.scheme().is_some() && u.host().is_some());
-            anyhow::ensure!(valid, "CORS origin {origin:?} is no origin (https://host[:port])");
+            anyhow::ensure!(
+                valid,
+                "CORS origin {origin:?} is no origin (https://host[:port])"
+            );
         }
         let mut server = HttpServer::new(move || {
             let documents = documents.clone();
@@ -510,9 +514,9 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     if origins.iter().any(|o| o == "*") {
         return cors.allow_any_origin();
     }
-    origins
-        .iter()
-        .fold(cors, |cors, origin| cors.allowed_origin(origin.trim_end_matches('/')))
+    origins.iter().fold(cors, |cors, origin| {
+        cors.allowed_origin(origin.trim_end_matches('/'))
+    })
 }
 
 /// The OpenAPI documents this process serves, under each API's prefix.

@@ -22,6 +22,8 @@
 //! - `KLANTINTERACTIES_POOL_SIZE` — database connections per register (default 8);
 //! - `KLANTINTERACTIES_STATEMENT_TIMEOUT_SECONDS` — the bound on one database statement and on
 //!   a request's database work (15); past it the request is answered 503;
+//! - `KLANTINTERACTIES_OUTBOX_RETENTION_HOURS` — how long events every subscriber received are
+//!   kept before they are pruned (24);
 //! - `KLANTINTERACTIES_WORKERS` — HTTP worker threads (default: one per core);
 //! - `KLANTINTERACTIES_MIGRATE_ON_START` — apply pending migrations at start-up (default true);
 //! - `KLANTINTERACTIES_DATABASE_WAIT_SECONDS` — how long start-up waits for the database (30);
@@ -84,6 +86,8 @@ pub struct Settings {
     /// have the same one. Generated at start-up when one process serves every register.
     pub service_token: Option<String>,
     pub pool_size: u32,
+    /// How long events every subscriber has received are kept before they are pruned.
+    pub outbox_retention_hours: u64,
     /// The bound on one database statement, and on a request's unit of work (then a 503).
     pub statement_timeout_seconds: u64,
     pub workers: Option<usize>,
@@ -125,6 +129,7 @@ impl Settings {
             .set_default("data_dir", "./data")?
             .set_default("pool_size", 8)?
             .set_default("statement_timeout_seconds", 15)?
+            .set_default("outbox_retention_hours", 24)?
             .set_default("migrate_on_start", true)?
             .set_default("database_wait_seconds", 30)?
             .set_default("log_format", "pretty")?
@@ -160,6 +165,7 @@ impl Settings {
             service_token: None,
             pool_size: 4,
             statement_timeout_seconds: 15,
+            outbox_retention_hours: 24,
             workers: Some(2),
             migrate_on_start: true,
             database_wait_seconds: 10,

@@ -211,10 +211,55 @@ pub struct Relay {
     delivered: Arc<watch::Sender<Option<i64>>>,
     /// How long a write waits for its events to be delivered before it answers (zero: not).
     read_your_writes: Duration,
+    /// How long events every subscriber has are kept before they are pruned.
+    retention: Duration,
 }
 
 /// Events per delivery.
 const BATCH: i64 = 200;
+
+/// How often delivered events are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Removes the events every one of `subscribers` (name, topics) has had for longer than
+/// `retention`. A subscriber has every event up to the first one of its topics past its cursor
+/// (events of other topics it never wants). The newest event stays: ids never go back, and a
+/// resync stamps read models with it.
+pub fn prune(
+    conn: &mut DbConnection,
+    subscribers: &[(String, Vec<String>)],
+    retention: Duration,
+) -> ApiResult<usize> {
+    let newest: Option<i64> = outbox::table
+        .select(diesel::dsl::max(outbox::id))
+        .first(conn)?;
+    let Some(newest) = newest else {
+        return Ok(0);
+    };
+    let mut through = newest;
+    for (name, topics) in subscribers {
+        let cursor: i64 = outbox_cursors::table
+            .find(name)
+            .select(outbox_cursors::last_id)
+            .first(conn)
+            .optional()?
+            .unwrap_or(0);
+        let waiting: Option<i64> = outbox::table
+            .filter(outbox::id.gt(cursor))
+            .filter(outbox::topic.eq_any(topics))
+            .select(diesel::dsl::min(outbox::id))
+            .first(conn)?;
+        through = through.min(waiting.map_or(newest, |first| first - 1));
+    }
+    let before = crate::time::now() - time::Duration::seconds(retention.as_secs() as i64);
+    Ok(diesel::delete(
+        outbox::table
+            .filter(outbox::id.le(through))
+            .filter(outbox::id.lt(newest))
+            .filter(outbox::created_at.lt(before)),
+    )
+    .execute(conn)?)
+}
 
 impl Relay {
     pub fn new(register: &str, db: Db, subscribers: Vec<Subscriber>, token: String) -> Self {
@@ -230,6 +275,41 @@ impl Relay {
             wake: Arc::new(Notify::new()),
             delivered: Arc::new(watch::channel(Some(0)).0),
             read_your_writes: Duration::ZERO,
+            retention: Duration::from_secs(24 * 3600),
+        }
+    }
+
+    /// Keeps delivered events this long before pruning them (a day by default).
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Prunes what every subscriber has had for longer than the retention period.
+    async fn prune(&self) {
+        let subscribers: Vec<(String, Vec<String>)> = self
+            .subscribers
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.topics.iter().map(|t| (*t).to_owned()).collect(),
+                )
+            })
+            .collect();
+        let retention = self.retention;
+        match self
+            .db
+            .write(move |conn| prune(conn, &subscribers, retention))
+            .await
+        {
+            Ok(0) => {}
+            Ok(pruned) => {
+                tracing::debug!(register = %self.register, pruned, "delivered events pruned")
+            }
+            Err(error) => {
+                tracing::debug!(register = %self.register, error = %error, "pruning delivered events failed; tried again later")
+            }
         }
     }
 
@@ -259,7 +339,11 @@ impl Relay {
     /// retries, and for events other replicas wrote).
     pub async fn run(self) {
         if self.subscribers.is_empty() {
-            return;
+            // Nobody wants the events: they are kept only for the retention period.
+            loop {
+                self.prune().await;
+                tokio::time::sleep(PRUNE_EVERY).await;
+            }
         }
         let poll = match self.db.kind() {
             BackendKind::Postgres => Duration::from_millis(250),
@@ -270,6 +354,7 @@ impl Relay {
         let mut not_before = vec![tokio::time::Instant::now(); self.subscribers.len()];
         let mut through: Vec<Option<i64>> = vec![None; self.subscribers.len()];
         let mut counted = tokio::time::Instant::now() - Duration::from_secs(60);
+        let mut pruned = tokio::time::Instant::now() - PRUNE_EVERY;
         loop {
             if counted.elapsed() > Duration::from_secs(15) {
                 counted = tokio::time::Instant::now();
@@ -278,6 +363,10 @@ impl Relay {
                         crate::metrics::get().backlog(&self.register, &b.subscriber, b.pending);
                     }
                 }
+            }
+            if pruned.elapsed() >= PRUNE_EVERY {
+                pruned = tokio::time::Instant::now();
+                self.prune().await;
             }
             if !leader.hold().await {
                 // Another replica delivers; nobody should wait for this one.
