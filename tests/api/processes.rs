@@ -448,3 +448,54 @@ async fn an_onderwerpobject_cascade_reaches_relatiebeheer_when_it_is_back() {
         0
     );
 }
+
+#[tokio::test]
+async fn one_idempotency_key_sent_to_two_replicas_at_once_creates_one_object() {
+    // Replicas share a PostgreSQL database (see above).
+    if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        return;
+    }
+    let replica = |database: Option<klantinteracties::Settings>| {
+        spawn_app_with(move |s| {
+            s.register = Some("relatiebeheer".into());
+            s.service_token = Some(SERVICE_TOKEN.into());
+            if let Some(first) = database {
+                s.database.relatiebeheer = first.database.relatiebeheer;
+                s.database.auth = first.database.auth;
+            }
+        })
+    };
+    let a = replica(None).await;
+    let b = replica(Some(a.settings.clone())).await;
+    let post = |app: &TestApp, key: &str, body: serde_json::Value| {
+        let request = app
+            .client
+            .post(app.url("partijen"))
+            .header("Authorization", format!("Token {}", a.token))
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let rounds = 20;
+    for round in 0..rounds {
+        let key = uuid::Uuid::new_v4().to_string();
+        let other = if round % 2 == 0 {
+            persoon(None)
+        } else {
+            acceptance::organisatie("Een ander verzoek")
+        };
+        let (first, second) = tokio::join!(post(&a, &key, persoon(None)), post(&b, &key, other));
+        let statuses = [first, second];
+        assert!(statuses.contains(&201), "round {round}: {statuses:?}");
+        for status in statuses {
+            // The same request is answered as the first was; another one under the same key
+            // is refused; one still being processed is a 409.
+            assert!(
+                matches!(status, 201 | 400 | 409),
+                "round {round}: {statuses:?}"
+            );
+        }
+    }
+    let count = a.get("partijen").await.json()["count"].clone();
+    assert_eq!(count, rounds, "one partij per key");
+}

@@ -58,6 +58,9 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("not acceptable")]
     NotAcceptable,
+    /// The request clashes with one still being processed.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("unsupported media type {0}")]
     UnsupportedMediaType(String),
     /// A register or outside system that could not be reached.
@@ -149,6 +152,13 @@ impl ApiError {
                 "not_acceptable",
                 "Kan niet voldoen aan de opgegeven Accept header.",
                 "Kan niet voldoen aan de opgegeven Accept header.".into(),
+            ),
+            ApiError::Conflict(detail) => (
+                StatusCode::CONFLICT,
+                "Conflict",
+                "conflict",
+                "Conflict met een verzoek dat nog loopt.",
+                (*detail).into(),
             ),
             ApiError::UnsupportedMediaType(media_type) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

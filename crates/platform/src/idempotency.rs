@@ -173,21 +173,46 @@ pub fn find(conn: &mut DbConnection, claim: &Claim) -> ApiResult<Option<Answer>>
     }))
 }
 
-/// Stores the answer in the write's transaction (and forgets answers older than a day).
-pub fn store(conn: &mut DbConnection, claim: &Claim, answer: &Answer) -> ApiResult<()> {
+/// Claims the key in the write's transaction: a row for it, inserted before the work. A request
+/// on another replica with the same key waits at that insert until this transaction ends; then
+/// it finds this answer (or, when this one failed, claims the key itself). `false`: another
+/// request holds the answer already.
+fn claim_key(conn: &mut DbConnection, claim: &Claim) -> ApiResult<bool> {
     let now = crate::time::now();
+    // Answers older than a day are forgotten, this key's among them.
     diesel::delete(ik::table.filter(ik::created_at.lt(now - RETENTION))).execute(conn)?;
-    diesel::delete(ik::table.find((&claim.caller, &claim.key))).execute(conn)?;
-    diesel::insert_into(ik::table)
-        .values((
-            ik::caller.eq(&claim.caller),
-            ik::idempotency_key.eq(&claim.key),
-            ik::path.eq(&claim.path),
-            ik::fingerprint.eq(&claim.fingerprint),
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(ik::table)
+            .values((
+                ik::caller.eq(&claim.caller),
+                ik::idempotency_key.eq(&claim.key),
+                ik::path.eq(&claim.path),
+                ik::fingerprint.eq(&claim.fingerprint),
+                ik::status.eq(0),
+                ik::location.eq(None::<String>),
+                ik::body.eq(""),
+                ik::created_at.eq(now),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        // The savepoint is rolled back; the transaction goes on.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Stores the answer on the claimed key.
+fn store(conn: &mut DbConnection, claim: &Claim, answer: &Answer) -> ApiResult<()> {
+    diesel::update(ik::table.find((&claim.caller, &claim.key)))
+        .set((
             ik::status.eq(i32::from(answer.status)),
             ik::location.eq(&answer.location),
             ik::body.eq(&answer.body),
-            ik::created_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
@@ -215,8 +240,14 @@ pub fn once(
     work: impl FnOnce(&mut DbConnection) -> ApiResult<Value>,
 ) -> ApiResult<Outcome> {
     if let Some(claim) = claim {
-        if let Some(answer) = find(conn, claim)? {
-            return Ok(Outcome::Replayed(answer));
+        if !claim_key(conn, claim)? {
+            return match find(conn, claim)? {
+                Some(answer) => Ok(Outcome::Replayed(answer)),
+                // Claimed, yet no answer to be seen: only while that request is still running.
+                None => Err(ApiError::Conflict(
+                    "Een verzoek met deze Idempotency-Key wordt nog verwerkt.",
+                )),
+            };
         }
     }
     let view = work(conn)?;
