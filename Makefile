@@ -1,5 +1,5 @@
 # The two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test test-postgres check bench fmt schemas
+.PHONY: run test test-postgres fuzz check bench fmt schemas
 
 # Every register in one process on 127.0.0.1:8000, with embedded SQLite files in ./data.
 run:
@@ -12,9 +12,16 @@ test:
 	cargo test --workspace --all-targets
 	TEST_TOPOLOGY=gateway cargo test -p acceptance --test api
 
-# The API tests and the end-to-end test of the binary (three processes behind the gateway).
+# On PostgreSQL: the API tests (the outage tests among them) and the end-to-end test of the
+# binary, then the API tests again with the three registers behind the gateway.
 test-postgres:
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo test -p acceptance -p klantinteracties
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} TEST_TOPOLOGY=gateway cargo test -p acceptance --test api
+
+# schemathesis against the three registers on PostgreSQL behind the gateway; fails on any 5xx.
+# CI runs it for two minutes; FUZZ_SECONDS sets the budget here (default half an hour).
+fuzz:
+	tests/fuzz/fuzz.sh $${FUZZ_SECONDS:-1800}
 
 check:
 	cargo fmt --all -- --check

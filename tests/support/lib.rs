@@ -82,7 +82,18 @@ fn free_address() -> String {
         .to_string()
 }
 
+/// The three registers behind the gateway. Their addresses are chosen before they start (each
+/// must know the others'); when another test took one of them meanwhile, it starts over.
 async fn spawn_behind_gateway() -> TestApp {
+    for _ in 0..5 {
+        if let Some(app) = try_spawn_behind_gateway().await {
+            return app;
+        }
+    }
+    panic!("no free addresses for the registers behind the gateway");
+}
+
+async fn try_spawn_behind_gateway() -> Option<TestApp> {
     use reference::Register;
     const SERVICE_TOKEN: &str = "9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e";
     let addresses: Vec<String> = (0..4).map(|_| free_address()).collect();
@@ -98,18 +109,19 @@ async fn spawn_behind_gateway() -> TestApp {
         // No public base URL: the registers write URLs under the host the gateway says the
         // client used (`X-Forwarded-Host`), as behind an Ingress.
     };
-    let relatiebeheer = spawn_app_with(|s| register_settings(Register::Relatiebeheer, s)).await;
+    let relatiebeheer =
+        try_spawn_app_with(|s| register_settings(Register::Relatiebeheer, s)).await?;
     // One token database for the three, so one client token works everywhere.
     let auth = relatiebeheer.settings.auth_database_url().unwrap();
     let mut behind = vec![relatiebeheer];
     for register in [Register::Klantcontacten, Register::Klanttaak] {
         let auth = auth.clone();
         behind.push(
-            spawn_app_with(|s| {
+            try_spawn_app_with(|s| {
                 register_settings(register, s);
                 s.database.auth = Some(auth);
             })
-            .await,
+            .await?,
         );
     }
     let routes = klantinteracties::gateway::Routes(
@@ -120,7 +132,7 @@ async fn spawn_behind_gateway() -> TestApp {
             .collect(),
     );
     let bind = addresses[3].clone();
-    tokio::spawn(klantinteracties::gateway::server(&bind, routes).unwrap());
+    tokio::spawn(klantinteracties::gateway::server(&bind, routes).ok()?);
     let client = reqwest::Client::new();
     for _ in 0..100 {
         let up = client.get(format!("{gateway}/_healthz/livez")).send().await;
@@ -138,7 +150,7 @@ async fn spawn_behind_gateway() -> TestApp {
         Some(behind[1].settings.database_url(Register::Klantcontacten));
     settings.database.klanttaak = Some(behind[2].settings.database_url(Register::Klanttaak));
     settings.database.auth = Some(auth);
-    TestApp {
+    Some(TestApp {
         base: gateway,
         client,
         token: behind[0].token.clone(),
@@ -147,11 +159,18 @@ async fn spawn_behind_gateway() -> TestApp {
         _dir: tempfile::tempdir().unwrap(),
         _pg: None,
         _behind: behind,
-    }
+    })
 }
 
 /// Starts the app with settings adjusted by the test (one register alone, other peers).
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    try_spawn_app_with(adjust)
+        .await
+        .expect("the address the test chose is taken")
+}
+
+/// [`spawn_app_with`], or `None` when the address the test chose was taken meanwhile.
+async fn try_spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::embedded(dir.path());
     let pg = match std::env::var("TEST_DATABASE_URL") {
@@ -166,7 +185,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         _ => None,
     };
     adjust(&mut settings);
-    let app = Application::build(&settings).unwrap();
+    let app = match Application::build(&settings) {
+        Ok(app) => app,
+        Err(error) if format!("{error:#}").contains("Address already in use") => return None,
+        Err(error) => panic!("the app does not start: {error:#}"),
+    };
     let port = app.port();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -180,7 +203,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             )
         })
         .unwrap();
-    TestApp {
+    Some(TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         token,
@@ -189,7 +212,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         _dir: dir,
         _pg: pg,
         _behind: Vec::new(),
-    }
+    })
 }
 
 /// A response, read whole.
