@@ -138,6 +138,24 @@ pub async fn edge(
             .map(ServiceResponse::map_into_boxed_body);
     };
     let (api, allow, needs_token) = match edge.route(req.path()) {
+        // Calls between registers continue the caller's trace too.
+        None if req.path().starts_with("/_internal/") => {
+            use tracing::Instrument as _;
+            let traceparent = req
+                .headers()
+                .get("traceparent")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let (span, trace) = crate::telemetry::request_span(
+                req.method().as_str(),
+                req.path(),
+                traceparent.as_deref(),
+            );
+            return trace
+                .scope(next.call(req).instrument(span))
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
+        }
         None => {
             return next
                 .call(req)

@@ -152,3 +152,16 @@ impl opentelemetry::propagation::Extractor for Traceparent<'_> {
         vec!["traceparent"]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_mistakes_logged_by_the_http_layer_are_left_out_unless_asked_for() {
+        let quiet = quiet_http_errors(EnvFilter::new("info")).to_string();
+        assert!(quiet.contains("actix_http::h1::dispatcher=off"), "{quiet}");
+        let asked = quiet_http_errors(EnvFilter::new("info,actix_http=debug")).to_string();
+        assert!(!asked.contains("=off"), "{asked}");
+    }
+}
