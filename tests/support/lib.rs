@@ -44,11 +44,14 @@ impl Drop for PgDatabases {
     }
 }
 
+/// The URL of database `name` on the test server. Without TLS: over the loopback it adds
+/// nothing, and a process that exits while pool threads are still inside an OpenSSL call (a
+/// reconnect after the test dropped its databases) can crash in OpenSSL's exit-time cleanup.
 fn with_database(admin_url: &str, name: &str) -> String {
     let (base, _) = admin_url
         .rsplit_once('/')
         .expect("TEST_DATABASE_URL must name a database");
-    format!("{base}/{name}")
+    format!("{base}/{name}?sslmode=disable")
 }
 
 pub struct TestApp {
