@@ -14,8 +14,10 @@ test:
 
 # On PostgreSQL: the API tests (the outage tests among them) and the end-to-end test of the
 # binary, then the API tests again with the three registers behind the gateway.
+# The outage tests run on their own, printing what they measured (time to 503, to recovery).
 test-postgres:
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo test -p acceptance -p klantinteracties
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo test -p acceptance -p klantinteracties -- --skip outage::
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo test -p acceptance --test api outage:: -- --nocapture
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} TEST_TOPOLOGY=gateway cargo test -p acceptance --test api
 
 # schemathesis against the three registers on PostgreSQL behind the gateway; fails on any 5xx.
