@@ -2,23 +2,8 @@
 //! betrokkenen along, a klantcontact its internetaken, an actor its task assignments, and a
 //! betrokkene's addresses lose their `verstrektDoorBetrokkene`.
 
-use std::time::{Duration, Instant};
-
 use acceptance::{persoon, spawn_app, spawn_app_with, TestApp};
 use serde_json::{json, Value};
-
-/// Polls until `ready` holds for the reply (status and JSON), at most 5 s.
-async fn eventually(app: &TestApp, url: &str, ready: impl Fn(u16, &Value) -> bool) -> (u16, Value) {
-    let started = Instant::now();
-    loop {
-        let reply = app.get(url).await;
-        let body = serde_json::from_str(&reply.text).unwrap_or(Value::Null);
-        if ready(reply.status, &body) || started.elapsed() > Duration::from_secs(5) {
-            return (reply.status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
 
 fn url(value: &Value) -> &str {
     value["url"].as_str().unwrap()
@@ -57,7 +42,7 @@ async fn deleting_a_partij_deletes_its_betrokkenen_and_frees_their_addresses() {
 
     assert_eq!(app.delete(url(&partij)).await.status, 204);
     // The partij's betrokkene goes, the klantcontact and the other betrokkene stay.
-    let (status, _) = eventually(&app, url(&b), |s, _| s == 404).await;
+    let (status, _) = app.eventually(url(&b), |s, _| s == 404).await;
     assert_eq!(status, 404);
     assert_eq!(app.get(url(&anoniem)).await.status, 200);
     let contact = app.get(url(&k)).await.json();
@@ -66,10 +51,9 @@ async fn deleting_a_partij_deletes_its_betrokkenen_and_frees_their_addresses() {
         json!([{"uuid": anoniem["uuid"], "url": anoniem["url"]}])
     );
     // The address it supplied stays, supplied by nobody now.
-    let (_, shown) = eventually(&app, url(&adres), |_, a| {
-        a["verstrektDoorBetrokkene"].is_null()
-    })
-    .await;
+    let (_, shown) = app
+        .eventually(url(&adres), |_, a| a["verstrektDoorBetrokkene"].is_null())
+        .await;
     assert_eq!(shown["verstrektDoorBetrokkene"], Value::Null);
     assert_eq!(shown["adres"], "0612345678");
     // And a new betrokkene can no longer name the partij.
@@ -93,10 +77,9 @@ async fn deleting_a_betrokkene_clears_verstrekt_door_betrokkene_on_its_addresses
         .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": "a@example.nl", "soortDigitaalAdres": "email"}))
         .await;
     assert_eq!(app.delete(url(&b)).await.status, 204);
-    let (_, shown) = eventually(&app, url(&adres), |_, a| {
-        a["verstrektDoorBetrokkene"].is_null()
-    })
-    .await;
+    let (_, shown) = app
+        .eventually(url(&adres), |_, a| a["verstrektDoorBetrokkene"].is_null())
+        .await;
     assert_eq!(shown["verstrektDoorBetrokkene"], Value::Null);
 }
 
@@ -110,18 +93,19 @@ async fn deleting_a_klantcontact_deletes_its_internetaken_and_an_actor_leaves_it
     let t2 = app.create("internetaken", taak(&ander)).await;
 
     assert_eq!(app.delete(url(&k)).await.status, 204);
-    let (status, _) = eventually(&app, url(&t1), |s, _| s == 404).await;
+    let (status, _) = app.eventually(url(&t1), |s, _| s == 404).await;
     assert_eq!(status, 404);
     assert_eq!(app.get("internetaken").await.json()["count"], 1);
 
     // The actor goes from the other task's assignment; the task stays.
     assert_eq!(app.delete(url(&kcc)).await.status, 204);
-    let (_, shown) = eventually(&app, url(&t2), |_, t| {
-        t["toegewezenAanActoren"]
-            .as_array()
-            .is_some_and(|a| a.len() == 1)
-    })
-    .await;
+    let (_, shown) = app
+        .eventually(url(&t2), |_, t| {
+            t["toegewezenAanActoren"]
+                .as_array()
+                .is_some_and(|a| a.len() == 1)
+        })
+        .await;
     assert_eq!(shown["toegewezenAanActor"]["uuid"], team["uuid"]);
 }
 

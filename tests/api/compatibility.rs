@@ -2,8 +2,6 @@
 //! 2.18; each test checks the answer the reference gives. They run in one process and with the
 //! three registers behind the gateway alike.
 
-use std::time::{Duration, Instant};
-
 use acceptance::{persoon, spawn_app, TestApp};
 use serde_json::{json, Value};
 
@@ -41,19 +39,6 @@ async fn actor(app: &TestApp, naam: &str) -> Value {
                "actorIdentificatie": {"omschrijving": naam}}),
     )
     .await
-}
-
-/// Polls a URL until `ready` holds for its status, at most 5 s.
-async fn eventually(app: &TestApp, url: &str, ready: impl Fn(u16, &Value) -> bool) -> (u16, Value) {
-    let started = Instant::now();
-    loop {
-        let reply = app.get(url).await;
-        let body = serde_json::from_str(&reply.text).unwrap_or(Value::Null);
-        if ready(reply.status, &body) || started.elapsed() > Duration::from_secs(5) {
-            return (reply.status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 #[tokio::test]
@@ -140,12 +125,13 @@ async fn an_onderwerpobject_cascade_deletes_the_one_off_addresses_of_its_betrokk
     assert_eq!(app.get(url(&k)).await.status, 404);
 
     // Contact details of nobody do not stay behind; the partij's own address does.
-    let (status, _) = eventually(&app, url(&eenmalig), |s, _| s == 404).await;
+    let (status, _) = app.eventually(url(&eenmalig), |s, _| s == 404).await;
     assert_eq!(status, 404);
-    let (status, kept) = eventually(&app, url(&van_partij), |_, a| {
-        a["verstrektDoorBetrokkene"].is_null()
-    })
-    .await;
+    let (status, kept) = app
+        .eventually(url(&van_partij), |_, a| {
+            a["verstrektDoorBetrokkene"].is_null()
+        })
+        .await;
     assert_eq!(status, 200);
     assert_eq!(kept["verstrektDoorBetrokkene"], Value::Null);
     assert_eq!(kept["verstrektDoorPartij"]["uuid"], partij["uuid"]);
@@ -164,10 +150,11 @@ async fn an_onderwerpobject_cascade_deletes_the_one_off_addresses_of_its_betrokk
         .create("digitaleadressen", json!({"verstrektDoorBetrokkene": {"uuid": anoniem["uuid"]}, "adres": "0612345678", "soortDigitaalAdres": "telefoonnummer"}))
         .await;
     assert_eq!(app.delete(url(&k)).await.status, 204);
-    let (status, kept) = eventually(&app, url(&eenmalig), |_, a| {
-        a["verstrektDoorBetrokkene"].is_null()
-    })
-    .await;
+    let (status, kept) = app
+        .eventually(url(&eenmalig), |_, a| {
+            a["verstrektDoorBetrokkene"].is_null()
+        })
+        .await;
     assert_eq!(
         (status, &kept["verstrektDoorBetrokkene"]),
         (200, &Value::Null)

@@ -334,6 +334,20 @@ impl TestApp {
         self.send(self.request(Method::DELETE, path)).await
     }
 
+    /// Polls `url` until `ready` holds for its status and JSON body, at most 5 s; the last
+    /// answer either way (for what the registers do after they answered: events, cascades).
+    pub async fn eventually(&self, url: &str, ready: impl Fn(u16, &Value) -> bool) -> (u16, Value) {
+        let started = std::time::Instant::now();
+        loop {
+            let reply = self.get(url).await;
+            let body = serde_json::from_str(&reply.text).unwrap_or(Value::Null);
+            if ready(reply.status, &body) || started.elapsed() > std::time::Duration::from_secs(5) {
+                return (reply.status, body);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// Creates and returns an object, failing the test when the API refuses.
     pub async fn create(&self, path: &str, body: Value) -> Value {
         let reply = self.post(path, body).await;

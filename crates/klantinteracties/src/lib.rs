@@ -302,8 +302,8 @@ impl Application {
         );
 
         let documents = Documents {
-            klantinteracties: Arc::new(openapi::klantinteracties(&served)),
-            contactgegevens: Arc::new(openapi::contactgegevens()),
+            klantinteracties: Arc::new(Document::of(&openapi::klantinteracties(&served))),
+            contactgegevens: Arc::new(Document::of(&openapi::contactgegevens())),
         };
         let cors_origins = settings.cors_allowed_origins.clone();
         for origin in &cors_origins {
@@ -522,42 +522,56 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
 /// The OpenAPI documents this process serves, under each API's prefix.
 #[derive(Clone)]
 struct Documents {
-    klantinteracties: Arc<Value>,
-    contactgegevens: Arc<Value>,
+    klantinteracties: Arc<Document>,
+    contactgegevens: Arc<Document>,
 }
 
-trait Serve {
-    fn serve(&self, cfg: &mut web::ServiceConfig);
+/// One document as served, rendered once at start-up (not per worker, not per request).
+struct Document {
+    /// Path, content type and body of `openapi.json` and `openapi.yaml`.
+    renderings: Vec<(&'static str, &'static str, web::Bytes)>,
+    /// The readable `schema/` page.
+    page: web::Bytes,
 }
 
-impl Serve for Arc<Value> {
-    /// `openapi.json`, `openapi.yaml` and a readable `schema/` page, with the reference's
-    /// content types; open to all, like the API root.
+impl Document {
+    fn of(document: &Value) -> Self {
+        Self {
+            renderings: openapi::renderings(document)
+                .into_iter()
+                .map(|(path, content_type, body)| (path, content_type, body.into()))
+                .collect(),
+            page: openapi::html(document).into(),
+        }
+    }
+
+    /// `openapi.json`, `openapi.yaml` and the `schema/` page, with the reference's content
+    /// types; open to all, like the API root.
     fn serve(&self, cfg: &mut web::ServiceConfig) {
-        let page = Arc::new(openapi::html(self));
-        for (path, content_type, body) in openapi::renderings(self) {
-            let body = Arc::new(body);
+        for (path, content_type, body) in &self.renderings {
+            let (content_type, body) = (*content_type, body.clone());
             cfg.route(
                 path,
                 web::get().to(move || {
-                    let body = Arc::clone(&body);
+                    let body = body.clone();
                     async move {
                         HttpResponse::Ok()
                             .content_type(content_type)
                             .insert_header(("Access-Control-Allow-Origin", "*"))
-                            .body(body.as_str().to_owned())
+                            .body(body)
                     }
                 }),
             );
         }
+        let page = self.page.clone();
         cfg.route(
             "/schema/",
             web::get().to(move || {
-                let page = Arc::clone(&page);
+                let page = page.clone();
                 async move {
                     HttpResponse::Ok()
                         .content_type("text/html; charset=utf-8")
-                        .body(page.as_str().to_owned())
+                        .body(page)
                 }
             }),
         );

@@ -109,34 +109,12 @@ impl Resolver {
             if objects.is_empty() {
                 continue;
             }
-            let unreachable = |reason: String| ResolveError::Unreachable {
-                register: register.name(),
-                reason,
+            let request = ExistsRequest {
+                objects: objects.clone(),
             };
-            let base = self
-                .peer(register)
-                .ok_or_else(|| unreachable("no address configured".into()))?;
-            let response = self
-                .client
-                .post(format!(
-                    "{}/_internal/exists-{}",
-                    base.trim_end_matches('/'),
-                    register.name()
-                ))
-                .headers(self.call_headers())
-                .json(&ExistsRequest {
-                    objects: objects.clone(),
-                })
-                .send()
-                .await
-                .map_err(|e| unreachable(e.without_url().to_string()))?;
-            if !response.status().is_success() {
-                return Err(unreachable(format!("answered {}", response.status())));
-            }
-            let answer: ExistsResponse = response
-                .json()
-                .await
-                .map_err(|e| unreachable(e.without_url().to_string()))?;
+            let answer: ExistsResponse = self
+                .post_internal(register, "exists", None, &request)
+                .await?;
             for object in objects {
                 let Some(resource) = Resource::from_path(&object.resource) else {
                     continue;
@@ -149,6 +127,50 @@ impl Resolver {
             }
         }
         Ok(missing)
+    }
+
+    /// `POST /_internal/{endpoint}-{register}` with the service token; with `origin`, the URLs
+    /// in the answer are under the base URL the client reached us on.
+    async fn post_internal<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
+        &self,
+        register: Register,
+        endpoint: &str,
+        origin: Option<&str>,
+        request: &Req,
+    ) -> Result<Resp, ResolveError> {
+        let unreachable = |reason: String| ResolveError::Unreachable {
+            register: register.name(),
+            reason,
+        };
+        let base = self
+            .peer(register)
+            .ok_or_else(|| unreachable("no address configured".into()))?;
+        let mut call = self
+            .client
+            .post(format!(
+                "{}/_internal/{endpoint}-{}",
+                base.trim_end_matches('/'),
+                register.name()
+            ))
+            .headers(self.call_headers());
+        if let Some(origin) = origin {
+            let (scheme, host) = origin.split_once("://").unwrap_or(("http", origin));
+            call = call
+                .header("X-Forwarded-Proto", scheme)
+                .header("X-Forwarded-Host", host);
+        }
+        let response = call
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| unreachable(e.without_url().to_string()))?;
+        if !response.status().is_success() {
+            return Err(unreachable(format!("answered {}", response.status())));
+        }
+        response
+            .json()
+            .await
+            .map_err(|e| unreachable(e.without_url().to_string()))
     }
 
     fn remember(&self, key: (Resource, Uuid)) {
@@ -212,42 +234,16 @@ impl Resolver {
         if uuids.is_empty() {
             return Ok(HashMap::new());
         }
-        let register = resource.register();
-        let unreachable = |reason: String| ResolveError::Unreachable {
-            register: register.name(),
-            reason,
-        };
-        let base = self
-            .peer(register)
-            .ok_or_else(|| unreachable("no address configured".into()))?;
-        let (scheme, host) = origin.split_once("://").unwrap_or(("http", origin));
         let mut unique: Vec<Uuid> = uuids.to_vec();
         unique.sort();
         unique.dedup();
-        let response = self
-            .client
-            .post(format!(
-                "{}/_internal/objects-{}",
-                base.trim_end_matches('/'),
-                register.name()
-            ))
-            .headers(self.call_headers())
-            .header("X-Forwarded-Proto", scheme)
-            .header("X-Forwarded-Host", host)
-            .json(&ObjectsRequest {
-                resource: resource.path().to_owned(),
-                uuids: unique,
-            })
-            .send()
-            .await
-            .map_err(|e| unreachable(e.without_url().to_string()))?;
-        if !response.status().is_success() {
-            return Err(unreachable(format!("answered {}", response.status())));
-        }
-        let body: ObjectsResponse = response
-            .json()
-            .await
-            .map_err(|e| unreachable(e.without_url().to_string()))?;
+        let request = ObjectsRequest {
+            resource: resource.path().to_owned(),
+            uuids: unique,
+        };
+        let body: ObjectsResponse = self
+            .post_internal(resource.register(), "objects", Some(origin), &request)
+            .await?;
         Ok(body
             .results
             .into_iter()
