@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::{functions::lower, DbConnection};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::values::{
     check_telefoonnummer, is_email, read_object_identificator, ObjectIdentificator,
@@ -71,7 +71,7 @@ pub fn views(urls: &ApiUrls, rows: &[ActorRow]) -> Vec<ActorView> {
 
 /// Reads the `actorIdentificatie` of a soort into the row's columns.
 fn read_identificatie(reader: &mut Reader<'_>, soort: &str, data: &mut ActorData) {
-    let Field::Set(object) = reader.object("actorIdentificatie", false, true) else {
+    let Field::Set(object) = reader.object("actorIdentificatie", Presence::Nullable) else {
         if reader.raw("actorIdentificatie").is_some_and(Value::is_null) {
             data.identificatie_soort = None;
         }
@@ -260,15 +260,11 @@ impl Crud for Actoren {
             created_at: platform::time::now(),
         });
         let mut r = Reader::new(body, mode);
-        if let Field::Set(v) = r.text("naam", Text::required(200)) {
-            data.naam = v;
-        }
-        if let Field::Set(v) = r.choice("soortActor", &SOORTEN, true, false) {
-            data.soort_actor = v;
-        }
-        if let Field::Set(v) = r.boolean("indicatieActief", false, false) {
-            data.indicatie_actief = v;
-        }
+        r.text("naam", Text::required(200)).apply(&mut data.naam);
+        r.choice("soortActor", &SOORTEN, Presence::Required)
+            .apply(&mut data.soort_actor);
+        r.boolean("indicatieActief", Presence::Optional)
+            .apply(&mut data.indicatie_actief);
         if let Field::Set(g) = read_object_identificator(&mut r, "actoridentificator") {
             data.identificator_object_id = g.object_id;
             data.identificator_code_objecttype = g.code_objecttype;
@@ -307,9 +303,5 @@ impl Crud for Actoren {
         rows: &[ActorRow],
     ) -> ApiResult<Vec<ActorView>> {
         Ok(views(urls, rows))
-    }
-
-    fn url(view: &ActorView) -> &str {
-        &view.url
     }
 }

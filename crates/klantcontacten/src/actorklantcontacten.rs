@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::input::{Field, Mode, Reader};
+use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Reference, Resource};
@@ -74,14 +74,9 @@ impl Crud for ActorKlantcontacten {
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
         let mut filters = Filters::default();
-        match f.reference("actor") {
-            Some(u) => filters.actor = u,
-            None => filters.nothing = true,
-        }
-        match f.reference("klantcontact") {
-            Some(u) => filters.klantcontact = u,
-            None => filters.nothing = true,
-        }
+        filters.actor = f.reference("actor");
+        filters.klantcontact = f.reference("klantcontact");
+        filters.nothing = f.matches_nothing();
         f.finish()?;
         Ok(filters)
     }
@@ -119,8 +114,8 @@ impl Crud for ActorKlantcontacten {
         existing: Option<ActorKlantcontactRow>,
     ) -> ApiResult<ActorKlantcontactRow> {
         let mut r = Reader::new(body, mode);
-        let actor = r.reference("actor", true, false);
-        let klantcontact = r.reference("klantcontact", true, false);
+        let actor = r.reference("actor", Presence::Required);
+        let klantcontact = r.reference("klantcontact", Presence::Required);
         r.finish()?;
         let existing_id = existing.as_ref().map(|e| e.id);
         let mut data = existing
@@ -206,9 +201,5 @@ impl Crud for ActorKlantcontacten {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &ActorKlantcontactView) -> &str {
-        &view.url
     }
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::values::{read_adres, volledige_naam, Adres};
 use platform::ApiResult;
@@ -108,15 +108,15 @@ pub fn save_with(
     klantcontact_override: Option<i64>,
 ) -> ApiResult<BetrokkeneRow> {
     let mut r = Reader::nested(body, mode, prefix.to_owned());
-    let partij = r.reference("wasPartij", false, true);
+    let partij = r.reference("wasPartij", Presence::Nullable);
     let klantcontact = if klantcontact_override.is_some() {
         Field::Absent
     } else {
-        r.reference("hadKlantcontact", true, false)
+        r.reference("hadKlantcontact", Presence::Required)
     };
     let bezoekadres = read_adres(&mut r, "bezoekadres");
     let correspondentieadres = read_adres(&mut r, "correspondentieadres");
-    let contactnaam = match r.object("contactnaam", false, true) {
+    let contactnaam = match r.object("contactnaam", Presence::Nullable) {
         Field::Set(object) => {
             let mut n = Reader::nested(object, Mode::Patch, format!("{prefix}contactnaam."));
             let mut text = |name: &str, max: usize| {
@@ -136,9 +136,9 @@ pub fn save_with(
         Field::Null => Field::Set(Default::default()),
         Field::Absent => Field::Absent,
     };
-    let rol = r.choice("rol", &ROLLEN, true, false);
+    let rol = r.choice("rol", &ROLLEN, Presence::Required);
     let organisatienaam = r.text("organisatienaam", Text::optional(200));
-    let initiator = r.boolean("initiator", true, false);
+    let initiator = r.boolean("initiator", Presence::Required);
     r.finish()?;
 
     let existing_id = existing.as_ref().map(|e| e.id);
@@ -174,27 +174,19 @@ pub fn save_with(
     if let Some(v) = partij.into_update() {
         data.partij_uuid = v.map(|u| u.to_string());
     }
-    if let Field::Set(a) = bezoekadres {
-        data.bezoekadres = a.into();
-    }
-    if let Field::Set(a) = correspondentieadres {
-        data.correspondentieadres = a.into();
-    }
+    bezoekadres.map(Into::into).apply(&mut data.bezoekadres);
+    correspondentieadres
+        .map(Into::into)
+        .apply(&mut data.correspondentieadres);
     if let Field::Set([voorletters, voornaam, voorvoegsel, achternaam]) = contactnaam {
         data.voorletters = voorletters;
         data.voornaam = voornaam;
         data.voorvoegsel_achternaam = voorvoegsel;
         data.achternaam = achternaam;
     }
-    if let Field::Set(v) = rol {
-        data.rol = v;
-    }
-    if let Field::Set(v) = organisatienaam {
-        data.organisatienaam = v;
-    }
-    if let Field::Set(v) = initiator {
-        data.initiator = v;
-    }
+    rol.apply(&mut data.rol);
+    organisatienaam.apply(&mut data.organisatienaam);
+    initiator.apply(&mut data.initiator);
     let id = platform::store_row!(conn, b, existing_id, &data);
     let row = BetrokkeneRow { id, data };
     emit(conn, &row, Fate::Stored)?;
@@ -404,18 +396,12 @@ impl Crud for Betrokkenen {
             }
         }
         filters.organisatienaam = f.text("organisatienaam").map(str::to_owned);
-        match f.reference("hadKlantcontact") {
-            Some(u) => filters.klantcontact = u,
-            None => filters.nothing = true,
-        }
+        filters.klantcontact = f.reference("hadKlantcontact");
         filters.klantcontact_nummer = f.text("hadKlantcontact__nummer").map(str::to_owned);
         filters.klantcontact_referentienummer = f
             .text("hadKlantcontact__referentienummer")
             .map(str::to_owned);
-        match f.reference("wasPartij") {
-            Some(u) => filters.partij = u,
-            None => filters.nothing = true,
-        }
+        filters.partij = f.reference("wasPartij");
         if let Some(v) = f.text("wasPartij__nummer") {
             filters.remote_partij.push(("nummer".into(), v.to_owned()));
         }
@@ -432,10 +418,8 @@ impl Crud for Betrokkenen {
             }
         }
         filters.remote_adres = f.text("verstrektedigitaalAdres__adres").map(str::to_owned);
-        match f.reference("verstrektedigitaalAdres") {
-            Some(u) => filters.adres = u,
-            None => filters.nothing = true,
-        }
+        filters.adres = f.reference("verstrektedigitaalAdres");
+        filters.nothing = f.matches_nothing();
         f.finish()?;
         Ok(filters)
     }
@@ -549,10 +533,6 @@ impl Crud for Betrokkenen {
         rows: &[BetrokkeneRow],
     ) -> ApiResult<Vec<BetrokkeneView>> {
         views(conn, urls, rows)
-    }
-
-    fn url(view: &BetrokkeneView) -> &str {
-        &view.url
     }
 
     async fn expand_remote(

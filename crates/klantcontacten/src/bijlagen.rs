@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::ApiError;
-use platform::input::{Field, Mode, Reader};
+use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
 use platform::values::{read_object_identificator, ObjectIdentificator};
 use platform::ApiResult;
@@ -131,7 +131,7 @@ impl Crud for Bijlagen {
         existing: Option<BijlageRow>,
     ) -> ApiResult<BijlageRow> {
         let mut r = Reader::new(body, mode);
-        let klantcontact = r.reference("wasBijlageVanKlantcontact", false, true);
+        let klantcontact = r.reference("wasBijlageVanKlantcontact", Presence::Nullable);
         let identificator = read_object_identificator(&mut r, "bijlageidentificator");
         r.finish()?;
         let existing_id = existing.as_ref().map(|e| e.id);
@@ -197,9 +197,5 @@ impl Crud for Bijlagen {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &BijlageView) -> &str {
-        &view.url
     }
 }

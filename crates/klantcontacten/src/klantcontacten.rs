@@ -8,7 +8,7 @@ use platform::audit::Who;
 use platform::crud::Crud;
 use platform::db::{functions::lower, DbConnection};
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::values::{read_number_text, read_nummer};
 use platform::ApiResult;
@@ -72,7 +72,7 @@ fn metadata_key(key: &str) -> String {
 
 /// Reads `metadata`: an object of strings of at most 255 characters (numbers become strings).
 fn read_metadata(r: &mut Reader<'_>) -> Field<String> {
-    let object = match r.object("metadata", false, true) {
+    let object = match r.object("metadata", Presence::Nullable) {
         Field::Set(object) => object,
         Field::Null => return Field::Set("{}".into()),
         Field::Absent => return Field::Absent,
@@ -136,17 +136,17 @@ pub fn save_with(
     let onderwerp = r.text("onderwerp", Text::required(200));
     let inhoud = r.text("inhoud", Text::optional(1000));
     let reactie = r.text("reactie", Text::optional(4000));
-    let gelukt = r.boolean("indicatieContactGelukt", false, true);
+    let gelukt = r.boolean("indicatieContactGelukt", Presence::Nullable);
     let hoofd_onderwerp_type = r.text("hoofdOnderwerpType", Text::optional(200));
     if let Field::Set(url) = &hoofd_onderwerp_type {
         if !url.is_empty() && !is_absolute_url(url) {
             r.error("hoofdOnderwerpType", "invalid", "Voer een geldige URL in.");
         }
     }
-    let verdere_actie = r.boolean("verdereActieOndernomen", false, false);
+    let verdere_actie = r.boolean("verdereActieOndernomen", Presence::Optional);
     let taal = r.text("taal", Text::required(3));
-    let vertrouwelijk = r.boolean("vertrouwelijk", true, false);
-    let plaatsgevonden_op = r.datetime("plaatsgevondenOp", false, false);
+    let vertrouwelijk = r.boolean("vertrouwelijk", Presence::Required);
+    let plaatsgevonden_op = r.datetime("plaatsgevondenOp", Presence::Optional);
     let metadata = read_metadata(&mut r);
     r.finish()?;
 
@@ -172,45 +172,19 @@ pub fn save_with(
             created_at: now,
             updated_at: now,
         });
-    if let Field::Set(v) = nummer {
-        data.nummer = v;
-    }
-    if let Field::Set(v) = referentienummer {
-        data.referentienummer = v;
-    }
-    if let Field::Set(v) = kanaal {
-        data.kanaal = v;
-    }
-    if let Field::Set(v) = onderwerp {
-        data.onderwerp = v;
-    }
-    if let Field::Set(v) = inhoud {
-        data.inhoud = v;
-    }
-    if let Field::Set(v) = reactie {
-        data.reactie = v;
-    }
-    if let Some(v) = gelukt.into_update() {
-        data.indicatie_contact_gelukt = v;
-    }
-    if let Field::Set(v) = hoofd_onderwerp_type {
-        data.hoofd_onderwerp_type = v;
-    }
-    if let Field::Set(v) = verdere_actie {
-        data.verdere_actie_ondernomen = v;
-    }
-    if let Field::Set(v) = taal {
-        data.taal = v;
-    }
-    if let Field::Set(v) = vertrouwelijk {
-        data.vertrouwelijk = v;
-    }
-    if let Field::Set(v) = plaatsgevonden_op {
-        data.plaatsgevonden_op = v;
-    }
-    if let Field::Set(v) = metadata {
-        data.metadata = v;
-    }
+    nummer.apply(&mut data.nummer);
+    referentienummer.apply(&mut data.referentienummer);
+    kanaal.apply(&mut data.kanaal);
+    onderwerp.apply(&mut data.onderwerp);
+    inhoud.apply(&mut data.inhoud);
+    reactie.apply(&mut data.reactie);
+    gelukt.apply_nullable(&mut data.indicatie_contact_gelukt);
+    hoofd_onderwerp_type.apply(&mut data.hoofd_onderwerp_type);
+    verdere_actie.apply(&mut data.verdere_actie_ondernomen);
+    taal.apply(&mut data.taal);
+    vertrouwelijk.apply(&mut data.vertrouwelijk);
+    plaatsgevonden_op.apply(&mut data.plaatsgevonden_op);
+    metadata.apply(&mut data.metadata);
     data.updated_at = now;
 
     let mut errors = Vec::new();
@@ -669,10 +643,7 @@ impl Crud for Klantcontacten {
             ("onderwerpobject", &mut filters.onderwerpobject),
             ("wasOnderwerpobject", &mut filters.was_onderwerpobject),
         ] {
-            match f.reference(prefix) {
-                Some(u) => *slot = u,
-                None => filters.nothing = true,
-            }
+            *slot = f.reference(prefix);
         }
         for member in [
             "codeObjecttype",
@@ -704,6 +675,7 @@ impl Crud for Klantcontacten {
                 }
             }
         }
+        filters.nothing = f.matches_nothing();
         f.finish()?;
         Ok(filters)
     }
@@ -854,10 +826,6 @@ impl Crud for Klantcontacten {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &KlantcontactView) -> &str {
-        &view.url
     }
 
     async fn expand_remote(

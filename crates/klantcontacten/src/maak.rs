@@ -8,7 +8,7 @@ use platform::crud::{Crud, RegisterState};
 use platform::error::ApiError;
 use platform::http::{created_without_location, Urls};
 use platform::idempotency::{self, IdempotencyKey, Outcome};
-use platform::input::{Field, Mode, Reader};
+use platform::input::{Field, Mode, Presence, Reader};
 use platform::json::JsonBody;
 use platform::ApiResult;
 use serde_json::{json, Value};
@@ -44,9 +44,9 @@ pub async fn create(
         .write(move |conn| {
             idempotency::once(conn, stored.as_ref(), |conn| {
                 let mut r = Reader::new(&body, Mode::Create);
-                let klantcontact = r.object("klantcontact", true, false);
-                let betrokkene = r.object("betrokkene", false, false);
-                let onderwerpobject = r.object("onderwerpobject", false, false);
+                let klantcontact = r.object("klantcontact", Presence::Required);
+                let betrokkene = r.object("betrokkene", Presence::Optional);
+                let onderwerpobject = r.object("onderwerpobject", Presence::Optional);
                 r.finish()?;
                 let Field::Set(klantcontact) = klantcontact else {
                     return Err(ApiError::invalid(

@@ -7,7 +7,7 @@ use platform::crud::{Crud, RegisterState};
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
 use platform::http::{no_content, ok, path_uuid, Urls};
-use platform::input::{Field, Mode, Reader};
+use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
 use platform::values::{read_object_identificator, ObjectIdentificator};
 use platform::ApiResult;
@@ -91,9 +91,9 @@ pub fn save_with(
     let klantcontact = if klantcontact_override.is_some() {
         Field::Absent
     } else {
-        r.reference("klantcontact", false, true)
+        r.reference("klantcontact", Presence::Nullable)
     };
-    let was = r.reference("wasKlantcontact", false, true);
+    let was = r.reference("wasKlantcontact", Presence::Nullable);
     let identificator = read_object_identificator(&mut r, "onderwerpobjectidentificator");
     r.finish()?;
     let existing_id = existing.as_ref().map(|e| e.id);
@@ -191,14 +191,8 @@ impl Crud for Onderwerpobjecten {
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
         let mut filters = Filters::default();
-        match f.reference("klantcontact") {
-            Some(u) => filters.klantcontact = u,
-            None => filters.nothing = true,
-        }
-        match f.reference("wasKlantcontact") {
-            Some(u) => filters.was_klantcontact = u,
-            None => filters.nothing = true,
-        }
+        filters.klantcontact = f.reference("klantcontact");
+        filters.was_klantcontact = f.reference("wasKlantcontact");
         for member in [
             "ObjectId",
             "CodeObjecttype",
@@ -209,6 +203,7 @@ impl Crud for Onderwerpobjecten {
                 filters.identificator.push((member, v.to_owned()));
             }
         }
+        filters.nothing = f.matches_nothing();
         f.finish()?;
         Ok(filters)
     }
@@ -287,10 +282,6 @@ impl Crud for Onderwerpobjecten {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &OnderwerpobjectView) -> &str {
-        &view.url
     }
 }
 

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::values::{read_number_text, read_nummer};
 use platform::ApiResult;
@@ -48,8 +48,8 @@ pub struct InternetaakView {
 
 /// What a write changes in the assignment: nothing, or the whole ordered list.
 fn read_actoren(r: &mut Reader<'_>) -> Option<Vec<Uuid>> {
-    let single = r.reference("toegewezenAanActor", false, false);
-    let list = r.reference_list("toegewezenAanActoren", false);
+    let single = r.reference("toegewezenAanActor", Presence::Optional);
+    let list = r.reference_list("toegewezenAanActoren", Presence::Optional);
     let (has_single, has_list) = (r.has("toegewezenAanActor"), r.has("toegewezenAanActoren"));
     if has_single && has_list {
         r.error(
@@ -108,11 +108,11 @@ fn save(
     let nummer = read_nummer(&mut r);
     let referentienummer = read_number_text(&mut r, "referentienummer");
     let handeling = r.text("gevraagdeHandeling", Text::required(200));
-    let klantcontact = r.reference("aanleidinggevendKlantcontact", true, false);
+    let klantcontact = r.reference("aanleidinggevendKlantcontact", Presence::Required);
     let actoren = read_actoren(&mut r);
     let toelichting = r.text("toelichting", Text::optional(1000));
-    let status = r.choice("status", &STATUSSEN, true, false);
-    let afgehandeld_op = r.datetime("afgehandeldOp", false, true);
+    let status = r.choice("status", &STATUSSEN, Presence::Required);
+    let afgehandeld_op = r.datetime("afgehandeldOp", Presence::Nullable);
     r.finish()?;
 
     let existing_id = existing.as_ref().map(|e| e.id);
@@ -128,24 +128,14 @@ fn save(
         toegewezen_op: now,
         afgehandeld_op: None,
     });
-    if let Field::Set(v) = nummer {
-        data.nummer = v;
-    }
-    if let Field::Set(v) = referentienummer {
-        data.referentienummer = v;
-    }
-    if let Field::Set(v) = handeling {
-        data.gevraagde_handeling = v;
-    }
+    nummer.apply(&mut data.nummer);
+    referentienummer.apply(&mut data.referentienummer);
+    handeling.apply(&mut data.gevraagde_handeling);
     if let Field::Set(v) = klantcontact {
         data.klantcontact_uuid = v.to_string();
     }
-    if let Field::Set(v) = toelichting {
-        data.toelichting = v;
-    }
-    if let Field::Set(v) = status {
-        data.status = v;
-    }
+    toelichting.apply(&mut data.toelichting);
+    status.apply(&mut data.status);
     // `afgehandeldOp` follows the status: given only with `verwerkt`, set when a task becomes
     // verwerkt without one, kept while it stays verwerkt, cleared when it is reopened.
     let verwerkt = data.status == "verwerkt";
@@ -363,17 +353,12 @@ impl Crud for Internetaken {
             ..Filters::default()
         };
         let by_uuid = f.uuid("klantcontact__uuid");
-        match f.reference("aanleidinggevendKlantcontact") {
-            None => filters.nothing = true,
-            Some(reference) => match (reference, by_uuid) {
-                (Some(a), Some(b)) if a != b => filters.nothing = true,
-                (a, b) => filters.klantcontact = a.or(b),
-            },
+        match (f.reference("aanleidinggevendKlantcontact"), by_uuid) {
+            (Some(a), Some(b)) if a != b => filters.nothing = true,
+            (a, b) => filters.klantcontact = a.or(b),
         }
-        match f.reference("toegewezenAanActor") {
-            None => filters.nothing = true,
-            Some(actor) => filters.actor = actor,
-        }
+        filters.actor = f.reference("toegewezenAanActor");
+        filters.nothing |= f.matches_nothing();
         for (ours, theirs) in [
             ("klantcontact__nummer", "nummer"),
             ("klantcontact__referentienummer", "referentienummer"),
@@ -477,10 +462,6 @@ impl Crud for Internetaken {
         rows: &[InternetaakRow],
     ) -> ApiResult<Vec<InternetaakView>> {
         views(conn, urls, rows)
-    }
-
-    fn url(view: &InternetaakView) -> &str {
-        &view.url
     }
 }
 

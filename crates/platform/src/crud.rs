@@ -69,8 +69,6 @@ pub trait Crud: 'static {
         urls: &reference::ApiUrls,
         rows: &[Self::Row],
     ) -> ApiResult<Vec<Self::View>>;
-    /// The `url` of a rendered object, for `Location`.
-    fn url(view: &Self::View) -> &str;
 
     /// Checks what the body points at in other registers, before anything is written (a
     /// register that cannot be reached makes the write fail with 503).

@@ -68,6 +68,20 @@ impl<T> Field<T> {
         }
     }
 
+    /// Stores a given value in `slot`; absent and null leave it as it is.
+    pub fn apply(self, slot: &mut T) {
+        if let Field::Set(v) = self {
+            *slot = v;
+        }
+    }
+
+    /// Stores a given value or `null` in `slot`; absent leaves it as it is.
+    pub fn apply_nullable(self, slot: &mut Option<T>) {
+        if let Some(v) = self.into_update() {
+            *slot = v;
+        }
+    }
+
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
         match self {
             Field::Absent => Field::Absent,
@@ -83,6 +97,27 @@ pub const NOT_BLANK: &str = "Dit veld mag niet leeg zijn.";
 /// A NUL character in a text: PostgreSQL cannot store one, and the reference refuses it.
 pub const NULL_CHARACTERS: &str = "null_characters_not_allowed";
 pub const NULL_CHARACTERS_REASON: &str = "Null-tekens zijn niet toegestaan.";
+
+/// Whether a field must be given, may be left out, or may also be `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Must be given (on create and replace).
+    Required,
+    /// May be left out, but not `null`.
+    Optional,
+    /// May be left out or `null`.
+    Nullable,
+}
+
+impl Presence {
+    fn required(self) -> bool {
+        self == Presence::Required
+    }
+
+    fn nullable(self) -> bool {
+        self == Presence::Nullable
+    }
+}
 
 /// The Python type name the reference's messages use for a JSON value.
 pub fn json_type_name(value: &Value) -> &'static str {
@@ -206,15 +241,10 @@ impl<'a> Reader<'a> {
 
     /// The value of a present, non-null field; otherwise the field state to answer with (and,
     /// for a null where none is allowed, the `null` error).
-    fn non_null<T>(
-        &mut self,
-        name: &str,
-        required: bool,
-        nullable: bool,
-    ) -> Result<&'a Value, Field<T>> {
-        match self.value(name, required) {
+    fn non_null<T>(&mut self, name: &str, presence: Presence) -> Result<&'a Value, Field<T>> {
+        match self.value(name, presence.required()) {
             None => Err(Field::Absent),
-            Some(Value::Null) if nullable => Err(Field::Null),
+            Some(Value::Null) if presence.nullable() => Err(Field::Null),
             Some(Value::Null) => {
                 self.error(name, "null", NOT_NULL);
                 Err(Field::Absent)
@@ -284,14 +314,8 @@ impl<'a> Reader<'a> {
     }
 
     /// One of a fixed set of lower-case values.
-    pub fn choice(
-        &mut self,
-        name: &str,
-        choices: &[&str],
-        required: bool,
-        nullable: bool,
-    ) -> Field<String> {
-        let v = match self.non_null(name, required, nullable) {
+    pub fn choice(&mut self, name: &str, choices: &[&str], presence: Presence) -> Field<String> {
+        let v = match self.non_null(name, presence) {
             Ok(v) => v,
             Err(field) => return field,
         };
@@ -314,8 +338,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A boolean; the reference also takes `"true"`, `"false"`, `1`, `0` and their kin.
-    pub fn boolean(&mut self, name: &str, required: bool, nullable: bool) -> Field<bool> {
-        let v = match self.non_null(name, required, nullable) {
+    pub fn boolean(&mut self, name: &str, presence: Presence) -> Field<bool> {
+        let v = match self.non_null(name, presence) {
             Ok(v) => v,
             Err(field) => return field,
         };
@@ -329,8 +353,8 @@ impl<'a> Reader<'a> {
     }
 
     /// An integer within bounds.
-    pub fn integer(&mut self, name: &str, min: i64, max: i64, nullable: bool) -> Field<i64> {
-        let v = match self.non_null(name, false, nullable) {
+    pub fn integer(&mut self, name: &str, min: i64, max: i64, presence: Presence) -> Field<i64> {
+        let v = match self.non_null(name, presence) {
             Ok(v) => v,
             Err(field) => return field,
         };
@@ -371,8 +395,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A calendar date, `YYYY-MM-DD`.
-    pub fn date(&mut self, name: &str, nullable: bool) -> Field<time::Date> {
-        let v = match self.non_null(name, false, nullable) {
+    pub fn date(&mut self, name: &str, presence: Presence) -> Field<time::Date> {
+        let v = match self.non_null(name, presence) {
             Ok(v) => v,
             Err(field) => return field,
         };
@@ -390,13 +414,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A moment, ISO 8601 with an offset (or none, read as UTC).
-    pub fn datetime(
-        &mut self,
-        name: &str,
-        required: bool,
-        nullable: bool,
-    ) -> Field<time::PrimitiveDateTime> {
-        let v = match self.non_null(name, required, nullable) {
+    pub fn datetime(&mut self, name: &str, presence: Presence) -> Field<time::PrimitiveDateTime> {
+        let v = match self.non_null(name, presence) {
             Ok(v) => v,
             Err(field) => return field,
         };
@@ -421,15 +440,10 @@ impl<'a> Reader<'a> {
     }
 
     /// A nested object (a gegevensgroep or a polymorphic part).
-    pub fn object(
-        &mut self,
-        name: &str,
-        required: bool,
-        nullable: bool,
-    ) -> Field<&'a Map<String, Value>> {
-        match self.value(name, required) {
+    pub fn object(&mut self, name: &str, presence: Presence) -> Field<&'a Map<String, Value>> {
+        match self.value(name, presence.required()) {
             None => Field::Absent,
-            Some(Value::Null) if nullable => Field::Null,
+            Some(Value::Null) if presence.nullable() => Field::Null,
             Some(Value::Null) => {
                 self.error(name, "null", NOT_NULL);
                 Field::Absent
@@ -450,10 +464,10 @@ impl<'a> Reader<'a> {
     }
 
     /// A list field.
-    pub fn list(&mut self, name: &str, nullable: bool) -> Field<&'a Vec<Value>> {
-        match self.value(name, false) {
+    pub fn list(&mut self, name: &str, presence: Presence) -> Field<&'a Vec<Value>> {
+        match self.value(name, presence.required()) {
             None => Field::Absent,
-            Some(Value::Null) if nullable => Field::Null,
+            Some(Value::Null) if presence.nullable() => Field::Null,
             Some(Value::Null) => {
                 self.error(name, "null", NOT_NULL);
                 Field::Absent
@@ -474,8 +488,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A reference object `{"uuid": …}`; only its uuid is read.
-    pub fn reference(&mut self, name: &str, required: bool, nullable: bool) -> Field<Uuid> {
-        let v = match self.non_null(name, required, nullable) {
+    pub fn reference(&mut self, name: &str, presence: Presence) -> Field<Uuid> {
+        let v = match self.non_null(name, presence) {
             Ok(v) => v,
             Err(field) => return field,
         };
@@ -522,8 +536,8 @@ impl<'a> Reader<'a> {
 
     /// A list of reference objects; `null` is allowed where the reference allows it (it means
     /// the same as `[]`).
-    pub fn reference_list(&mut self, name: &str, nullable: bool) -> Field<Vec<Uuid>> {
-        let items = match self.list(name, nullable) {
+    pub fn reference_list(&mut self, name: &str, presence: Presence) -> Field<Vec<Uuid>> {
+        let items = match self.list(name, presence) {
             Field::Set(items) => items,
             Field::Null => return Field::Null,
             Field::Absent => return Field::Absent,
@@ -576,8 +590,8 @@ mod tests {
     fn missing_required_fields_are_reported_in_the_order_they_are_read() {
         let body = object(json!({}));
         let mut reader = Reader::new(&body, Mode::Create);
-        reader.choice("soortPartij", &["persoon"], true, false);
-        reader.boolean("indicatieActief", true, false);
+        reader.choice("soortPartij", &["persoon"], Presence::Required);
+        reader.boolean("indicatieActief", Presence::Required);
         let names: Vec<_> = reader
             .into_errors()
             .into_iter()
@@ -597,7 +611,7 @@ mod tests {
         let body = object(json!({}));
         let mut reader = Reader::new(&body, Mode::Patch);
         assert_eq!(
-            reader.choice("soortPartij", &["persoon"], true, false),
+            reader.choice("soortPartij", &["persoon"], Presence::Required),
             Field::Absent
         );
         assert!(reader.is_valid());
@@ -608,10 +622,10 @@ mod tests {
         let body =
             object(json!({"a": "x", "b": {}, "c": {"uuid": "nope"}, "d": [{"uuid": "nope"}]}));
         let mut reader = Reader::new(&body, Mode::Create);
-        reader.reference("a", false, true);
-        reader.reference("b", false, true);
-        reader.reference("c", false, true);
-        reader.reference_list("d", true);
+        reader.reference("a", Presence::Nullable);
+        reader.reference("b", Presence::Nullable);
+        reader.reference("c", Presence::Nullable);
+        reader.reference_list("d", Presence::Nullable);
         let names: Vec<_> = reader.into_errors().into_iter().map(|p| p.name).collect();
         assert_eq!(
             names,

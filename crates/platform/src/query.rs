@@ -116,6 +116,7 @@ impl Query {
         Filters {
             query: self,
             errors: Vec::new(),
+            nothing: false,
         }
     }
 }
@@ -124,6 +125,8 @@ impl Query {
 pub struct Filters<'q> {
     query: &'q Query,
     errors: Vec<InvalidParam>,
+    /// A filter was given that no object can match (see [`Filters::reference`]).
+    nothing: bool,
 }
 
 /// What a `…__url` filter asks for.
@@ -172,17 +175,27 @@ impl<'q> Filters<'q> {
         }
     }
 
-    /// The `{prefix}__uuid` and `{prefix}__url` filters of one relation, merged: `Some(None)` when
-    /// neither is given, `Some(Some(uuid))` for the object asked for, `None` when nothing can
-    /// match (a URL without a uuid, or the two naming different objects).
-    pub fn reference(&mut self, prefix: &str) -> Option<Option<Uuid>> {
+    /// The `{prefix}__uuid` and `{prefix}__url` filters of one relation, merged: the object
+    /// asked for, or `None` when neither is given. A URL without a uuid, or the two naming
+    /// different objects, match nothing: see [`Filters::matches_nothing`].
+    pub fn reference(&mut self, prefix: &str) -> Option<Uuid> {
         let by_uuid = self.uuid(&format!("{prefix}__uuid"));
         match self.url(&format!("{prefix}__url")) {
-            Some(UrlFilter::NoMatch) => None,
-            Some(UrlFilter::Uuid(u)) if by_uuid.is_some_and(|b| b != u) => None,
-            Some(UrlFilter::Uuid(u)) => Some(Some(u)),
-            None => Some(by_uuid),
+            Some(UrlFilter::NoMatch) => self.match_nothing(),
+            Some(UrlFilter::Uuid(u)) if by_uuid.is_some_and(|b| b != u) => self.match_nothing(),
+            Some(UrlFilter::Uuid(u)) => Some(u),
+            None => by_uuid,
         }
+    }
+
+    fn match_nothing<T>(&mut self) -> Option<T> {
+        self.nothing = true;
+        None
+    }
+
+    /// Whether a filter read so far can match no object, so the list is empty.
+    pub fn matches_nothing(&self) -> bool {
+        self.nothing
     }
 
     /// `true/false/1/0` in any case; any other value leaves the filter off, as in the reference.
@@ -308,16 +321,17 @@ mod tests {
         let id = Uuid::new_v4();
         let other = Uuid::new_v4();
         let same = Query::parse(&format!("p__uuid={id}&p__url=http://x/partijen/{id}"));
-        assert_eq!(same.filters().reference("p"), Some(Some(id)));
+        let mut f = same.filters();
+        assert_eq!((f.reference("p"), f.matches_nothing()), (Some(id), false));
         let different = Query::parse(&format!("p__uuid={id}&p__url=http://x/partijen/{other}"));
-        assert_eq!(different.filters().reference("p"), None);
-        assert_eq!(
-            Query::parse("p__url=http://x/geen")
-                .filters()
-                .reference("p"),
-            None
-        );
-        assert_eq!(Query::parse("").filters().reference("p"), Some(None));
+        let mut f = different.filters();
+        assert_eq!((f.reference("p"), f.matches_nothing()), (None, true));
+        let no_uuid = Query::parse("p__url=http://x/geen");
+        let mut f = no_uuid.filters();
+        assert_eq!((f.reference("p"), f.matches_nothing()), (None, true));
+        let neither = Query::parse("");
+        let mut f = neither.filters();
+        assert_eq!((f.reference("p"), f.matches_nothing()), (None, false));
     }
 
     #[test]

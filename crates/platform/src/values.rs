@@ -1,7 +1,7 @@
 //! Value rules every register shares: address groups, phone numbers, e-mail addresses and the
 //! deprecated `nummer`. The rules and messages are the ones clients learned from the reference.
 
-use crate::input::{Field, Mode, Reader, Text};
+use crate::input::{Field, Mode, Presence, Reader, Text};
 use serde::Serialize;
 
 /// A postal address group (`bezoekadres`, `correspondentieadres`).
@@ -39,7 +39,7 @@ fn is_postcode(text: &str) -> bool {
 /// Reads an address group. Members left out are empty: a write replaces the whole group, as
 /// the reference does; `null` clears it.
 pub fn read_adres(reader: &mut Reader<'_>, name: &str) -> Field<Adres> {
-    let object = match reader.object(name, false, true) {
+    let object = match reader.object(name, Presence::Nullable) {
         Field::Set(object) => object,
         Field::Null => return Field::Set(Adres::default()),
         Field::Absent => return Field::Absent,
@@ -63,7 +63,7 @@ pub fn read_adres(reader: &mut Reader<'_>, name: &str) -> Field<Adres> {
     }
     let straatnaam = text(&mut group, "straatnaam", 255);
     let huisnummer = group
-        .integer("huisnummer", 1, 99_999, true)
+        .integer("huisnummer", 1, 99_999, Presence::Nullable)
         .into_set()
         .and_then(|n| i32::try_from(n).ok());
     let huisnummertoevoeging = text(&mut group, "huisnummertoevoeging", 20);
@@ -199,7 +199,7 @@ pub fn read_object_identificator(
     reader: &mut Reader<'_>,
     name: &str,
 ) -> Field<ObjectIdentificator> {
-    let object = match reader.object(name, false, true) {
+    let object = match reader.object(name, Presence::Nullable) {
         Field::Set(object) => object,
         Field::Null => return Field::Set(ObjectIdentificator::default()),
         Field::Absent => return Field::Absent,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Reference, Resource};
@@ -87,9 +87,7 @@ impl Crud for Categorieen {
             naam: String::new(),
             created_at: platform::time::now(),
         });
-        if let Field::Set(v) = naam {
-            data.naam = v;
-        }
+        naam.apply(&mut data.naam);
         let id = platform::store_row!(conn, c, existing_id, &data);
         Ok(CategorieRow { id, data })
     }
@@ -117,10 +115,6 @@ impl Crud for Categorieen {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &CategorieView) -> &str {
-        &view.url
     }
 }
 
@@ -307,18 +301,13 @@ impl Crud for CategorieRelaties {
     fn parse_filters(query: &Query) -> ApiResult<RelatieFilters> {
         let mut f = query.filters();
         let mut filters = RelatieFilters::default();
-        match f.reference("partij") {
-            Some(u) => filters.partij = u,
-            None => filters.nothing = true,
-        }
-        match f.reference("categorie") {
-            Some(u) => filters.categorie = u,
-            None => filters.nothing = true,
-        }
+        filters.partij = f.reference("partij");
+        filters.categorie = f.reference("categorie");
         filters.partij_nummer = f.text("partij__nummer").map(str::to_owned);
         filters.categorie_naam = f.text("categorie__naam").map(str::to_owned);
         filters.begin = f.date("beginDatum");
         filters.eind = f.date("eindDatum");
+        filters.nothing = f.matches_nothing();
         f.finish()?;
         Ok(filters)
     }
@@ -356,10 +345,10 @@ impl Crud for CategorieRelaties {
         existing: Option<CategorieRelatieRow>,
     ) -> ApiResult<CategorieRelatieRow> {
         let mut reader = Reader::new(body, mode);
-        let partij = reader.reference("partij", false, true);
-        let categorie = reader.reference("categorie", false, true);
-        let begin = reader.date("beginDatum", true);
-        let eind = reader.date("eindDatum", true);
+        let partij = reader.reference("partij", Presence::Nullable);
+        let categorie = reader.reference("categorie", Presence::Nullable);
+        let begin = reader.date("beginDatum", Presence::Nullable);
+        let eind = reader.date("eindDatum", Presence::Nullable);
         reader.finish()?;
         let existing_id = existing.as_ref().map(|e| e.id);
         let mut data = existing
@@ -416,9 +405,7 @@ impl Crud for CategorieRelaties {
             Field::Null => data.begin_datum = None,
             Field::Absent => {}
         }
-        if let Some(v) = eind.into_update() {
-            data.eind_datum = v;
-        }
+        eind.apply_nullable(&mut data.eind_datum);
         let id = platform::store_row!(conn, cr, existing_id, &data);
         Ok(CategorieRelatieRow { id, data })
     }
@@ -437,9 +424,5 @@ impl Crud for CategorieRelaties {
             .into_iter()
             .map(|(full, _)| full)
             .collect())
-    }
-
-    fn url(view: &CategorieRelatieView) -> &str {
-        &view.url
     }
 }

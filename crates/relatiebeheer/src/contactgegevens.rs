@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::ApiUrls;
@@ -96,14 +96,14 @@ impl Crud for Personen {
     ) -> ApiResult<PersoonRow> {
         let mut r = Reader::new(body, mode);
         let geboortedatum = if r.has("geboortedatum") || !mode.enforces_required() {
-            r.date("geboortedatum", false)
+            r.date("geboortedatum", Presence::Optional)
         } else {
             r.error("geboortedatum", "required", platform::input::REQUIRED);
             Field::Absent
         };
-        let overlijdensdatum = r.date("overlijdensdatum", true);
+        let overlijdensdatum = r.date("overlijdensdatum", Presence::Nullable);
         let geslachtsnaam = r.text("geslachtsnaam", Text::required(200));
-        let geslacht = r.choice("geslacht", &["m", "v", "o", ""], false, false);
+        let geslacht = r.choice("geslacht", &["m", "v", "o", ""], Presence::Optional);
         let voorvoegsel = r.text("voorvoegsel", Text::optional(10));
         let voornamen = r.text("voornamen", Text::optional(200));
         let adres = read_adres(&mut r, "adres");
@@ -120,27 +120,13 @@ impl Crud for Personen {
             adres: Default::default(),
             created_at: platform::time::now(),
         });
-        if let Field::Set(v) = geboortedatum {
-            data.geboortedatum = v;
-        }
-        if let Some(v) = overlijdensdatum.into_update() {
-            data.overlijdensdatum = v;
-        }
-        if let Field::Set(v) = geslachtsnaam {
-            data.geslachtsnaam = v;
-        }
-        if let Field::Set(v) = geslacht {
-            data.geslacht = v;
-        }
-        if let Field::Set(v) = voorvoegsel {
-            data.voorvoegsel = v;
-        }
-        if let Field::Set(v) = voornamen {
-            data.voornamen = v;
-        }
-        if let Field::Set(v) = adres {
-            data.adres = v.into();
-        }
+        geboortedatum.apply(&mut data.geboortedatum);
+        overlijdensdatum.apply_nullable(&mut data.overlijdensdatum);
+        geslachtsnaam.apply(&mut data.geslachtsnaam);
+        geslacht.apply(&mut data.geslacht);
+        voorvoegsel.apply(&mut data.voorvoegsel);
+        voornamen.apply(&mut data.voornamen);
+        adres.map(Into::into).apply(&mut data.adres);
         let id = platform::store_row!(conn, cp, existing_id, &data);
         Ok(PersoonRow { id, data })
     }
@@ -173,10 +159,6 @@ impl Crud for Personen {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &PersoonView) -> &str {
-        &view.url
     }
 }
 
@@ -243,8 +225,8 @@ impl Crud for Organisaties {
     ) -> ApiResult<OrganisatieRow> {
         let mut r = Reader::new(body, mode);
         let handelsnaam = r.text("handelsnaam", Text::required(255));
-        let oprichting = r.date("oprichtingsdatum", true);
-        let opheffing = r.date("opheffingsdatum", true);
+        let oprichting = r.date("oprichtingsdatum", Presence::Nullable);
+        let opheffing = r.date("opheffingsdatum", Presence::Nullable);
         let adres = read_adres(&mut r, "adres");
         r.finish()?;
         let existing_id = existing.as_ref().map(|e| e.id);
@@ -256,18 +238,10 @@ impl Crud for Organisaties {
             adres: Default::default(),
             created_at: platform::time::now(),
         });
-        if let Field::Set(v) = handelsnaam {
-            data.handelsnaam = v;
-        }
-        if let Some(v) = oprichting.into_update() {
-            data.oprichtingsdatum = v;
-        }
-        if let Some(v) = opheffing.into_update() {
-            data.opheffingsdatum = v;
-        }
-        if let Field::Set(v) = adres {
-            data.adres = v.into();
-        }
+        handelsnaam.apply(&mut data.handelsnaam);
+        oprichting.apply_nullable(&mut data.oprichtingsdatum);
+        opheffing.apply_nullable(&mut data.opheffingsdatum);
+        adres.map(Into::into).apply(&mut data.adres);
         let id = platform::store_row!(conn, o, existing_id, &data);
         Ok(OrganisatieRow { id, data })
     }
@@ -297,9 +271,5 @@ impl Crud for Organisaties {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &OrganisatieView) -> &str {
-        &view.url
     }
 }

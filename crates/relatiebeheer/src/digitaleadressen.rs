@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::{functions::lower, DbConnection};
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
@@ -39,11 +39,11 @@ fn save(
     existing: Option<DigitaalAdresRow>,
 ) -> ApiResult<i64> {
     let mut r = Reader::new(body, mode);
-    let betrokkene = r.reference("verstrektDoorBetrokkene", false, true);
-    let partij = r.reference("verstrektDoorPartij", false, true);
+    let betrokkene = r.reference("verstrektDoorBetrokkene", Presence::Nullable);
+    let partij = r.reference("verstrektDoorPartij", Presence::Nullable);
     let adres = r.text("adres", Text::required(80));
-    let soort = r.choice("soortDigitaalAdres", &SOORTEN, true, false);
-    let standaard = r.boolean("isStandaardAdres", false, false);
+    let soort = r.choice("soortDigitaalAdres", &SOORTEN, Presence::Required);
+    let standaard = r.boolean("isStandaardAdres", Presence::Optional);
     let omschrijving = r.text("omschrijving", Text::optional(40));
     let referentie = r.text("referentie", Text::optional(50));
     if let Field::Set(text) = &referentie {
@@ -55,7 +55,7 @@ fn save(
             );
         }
     }
-    let verificatie = r.date("verificatieDatum", true);
+    let verificatie = r.date("verificatieDatum", Presence::Nullable);
     r.finish()?;
 
     let existing_id = existing.as_ref().map(|e| e.id);
@@ -92,24 +92,12 @@ fn save(
     if let Some(v) = betrokkene.into_update() {
         data.betrokkene_uuid = v.map(|u| u.to_string());
     }
-    if let Field::Set(v) = adres {
-        data.adres = v;
-    }
-    if let Field::Set(v) = soort {
-        data.soort_digitaal_adres = v;
-    }
-    if let Field::Set(v) = standaard {
-        data.is_standaard_adres = v;
-    }
-    if let Field::Set(v) = omschrijving {
-        data.omschrijving = v;
-    }
-    if let Field::Set(v) = referentie {
-        data.referentie = v;
-    }
-    if let Some(v) = verificatie.into_update() {
-        data.verificatie_datum = v;
-    }
+    adres.apply(&mut data.adres);
+    soort.apply(&mut data.soort_digitaal_adres);
+    standaard.apply(&mut data.is_standaard_adres);
+    omschrijving.apply(&mut data.omschrijving);
+    referentie.apply(&mut data.referentie);
+    verificatie.apply_nullable(&mut data.verificatie_datum);
 
     let mut errors = Vec::new();
     if body.contains_key("adres") || body.contains_key("soortDigitaalAdres") {
@@ -311,11 +299,9 @@ fn parse_filters(query: &Query) -> ApiResult<AdresFilters> {
         ("verstrektDoorBetrokkene", &mut filters.betrokkene),
         ("verstrektDoorPartij", &mut filters.partij),
     ] {
-        match f.reference(prefix) {
-            Some(uuid) => *slot = uuid.map(|u| u.to_string()),
-            None => filters.nothing_matches = true,
-        }
+        *slot = f.reference(prefix).map(|u| u.to_string());
     }
+    filters.nothing_matches = f.matches_nothing();
     for member in [
         "codeObjecttype",
         "codeSoortObjectId",
@@ -547,10 +533,6 @@ impl Crud for DigitaleAdressen {
         rows: &[DigitaalAdresRow],
     ) -> ApiResult<Vec<DigitaalAdresView>> {
         views::digitale_adressen(conn, urls, rows)
-    }
-
-    fn url(view: &DigitaalAdresView) -> &str {
-        &view.url
     }
 
     async fn expand_remote(

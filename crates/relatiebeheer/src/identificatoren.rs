@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{
@@ -52,23 +52,21 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
             _ => None,
         };
     }
-    input.identificeerde_partij = reader.reference("identificeerdePartij", false, true);
+    input.identificeerde_partij = reader.reference("identificeerdePartij", Presence::Nullable);
     input.andere_partij_identificator =
         reader.text("anderePartijIdentificator", Text::optional(200));
-    if let Field::Set(group) = reader.object("partijIdentificator", true, false) {
+    if let Field::Set(group) = reader.object("partijIdentificator", Presence::Required) {
         let mut g = Reader::nested(group, Mode::Create, "partijIdentificator.".into());
         // In the order the reference declares (and reports) them.
         let objecttype = g.choice(
             "codeObjecttype",
             &codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
-            true,
-            false,
+            Presence::Required,
         );
         let soort = g.choice(
             "codeSoortObjectId",
             &codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str),
-            true,
-            false,
+            Presence::Required,
         );
         let object_id = g.text(
             "objectId",
@@ -81,8 +79,7 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
         let register = g.choice(
             "codeRegister",
             &codes(CodeRegister::ALL, CodeRegister::as_str),
-            true,
-            false,
+            Presence::Required,
         );
         if let (
             Field::Set(object_id),
@@ -106,7 +103,7 @@ pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
         }
         reader.absorb(g);
     }
-    input.sub_identificator_van = reader.reference("subIdentificatorVan", false, true);
+    input.sub_identificator_van = reader.reference("subIdentificatorVan", Presence::Nullable);
     input
 }
 
@@ -153,9 +150,9 @@ pub fn validate(
             Field::Absent => {}
         },
     }
-    if let Field::Set(text) = input.andere_partij_identificator {
-        data.andere_partij_identificator = text;
-    }
+    input
+        .andere_partij_identificator
+        .apply(&mut data.andere_partij_identificator);
     let mut parent_soort: Option<String> = None;
     match input.sub_identificator_van {
         Field::Set(uuid) => match lookup::identificator(conn, uuid)? {
@@ -454,9 +451,5 @@ impl Crud for Identificatoren {
         rows: &[IdentificatorRow],
     ) -> ApiResult<Vec<views::IdentificatorView>> {
         views::identificatoren(conn, urls, rows)
-    }
-
-    fn url(view: &views::IdentificatorView) -> &str {
-        &view.url
     }
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
@@ -60,7 +60,7 @@ struct PartijInput {
 }
 
 fn read_contactnaam(reader: &mut Reader<'_>) -> Contactnaam {
-    let object = match reader.object("contactnaam", false, true) {
+    let object = match reader.object("contactnaam", Presence::Nullable) {
         Field::Set(object) => object,
         _ => return Contactnaam::default(),
     };
@@ -95,21 +95,21 @@ fn read(
     let mut input = PartijInput {
         nummer: read_nummer(&mut r),
         interne_notitie: r.text("interneNotitie", Text::optional(1000)),
-        digitale_adressen: r.reference_list("digitaleAdressen", true),
-        voorkeurs_digitaal_adres: r.reference("voorkeursDigitaalAdres", false, true),
-        rekeningnummers: r.reference_list("rekeningnummers", true),
-        voorkeurs_rekeningnummer: r.reference("voorkeursRekeningnummer", false, true),
+        digitale_adressen: r.reference_list("digitaleAdressen", Presence::Nullable),
+        voorkeurs_digitaal_adres: r.reference("voorkeursDigitaalAdres", Presence::Nullable),
+        rekeningnummers: r.reference_list("rekeningnummers", Presence::Nullable),
+        voorkeurs_rekeningnummer: r.reference("voorkeursRekeningnummer", Presence::Nullable),
         ..PartijInput::default()
     };
-    input.identificatoren = match r.list("partijIdentificatoren", true) {
+    input.identificatoren = match r.list("partijIdentificatoren", Presence::Nullable) {
         Field::Set(items) => Field::Set(read_identificatoren(&mut r, items, mode)),
         Field::Null => Field::Null,
         Field::Absent => Field::Absent,
     };
-    input.soort_partij = r.choice("soortPartij", &SOORTEN, true, false);
-    input.indicatie_geheimhouding = r.boolean("indicatieGeheimhouding", false, true);
+    input.soort_partij = r.choice("soortPartij", &SOORTEN, Presence::Required);
+    input.indicatie_geheimhouding = r.boolean("indicatieGeheimhouding", Presence::Nullable);
     input.voorkeurstaal = r.text("voorkeurstaal", Text::optional(3));
-    input.indicatie_actief = r.boolean("indicatieActief", true, false);
+    input.indicatie_actief = r.boolean("indicatieActief", Presence::Required);
     input.bezoekadres = read_adres(&mut r, "bezoekadres");
     input.correspondentieadres = read_adres(&mut r, "correspondentieadres");
     let soort = input
@@ -117,7 +117,7 @@ fn read(
         .as_set()
         .map(String::as_str)
         .or(stored_soort);
-    input.identificatie = match (r.object("partijIdentificatie", false, true), soort) {
+    input.identificatie = match (r.object("partijIdentificatie", Presence::Nullable), soort) {
         (Field::Set(object), Some(soort)) => {
             let mut sub = Reader::nested(object, Mode::Patch, "partijIdentificatie.".into());
             let identificatie = match soort {
@@ -128,7 +128,7 @@ fn read(
                         .unwrap_or_default(),
                 ),
                 _ => {
-                    let werkte_voor = sub.reference("werkteVoorPartij", false, true);
+                    let werkte_voor = sub.reference("werkteVoorPartij", Presence::Nullable);
                     Identificatie::Contactpersoon(werkte_voor, read_contactnaam(&mut sub))
                 }
             };
@@ -383,30 +383,22 @@ fn save(
         }
     }
 
-    if let Field::Set(nummer) = input.nummer {
-        data.nummer = nummer;
-    }
-    if let Field::Set(v) = input.interne_notitie {
-        data.interne_notitie = v;
-    }
-    if let Field::Set(v) = input.soort_partij {
-        data.soort_partij = v;
-    }
-    if let Some(v) = input.indicatie_geheimhouding.into_update() {
-        data.indicatie_geheimhouding = v;
-    }
-    if let Field::Set(v) = input.voorkeurstaal {
-        data.voorkeurstaal = v;
-    }
-    if let Field::Set(v) = input.indicatie_actief {
-        data.indicatie_actief = v;
-    }
-    if let Field::Set(adres) = input.bezoekadres {
-        data.bezoekadres = adres.into();
-    }
-    if let Field::Set(adres) = input.correspondentieadres {
-        data.correspondentieadres = adres.into();
-    }
+    input.nummer.apply(&mut data.nummer);
+    input.interne_notitie.apply(&mut data.interne_notitie);
+    input.soort_partij.apply(&mut data.soort_partij);
+    input
+        .indicatie_geheimhouding
+        .apply_nullable(&mut data.indicatie_geheimhouding);
+    input.voorkeurstaal.apply(&mut data.voorkeurstaal);
+    input.indicatie_actief.apply(&mut data.indicatie_actief);
+    input
+        .bezoekadres
+        .map(Into::into)
+        .apply(&mut data.bezoekadres);
+    input
+        .correspondentieadres
+        .map(Into::into)
+        .apply(&mut data.correspondentieadres);
     if let Some(v) = voorkeur_id {
         data.voorkeurs_digitaal_adres_id = v;
     }
@@ -664,10 +656,8 @@ fn parse_filters(query: &Query) -> ApiResult<PartijFilters> {
     filters.categorie_namen = f
         .comma_list("categorierelatie__categorie__naam")
         .map(|names| names.into_iter().map(str::to_owned).collect());
-    match f.reference("vertegenwoordigdePartij") {
-        Some(uuid) => filters.vertegenwoordigd_door = uuid,
-        None => filters.nothing_matches = true,
-    }
+    filters.vertegenwoordigd_door = f.reference("vertegenwoordigdePartij");
+    filters.nothing_matches = f.matches_nothing();
     f.finish()?;
     Ok(filters)
 }
@@ -957,10 +947,6 @@ impl Crud for Partijen {
         rows: &[PartijRow],
     ) -> ApiResult<Vec<PartijView>> {
         views::partijen(conn, urls, rows)
-    }
-
-    fn url(view: &PartijView) -> &str {
-        &view.url
     }
 
     fn expand(

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::ApiError;
-use platform::input::{Field, Mode, Reader, Text};
+use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Reference, Resource};
@@ -129,7 +129,7 @@ impl Crud for Rekeningnummers {
         existing: Option<RekeningnummerRow>,
     ) -> ApiResult<RekeningnummerRow> {
         let mut reader = Reader::new(body, mode);
-        let partij = reader.reference("partij", false, true);
+        let partij = reader.reference("partij", Presence::Nullable);
         let iban = reader.text("iban", Text::required(34));
         if let Field::Set(iban) = &iban {
             if !is_iban(iban) {
@@ -172,12 +172,8 @@ impl Crud for Rekeningnummers {
             Field::Null => data.partij_id = None,
             Field::Absent => {}
         }
-        if let Field::Set(v) = iban {
-            data.iban = v;
-        }
-        if let Field::Set(v) = bic {
-            data.bic = v;
-        }
+        iban.apply(&mut data.iban);
+        bic.apply(&mut data.bic);
         let id = platform::store_row!(conn, r, existing_id, &data);
         if let Some(old) = old_partij.filter(|old| Some(*old) != data.partij_id) {
             // Moved away: no longer the old partij's voorkeur.
@@ -224,10 +220,6 @@ impl Crud for Rekeningnummers {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &RekeningnummerView) -> &str {
-        &view.url
     }
 }
 

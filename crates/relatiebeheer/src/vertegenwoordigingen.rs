@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::input::{Field, Mode, Reader};
+use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Reference, Resource};
@@ -100,14 +100,9 @@ impl Crud for Vertegenwoordigingen {
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
         let mut filters = Filters::default();
-        match f.reference("vertegenwoordigendePartij") {
-            Some(u) => filters.vertegenwoordigende = u,
-            None => filters.nothing = true,
-        }
-        match f.reference("vertegenwoordigdePartij") {
-            Some(u) => filters.vertegenwoordigde = u,
-            None => filters.nothing = true,
-        }
+        filters.vertegenwoordigende = f.reference("vertegenwoordigendePartij");
+        filters.vertegenwoordigde = f.reference("vertegenwoordigdePartij");
+        filters.nothing = f.matches_nothing();
         f.finish()?;
         Ok(filters)
     }
@@ -145,8 +140,8 @@ impl Crud for Vertegenwoordigingen {
         existing: Option<VertegenwoordigingRow>,
     ) -> ApiResult<VertegenwoordigingRow> {
         let mut reader = Reader::new(body, mode);
-        let vertegenwoordigende = reader.reference("vertegenwoordigendePartij", true, false);
-        let vertegenwoordigde = reader.reference("vertegenwoordigdePartij", true, false);
+        let vertegenwoordigende = reader.reference("vertegenwoordigendePartij", Presence::Required);
+        let vertegenwoordigde = reader.reference("vertegenwoordigdePartij", Presence::Required);
         reader.finish()?;
         let mut errors = Vec::new();
         let vertegenwoordigende = partij(
@@ -243,9 +238,5 @@ impl Crud for Vertegenwoordigingen {
                 }
             })
             .collect())
-    }
-
-    fn url(view: &VertegenwoordigingView) -> &str {
-        &view.url
     }
 }
