@@ -262,6 +262,53 @@ async fn linking_and_unlinking_a_zaak_are_cloud_events() {
     assert_eq!(stand_in.at("/api/v1/notificaties").len(), 1);
 }
 
+/// A klantcontact that goes with its onderwerpobject (`?cascade=true`) is notified like one
+/// deleted itself, and its zaak link is undone with the klantcontact's label.
+#[tokio::test]
+async fn a_klantcontact_deleted_by_a_cascade_is_notified() {
+    let stand_in = StandIn::start(0);
+    let app = app_notifying(&stand_in, &stand_in).await;
+    let k = app
+        .create("klantcontacten", json!({"kanaal": "balie", "onderwerp": "Melding boom", "taal": "nld", "vertrouwelijk": false, "nummer": "13"}))
+        .await;
+    let zaak = uuid::Uuid::new_v4();
+    let o = app
+        .create(
+            "onderwerpobjecten",
+            json!({"klantcontact": {"uuid": k["uuid"]}, "onderwerpobjectidentificator": {"codeObjecttype": "zaak", "codeSoortObjectId": "uuid", "objectId": zaak, "codeRegister": "openzaak"}}),
+        )
+        .await;
+    let reply = app
+        .delete(&format!("{}?cascade=true", o["url"].as_str().unwrap()))
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"behouden": []}));
+
+    let notificaties = stand_in.wait_for("/api/v1/notificaties", 2).await;
+    let summary: Vec<(&str, &str, &str)> = notificaties
+        .iter()
+        .map(|n| {
+            (
+                n.body["kanaal"].as_str().unwrap(),
+                n.body["actie"].as_str().unwrap(),
+                n.body["resourceUrl"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let url = k["url"].as_str().unwrap();
+    assert_eq!(
+        summary,
+        [
+            ("klantcontacten", "create", url),
+            ("klantcontacten", "destroy", url)
+        ]
+    );
+    let events = stand_in.wait_for("/api/v1/cloudevents", 2).await;
+    assert_eq!(events[1].body["type"], "nl.overheid.zaken.zaak-ontkoppeld");
+    assert_eq!(events[1].body["data"]["label"], "Melding boom - (13)");
+    assert_eq!(app.get(url).await.status, 404);
+}
+
 #[tokio::test]
 async fn failed_deliveries_are_retried_in_order_and_the_backlog_shows_meanwhile() {
     let stand_in = StandIn::start(3);

@@ -98,16 +98,10 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(register));
         platform::crud_resource!(cfg, "/klantcontacten", klantcontacten::Klantcontacten);
         platform::crud_resource!(cfg, "/betrokkenen", betrokkenen::Betrokkenen);
-        platform::crud_routes!(
+        platform::crud_resource!(
             cfg,
             "/onderwerpobjecten",
-            Register,
-            platform::crud::list::<onderwerpobjecten::Onderwerpobjecten>,
-            platform::crud::create::<onderwerpobjecten::Onderwerpobjecten>,
-            platform::crud::read::<onderwerpobjecten::Onderwerpobjecten>,
-            platform::crud::replace::<onderwerpobjecten::Onderwerpobjecten>,
-            platform::crud::patch::<onderwerpobjecten::Onderwerpobjecten>,
-            onderwerpobjecten::delete
+            onderwerpobjecten::Onderwerpobjecten
         );
         platform::crud_resource!(cfg, "/bijlagen", bijlagen::Bijlagen);
         platform::crud_resource!(cfg, "/actoren", actoren::Actoren);

@@ -2,12 +2,12 @@
 //! onderwerpobject, in one transaction. Any error in any part and nothing is stored.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use platform::audit::{self, Who};
+use platform::audit::Who;
 use platform::auth::Caller;
-use platform::crud::{Crud, RegisterState};
+use platform::crud::{record, Crud};
 use platform::error::ApiError;
 use platform::http::{created_without_location, Urls};
-use platform::idempotency::{self, IdempotencyKey, Outcome};
+use platform::idempotency::{IdempotencyKey, Outcome};
 use platform::input::{Field, Mode, Presence, Reader};
 use platform::json::JsonBody;
 use platform::ApiResult;
@@ -28,121 +28,103 @@ pub async fn create(
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_object()?;
-    let claim = key.claim(&caller, req.path(), &Value::Object(body.clone()));
-    if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
-        return Ok(answer.response());
-    }
-    let unknown = match body.get("betrokkene") {
-        Some(Value::Object(betrokkene)) => {
-            betrokkenen::verify_partij(&state, betrokkene, "betrokkene.").await?
-        }
-        _ => Vec::new(),
-    };
-    let stored = claim.clone();
-    let outcome = state
-        .db()
-        .write(move |conn| {
-            idempotency::once(conn, stored.as_ref(), |conn| {
-                let mut r = Reader::new(&body, Mode::Create);
-                let klantcontact = r.object("klantcontact", Presence::Required);
-                let betrokkene = r.object("betrokkene", Presence::Optional);
-                let onderwerpobject = r.object("onderwerpobject", Presence::Optional);
-                r.finish()?;
-                let Field::Set(klantcontact) = klantcontact else {
-                    return Err(ApiError::invalid(
-                        "klantcontact",
-                        "required",
-                        platform::input::REQUIRED,
-                    ));
-                };
-                let contact = klantcontacten::save_with(
-                    conn,
-                    klantcontact,
-                    Mode::Create,
-                    None,
-                    "klantcontact.",
-                )?;
-                let betrokkene = match betrokkene {
-                    Field::Set(body) => {
-                        let saved = betrokkenen::save_with(
-                            conn,
-                            body,
-                            Mode::Create,
-                            None,
-                            "betrokkene.",
-                            Some(contact.id),
-                        );
-                        Some(platform::crud::settle(saved, unknown, &[])?)
-                    }
-                    _ => None,
-                };
-                let onderwerpobject = match onderwerpobject {
-                    Field::Set(body) => Some(onderwerpobjecten::save_with(
+    let outcome = platform::crud::post(
+        state.get_ref(),
+        &caller,
+        key,
+        req.path(),
+        body,
+        async |body| match body.get("betrokkene") {
+            Some(Value::Object(betrokkene)) => {
+                betrokkenen::verify_partij(&state, betrokkene, "betrokkene.").await
+            }
+            _ => Ok(Vec::new()),
+        },
+        move |conn, body, unknown| {
+            let mut r = Reader::new(body, Mode::Create);
+            let klantcontact = r.object("klantcontact", Presence::Required);
+            let betrokkene = r.object("betrokkene", Presence::Optional);
+            let onderwerpobject = r.object("onderwerpobject", Presence::Optional);
+            r.finish()?;
+            let Field::Set(klantcontact) = klantcontact else {
+                return Err(ApiError::invalid(
+                    "klantcontact",
+                    "required",
+                    platform::input::REQUIRED,
+                ));
+            };
+            let contact =
+                klantcontacten::save_with(conn, klantcontact, Mode::Create, None, "klantcontact.")?;
+            let betrokkene = match betrokkene {
+                Field::Set(body) => {
+                    let saved = betrokkenen::save_with(
                         conn,
                         body,
                         Mode::Create,
                         None,
-                        "onderwerpobject.",
+                        "betrokkene.",
                         Some(contact.id),
-                    )?),
-                    _ => None,
-                };
-                let contact_view = first(Klantcontacten::render(
+                    );
+                    Some(platform::crud::settle(saved, unknown, &[])?)
+                }
+                _ => None,
+            };
+            let onderwerpobject = match onderwerpobject {
+                Field::Set(body) => Some(onderwerpobjecten::save_with(
+                    conn,
+                    body,
+                    Mode::Create,
+                    None,
+                    "onderwerpobject.",
+                    Some(contact.id),
+                )?),
+                _ => None,
+            };
+            let contact_view = first(Klantcontacten::render(
+                conn,
+                &urls,
+                std::slice::from_ref(&contact),
+            )?);
+            let create = platform::outbound::Actie::Create;
+            let kanaal = Some(crate::klantcontacten::KANAAL);
+            record(
+                conn,
+                &who,
+                "klantcontacten",
+                kanaal,
+                create,
+                None,
+                Some(&contact_view),
+            )?;
+            let betrokkene_view = match &betrokkene {
+                Some(row) => first(Betrokkenen::render(conn, &urls, std::slice::from_ref(row))?),
+                None => Value::Null,
+            };
+            let onderwerp_view = match &onderwerpobject {
+                Some(row) => first(Onderwerpobjecten::render(
                     conn,
                     &urls,
-                    std::slice::from_ref(&contact),
-                )?);
-                let create = platform::outbound::Actie::Create;
-                let kanaal = &crate::klantcontacten::KANAAL;
-                platform::outbound::notify(conn, kanaal, create, &contact_view)?;
-                audit::change(
-                    conn,
-                    &who,
-                    "klantcontacten",
-                    create,
-                    None,
-                    Some(&contact_view),
-                )?;
-                let betrokkene_view = match &betrokkene {
-                    Some(row) => {
-                        first(Betrokkenen::render(conn, &urls, std::slice::from_ref(row))?)
-                    }
-                    None => Value::Null,
-                };
-                let onderwerp_view = match &onderwerpobject {
-                    Some(row) => first(Onderwerpobjecten::render(
-                        conn,
-                        &urls,
-                        std::slice::from_ref(row),
-                    )?),
-                    None => Value::Null,
-                };
-                audit::change(
-                    conn,
-                    &who,
-                    "betrokkenen",
-                    create,
-                    None,
-                    Some(&betrokkene_view),
-                )?;
-                audit::change(
-                    conn,
-                    &who,
-                    "onderwerpobjecten",
-                    create,
-                    None,
-                    Some(&onderwerp_view),
-                )?;
-                Ok(json!({
-                    "klantcontact": contact_view,
-                    "betrokkene": betrokkene_view,
-                    "onderwerpobject": onderwerp_view,
-                }))
-            })
-        })
-        .await;
-    state.written().await;
-    match idempotency::settle(state.db(), claim, outcome).await? {
+                    std::slice::from_ref(row),
+                )?),
+                None => Value::Null,
+            };
+            for (resource, view) in [
+                ("betrokkenen", &betrokkene_view),
+                ("onderwerpobjecten", &onderwerp_view),
+            ] {
+                if view.is_object() {
+                    record(conn, &who, resource, None, create, None, Some(view))?;
+                }
+            }
+            Ok(json!({
+                "klantcontact": contact_view,
+                "betrokkene": betrokkene_view,
+                "onderwerpobject": onderwerp_view,
+            }))
+        },
+    )
+    .await?;
+    match outcome {
         Outcome::Fresh(answer) => created_without_location(&answer),
         Outcome::Replayed(answer) => Ok(answer.response()),
     }

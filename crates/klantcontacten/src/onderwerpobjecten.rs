@@ -1,12 +1,10 @@
 //! `/onderwerpobjecten`: what a klantcontact was about (a zaak, a product, an earlier contact).
 //! `DELETE ?cascade=true` also removes the klantcontacten nothing else refers to.
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::crud::{Crud, RegisterState};
+use platform::crud::{Crud, Removal, Removed};
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
-use platform::http::{no_content, ok, path_uuid, Urls};
 use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
 use platform::values::{read_object_identificator, ObjectIdentificator};
@@ -16,8 +14,9 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
+use crate::betrokkenen::Fate;
 use crate::lookup::{self, stored_uuid};
-use crate::models::{OnderwerpobjectData, OnderwerpobjectRow};
+use crate::models::{KlantcontactRow, OnderwerpobjectData, OnderwerpobjectRow};
 use crate::schema::{klantcontacten as k, onderwerpobjecten as o};
 use crate::Register;
 
@@ -243,6 +242,68 @@ impl Crud for Onderwerpobjecten {
         save_with(conn, body, mode, existing, "", None)
     }
 
+    /// With `?cascade=true` (any case) the klantcontacten it names go too, unless another
+    /// onderwerpobject still refers to them: those are `behouden`.
+    fn remove(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        row: OnderwerpobjectRow,
+        query: &Query,
+    ) -> ApiResult<Removal> {
+        let cascade = query
+            .get("cascade")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let mut targets: Vec<i64> = [row.data.klantcontact_id, row.data.was_klantcontact_id]
+            .into_iter()
+            .flatten()
+            .collect();
+        targets.dedup();
+        Self::delete(conn, row)?;
+        if !cascade {
+            return Ok(Removal::default());
+        }
+        let mut removal = Removal::default();
+        let mut behouden = Vec::new();
+        for klantcontact in targets {
+            let still_referred = o::table
+                .filter(
+                    o::klantcontact_id
+                        .eq(klantcontact)
+                        .or(o::was_klantcontact_id.eq(klantcontact)),
+                )
+                .select(o::id)
+                .first::<i64>(conn)
+                .optional()?
+                .is_some();
+            let rows: Vec<KlantcontactRow> = k::table
+                .find(klantcontact)
+                .select(KlantcontactRow::as_select())
+                .load(conn)?;
+            if still_referred {
+                let uuid = rows
+                    .first()
+                    .map(|r| stored_uuid(&r.data.uuid))
+                    .unwrap_or_default();
+                behouden.push(urls.object(Resource::Klantcontacten, uuid));
+                continue;
+            }
+            // Kept in the audit trail and notified as it was.
+            let gone = crate::klantcontacten::Klantcontacten::render(conn, urls, &rows)?;
+            let Some(gone) = gone.into_iter().next() else {
+                continue;
+            };
+            let before = serde_json::to_value(gone).map_err(|e| ApiError::Internal(e.into()))?;
+            crate::klantcontacten::delete_row(conn, klantcontact, Fate::DeletedWithOneOffAdressen)?;
+            removal.also.push(Removed {
+                resource: "klantcontacten",
+                kanaal: Some(crate::klantcontacten::KANAAL),
+                before,
+            });
+        }
+        removal.answer = Some(json!({ "behouden": behouden }));
+        Ok(removal)
+    }
+
     fn delete(conn: &mut DbConnection, row: OnderwerpobjectRow) -> ApiResult<()> {
         diesel::delete(o::table.find(row.id)).execute(conn)?;
         Ok(())
@@ -312,92 +373,4 @@ fn announce_zaak(conn: &mut DbConnection, view: &Value, gekoppeld: bool) -> ApiR
     };
     let link = view["url"].as_str().unwrap_or_default();
     platform::outbound::zaak_event(conn, gekoppeld, zaak, link, &label)
-}
-
-/// `DELETE /onderwerpobjecten/{uuid}`; with `?cascade=true` (any case) the klantcontacten it
-/// names go too, unless another onderwerpobject still refers to them: those are `behouden`.
-pub async fn delete(
-    state: web::Data<Register>,
-    Urls(urls): Urls,
-    who: platform::audit::Who,
-    path: web::Path<String>,
-    query: Query,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    let cascade = query
-        .get("cascade")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let behouden = state
-        .db()
-        .write(move |conn| {
-            let row = Onderwerpobjecten::find(conn, uuid)?.ok_or_else(ApiError::not_found)?;
-            // Rendered while its klantcontact is still there, for the zaak-ontkoppeld event.
-            let view = Onderwerpobjecten::render(conn, &urls, std::slice::from_ref(&row))?;
-            let view = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
-            announce_zaak(conn, &view[0], false)?;
-            diesel::delete(o::table.find(row.id)).execute(conn)?;
-            let destroy = platform::outbound::Actie::Destroy;
-            platform::audit::change(
-                conn,
-                &who,
-                "onderwerpobjecten",
-                destroy,
-                Some(&view[0]),
-                None,
-            )?;
-            if !cascade {
-                return Ok(None);
-            }
-            let mut behouden = Vec::new();
-            let mut targets: Vec<i64> = [row.data.klantcontact_id, row.data.was_klantcontact_id]
-                .into_iter()
-                .flatten()
-                .collect();
-            targets.dedup();
-            for klantcontact in targets {
-                let still_referred = o::table
-                    .filter(
-                        o::klantcontact_id
-                            .eq(klantcontact)
-                            .or(o::was_klantcontact_id.eq(klantcontact)),
-                    )
-                    .select(o::id)
-                    .first::<i64>(conn)
-                    .optional()?
-                    .is_some();
-                if still_referred {
-                    let uuid: String = k::table.find(klantcontact).select(k::uuid).first(conn)?;
-                    behouden.push(urls.object(Resource::Klantcontacten, stored_uuid(&uuid)));
-                } else {
-                    // Kept in the audit trail as it was.
-                    let rows: Vec<crate::models::KlantcontactRow> = k::table
-                        .find(klantcontact)
-                        .select(crate::models::KlantcontactRow::as_select())
-                        .load(conn)?;
-                    let gone = crate::klantcontacten::Klantcontacten::render(conn, &urls, &rows)?;
-                    let gone =
-                        serde_json::to_value(&gone).map_err(|e| ApiError::Internal(e.into()))?;
-                    crate::klantcontacten::delete_row(
-                        conn,
-                        klantcontact,
-                        crate::betrokkenen::Fate::DeletedWithOneOffAdressen,
-                    )?;
-                    platform::audit::change(
-                        conn,
-                        &who,
-                        "klantcontacten",
-                        destroy,
-                        Some(&gone[0]),
-                        None,
-                    )?;
-                }
-            }
-            Ok(Some(behouden))
-        })
-        .await?;
-    state.written().await;
-    match behouden {
-        None => Ok(no_content()),
-        Some(behouden) => ok(&json!({ "behouden": behouden })),
-    }
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::db::{Db, DbConnection};
 use crate::error::{ApiError, InvalidParam};
 use crate::http::{created, no_content, ok, path_uuid, Urls};
+use crate::idempotency::Outcome;
 use crate::input::Mode;
 use crate::json::JsonBody;
 use crate::pagination::PageRequest;
@@ -64,6 +65,19 @@ pub trait Crud: 'static {
         existing: Option<Self::Row>,
     ) -> ApiResult<Self::Row>;
     fn delete(conn: &mut DbConnection, row: Self::Row) -> ApiResult<()>;
+
+    /// Deletes a row the way the request asks (`?cascade=true` on onderwerpobjecten): what else
+    /// the delete removed is recorded and notified like the row itself. Most resources only
+    /// [`Crud::delete`].
+    fn remove(
+        conn: &mut DbConnection,
+        _urls: &reference::ApiUrls,
+        row: Self::Row,
+        _query: &Query,
+    ) -> ApiResult<Removal> {
+        Self::delete(conn, row)?;
+        Ok(Removal::default())
+    }
     fn render(
         conn: &mut DbConnection,
         urls: &reference::ApiUrls,
@@ -150,6 +164,25 @@ pub trait Crud: 'static {
     }
 }
 
+/// What a delete took along, and what it answers.
+#[derive(Default)]
+pub struct Removal {
+    /// Objects of other resources it removed, as they were before.
+    pub also: Vec<Removed>,
+    /// The answer's body (`{"behouden": […]}`); none is 204 No Content.
+    pub answer: Option<Value>,
+}
+
+/// An object a delete removed with the one asked for.
+pub struct Removed {
+    /// Its collection (`klantcontacten`), for the audit trail.
+    pub resource: &'static str,
+    /// Its kanaal, when its resource's writes are notified.
+    pub kanaal: Option<crate::outbound::Kanaal>,
+    /// The object as a GET showed it.
+    pub before: Value,
+}
+
 /// Renders rows, with `_expand` when `expand` is `Some` (lists of expandable resources always
 /// carry it; a detail only when a top-level relation was asked for).
 fn render_with<R: Crud>(
@@ -164,10 +197,13 @@ fn render_with<R: Crud>(
         .map(|v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into())))
         .collect::<ApiResult<_>>()?;
     if let Some(requested) = expand {
-        for (value, expanded) in values
-            .iter_mut()
-            .zip(R::expand(conn, urls, rows, requested)?)
-        {
+        // Nothing asked for is an empty `_expand`, without a query.
+        let expansions = if requested.is_empty() {
+            rows.iter().map(|_| Map::new()).collect()
+        } else {
+            R::expand(conn, urls, rows, requested)?
+        };
+        for (value, expanded) in values.iter_mut().zip(expansions) {
             if let Value::Object(map) = value {
                 map.insert("_expand".into(), Value::Object(expanded));
             }
@@ -214,9 +250,33 @@ fn before<R: Crud>(
     }
 }
 
-/// Stores what a write leaves behind besides the row: its audit record, its notificatie and
-/// the resource's own events.
-fn announce<R: Crud>(
+/// The collection's name (`partijen`), as the audit trail knows it.
+fn resource_name<R: Crud>(urls: &reference::ApiUrls) -> String {
+    let collection = R::collection(urls);
+    collection.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// Stores what every write leaves behind besides the row: its audit record and, for a resource
+/// with a kanaal, its notificatie. The generic handlers call it for every write; a handler that
+/// writes several resources at once (`maak-klantcontact`) calls it for each.
+pub fn record(
+    conn: &mut DbConnection,
+    who: &crate::audit::Who,
+    resource: &str,
+    kanaal: Option<crate::outbound::Kanaal>,
+    actie: crate::outbound::Actie,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> ApiResult<()> {
+    crate::audit::change(conn, who, resource, actie, before, after)?;
+    if let (Some(kanaal), Some(object)) = (kanaal, after.or(before)) {
+        crate::outbound::notify(conn, &kanaal, actie, object)?;
+    }
+    Ok(())
+}
+
+/// [`record`] for a write of `R`, with the resource's own events ([`Crud::announce`]).
+fn record_write<R: Crud>(
     conn: &mut DbConnection,
     urls: &reference::ApiUrls,
     who: &crate::audit::Who,
@@ -224,12 +284,8 @@ fn announce<R: Crud>(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> ApiResult<()> {
-    let collection = R::collection(urls);
-    let resource = collection.rsplit('/').next().unwrap_or_default();
-    crate::audit::change(conn, who, resource, actie, before, after)?;
-    if let (Some(kanaal), Some(object)) = (R::KANAAL, after.or(before)) {
-        crate::outbound::notify(conn, &kanaal, actie, object)?;
-    }
+    let resource = resource_name::<R>(urls);
+    record(conn, who, &resource, R::KANAAL, actie, before, after)?;
     R::announce(conn, before, after)
 }
 
@@ -354,7 +410,7 @@ async fn update<R: Crud>(
                 _ => crate::outbound::Actie::PartialUpdate,
             };
             let after = as_value(&view)?;
-            announce::<R>(conn, &urls, &who, actie, previous.as_ref(), Some(&after))?;
+            record_write::<R>(conn, &urls, &who, actie, previous.as_ref(), Some(&after))?;
             Ok(view)
         })
         .await?;
@@ -362,7 +418,7 @@ async fn update<R: Crud>(
     Ok(view)
 }
 
-/// `POST`: a new object; with an `Idempotency-Key` a repeated request gets the first answer.
+/// `POST`: a new object.
 pub async fn create<R: Crud>(
     state: web::Data<R::State>,
     Urls(urls): Urls,
@@ -372,35 +428,63 @@ pub async fn create<R: Crud>(
     req: actix_web::HttpRequest,
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
-    use crate::idempotency::{self, Outcome};
     let body = body.into_object()?;
-    let claim = key.claim(&caller, req.path(), &Value::Object(body.clone()));
-    if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
-        return Ok(answer.response());
-    }
-    let unknown = R::verify(&state, &body).await?;
-    let stored = claim.clone();
-    let outcome = state
-        .db()
-        .write(move |conn| {
-            idempotency::once(conn, stored.as_ref(), |conn| {
-                let saved = R::save(conn, &body, Mode::Create, None);
-                let row = settle(saved, unknown, R::FIELDS)?;
-                let view = as_value(&render_one::<R>(conn, &urls, row)?)?;
-                let actie = crate::outbound::Actie::Create;
-                announce::<R>(conn, &urls, &who, actie, None, Some(&view))?;
-                Ok(view)
-            })
-        })
-        .await;
-    state.written().await;
-    match idempotency::settle(state.db(), claim, outcome).await? {
+    let outcome = post(
+        state.get_ref(),
+        &caller,
+        key,
+        req.path(),
+        body,
+        async |body| R::verify(&state, body).await,
+        move |conn, body, unknown| {
+            let saved = R::save(conn, body, Mode::Create, None);
+            let row = settle(saved, unknown, R::FIELDS)?;
+            let view = as_value(&render_one::<R>(conn, &urls, row)?)?;
+            let actie = crate::outbound::Actie::Create;
+            record_write::<R>(conn, &urls, &who, actie, None, Some(&view))?;
+            Ok(view)
+        },
+    )
+    .await?;
+    match outcome {
         Outcome::Fresh(view) => {
             let location = view.get("url").and_then(Value::as_str).unwrap_or_default();
             created(&view, location)
         }
         Outcome::Replayed(answer) => Ok(answer.response()),
     }
+}
+
+/// The one way a POST writes: with an `Idempotency-Key` a repeated request gets the first
+/// answer (without checking or writing anything again); else the body's references into other
+/// registers are checked (`verify`, answering the unknown ones), `work` runs in one transaction
+/// with its idempotency record, and the register's relay is woken.
+pub async fn post<S: RegisterState>(
+    state: &S,
+    caller: &crate::auth::Caller,
+    key: crate::idempotency::IdempotencyKey,
+    path: &str,
+    body: Map<String, Value>,
+    verify: impl AsyncFnOnce(&Map<String, Value>) -> ApiResult<Vec<InvalidParam>>,
+    work: impl FnOnce(&mut DbConnection, &Map<String, Value>, Vec<InvalidParam>) -> ApiResult<Value>
+        + Send
+        + 'static,
+) -> ApiResult<Outcome> {
+    use crate::idempotency;
+    let claim = key.claim(caller, path, &body);
+    if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
+        return Ok(Outcome::Replayed(answer));
+    }
+    let unknown = verify(&body).await?;
+    let stored = claim.clone();
+    let outcome = state
+        .db()
+        .write(move |conn| {
+            idempotency::once(conn, stored.as_ref(), |conn| work(conn, &body, unknown))
+        })
+        .await;
+    state.written().await;
+    idempotency::settle(state.db(), claim, outcome).await
 }
 
 pub async fn replace<R: Crud>(
@@ -430,22 +514,49 @@ pub async fn delete<R: Crud>(
     Urls(urls): Urls,
     who: crate::audit::Who,
     path: web::Path<String>,
+    query: Query,
 ) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     let rules = state.get_ref().clone();
-    state
+    let answer = state
         .db()
         .write(move |conn| {
             let row = found::<R>(conn, uuid)?;
             R::allow_change(&rules, &row, &who)?;
             let previous = before::<R>(conn, &urls, &row)?;
-            R::delete(conn, row)?;
-            let actie = crate::outbound::Actie::Destroy;
-            announce::<R>(conn, &urls, &who, actie, previous.as_ref(), None)
+            // The resource's own events first: they may describe what the delete removes.
+            R::announce(conn, previous.as_ref(), None)?;
+            let removal = R::remove(conn, &urls, row, &query)?;
+            let destroy = crate::outbound::Actie::Destroy;
+            let resource = resource_name::<R>(&urls);
+            record(
+                conn,
+                &who,
+                &resource,
+                R::KANAAL,
+                destroy,
+                previous.as_ref(),
+                None,
+            )?;
+            for gone in &removal.also {
+                record(
+                    conn,
+                    &who,
+                    gone.resource,
+                    gone.kanaal,
+                    destroy,
+                    Some(&gone.before),
+                    None,
+                )?;
+            }
+            Ok(removal.answer)
         })
         .await?;
     state.written().await;
-    Ok(no_content())
+    match answer {
+        None => Ok(no_content()),
+        Some(body) => ok(&body),
+    }
 }
 
 /// The uuids among `$uuids` that a register's tables hold, for [`RegisterState::existing`]:

@@ -82,9 +82,14 @@ pub struct Claim {
 }
 
 impl IdempotencyKey {
-    pub fn claim(self, caller: &Caller, path: &str, body: &Value) -> Option<Claim> {
+    pub fn claim(
+        self,
+        caller: &Caller,
+        path: &str,
+        body: &serde_json::Map<String, Value>,
+    ) -> Option<Claim> {
         let key = self.0?;
-        let digest = Sha256::digest(canonical(body).as_bytes());
+        let digest = Sha256::digest(canonical_object(body).as_bytes());
         Some(Claim {
             caller: caller.identifier.clone(),
             key,
@@ -95,17 +100,19 @@ impl IdempotencyKey {
 }
 
 /// JSON with object keys sorted, so a retry that orders its keys differently is the same request.
+fn canonical_object(map: &serde_json::Map<String, Value>) -> String {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort();
+    let members: Vec<String> = keys
+        .into_iter()
+        .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
 fn canonical(value: &Value) -> String {
     match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let members: Vec<String> = keys
-                .into_iter()
-                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
-                .collect();
-            format!("{{{}}}", members.join(","))
-        }
+        Value::Object(map) => canonical_object(map),
         Value::Array(items) => {
             let items: Vec<String> = items.iter().map(canonical).collect();
             format!("[{}]", items.join(","))
@@ -290,6 +297,9 @@ mod tests {
             scopes: crate::auth::Scopes::all(),
         };
         let claim = |body: Value| {
+            let Value::Object(body) = body else {
+                unreachable!("the bodies below are objects")
+            };
             IdempotencyKey(Some("k".into()))
                 .claim(&caller, "/p", &body)
                 .unwrap()
