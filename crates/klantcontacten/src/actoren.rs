@@ -289,12 +289,8 @@ impl Crud for Actoren {
         .execute(conn)?;
         diesel::delete(a::table.find(row.id)).execute(conn)?;
         // The klanttaak register drops the actor from its tasks' assignments (the tasks stay).
-        platform::events::emit(
-            conn,
-            "actor",
-            &row.data.uuid,
-            &serde_json::json!({"deleted": true}),
-        )
+        let gone = reference::internal::ActorEvent { deleted: true };
+        platform::events::emit(conn, &row.data.uuid, &gone)
     }
 
     fn render(

@@ -73,10 +73,11 @@ impl Crud for ActorKlantcontacten {
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
-        let mut filters = Filters::default();
-        filters.actor = f.reference("actor");
-        filters.klantcontact = f.reference("klantcontact");
-        filters.nothing = f.matches_nothing();
+        let filters = Filters {
+            actor: f.reference("actor"),
+            klantcontact: f.reference("klantcontact"),
+            nothing: f.matches_nothing(),
+        };
         f.finish()?;
         Ok(filters)
     }

@@ -9,6 +9,7 @@ use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::values::{read_adres, volledige_naam, Adres};
 use platform::ApiResult;
+use reference::internal::BetrokkeneEvent;
 use reference::{ApiUrls, Reference, Resource};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -222,28 +223,24 @@ pub fn emit_for(
     klantcontact: &str,
     fate: Fate,
 ) -> ApiResult<()> {
-    platform::events::emit(
-        conn,
-        "betrokkene",
-        &row.data.uuid,
-        &payload(
-            row.data.partij_uuid.as_deref(),
-            klantcontact,
-            &row.data.rol,
-            fate,
-        ),
-    )
+    let event = event(
+        row.data.partij_uuid.as_deref(),
+        klantcontact,
+        &row.data.rol,
+        fate,
+    );
+    platform::events::emit(conn, &row.data.uuid, &event)
 }
 
 /// What a betrokkene event says: what relatiebeheer's read model keeps of it.
-pub fn payload(partij: Option<&str>, klantcontact: &str, rol: &str, fate: Fate) -> Value {
-    json!({
-        "wasPartij": partij,
-        "hadKlantcontact": klantcontact,
-        "rol": rol,
-        "deleted": fate != Fate::Stored,
-        "oneOffAdressenDeleted": fate == Fate::DeletedWithOneOffAdressen,
-    })
+pub fn event(partij: Option<&str>, klantcontact: &str, rol: &str, fate: Fate) -> BetrokkeneEvent {
+    BetrokkeneEvent {
+        was_partij: partij.map(str::to_owned),
+        had_klantcontact: klantcontact.to_owned(),
+        rol: rol.to_owned(),
+        deleted: fate != Fate::Stored,
+        one_off_adressen_deleted: fate == Fate::DeletedWithOneOffAdressen,
+    }
 }
 
 /// Deletes a betrokkene; relatiebeheer hears of it (its read model, and the addresses it
@@ -262,7 +259,7 @@ pub async fn verify_partij(
 ) -> ApiResult<Vec<InvalidParam>> {
     platform::crud::References::default()
         .add(body, prefix, "wasPartij", Resource::Partijen, "Partij")
-        .check(&state.resolver)
+        .check(&state.shared.resolver)
         .await
 }
 
@@ -426,7 +423,7 @@ impl Crud for Betrokkenen {
 
     async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
         if !filters.remote_partij.is_empty() {
-            let found = crate::objects::partijen_matching(
+            let found = crate::remote::partijen_matching(
                 state,
                 origin,
                 &filters.remote_partij,
@@ -436,7 +433,7 @@ impl Crud for Betrokkenen {
             filters.partij_in = Some(found);
         }
         if let Some(adres) = &filters.remote_adres {
-            let found = crate::objects::betrokkenen_with_adres(
+            let found = crate::remote::betrokkenen_with_adres(
                 state,
                 origin,
                 ("adres", adres),
@@ -543,7 +540,7 @@ impl Crud for Betrokkenen {
     ) -> ApiResult<()> {
         if requested.iter().any(|r| r == "digitaleAdressen") {
             platform::crud::expand_field(
-                &state.resolver,
+                &state.shared.resolver,
                 origin,
                 values,
                 "digitaleAdressen",

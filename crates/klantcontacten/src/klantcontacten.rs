@@ -279,12 +279,8 @@ pub fn delete_row(conn: &mut DbConnection, id: i64, betrokkenen_fate: Fate) -> A
     diesel::delete(ak::table.filter(ak::klantcontact_id.eq(id))).execute(conn)?;
     diesel::delete(k::table.find(id)).execute(conn)?;
     // The klanttaak register deletes the klantcontact's internetaken when it hears of this.
-    platform::events::emit(
-        conn,
-        "klantcontact",
-        &uuid,
-        &serde_json::json!({"deleted": true}),
-    )
+    let gone = reference::internal::KlantcontactEvent { deleted: true };
+    platform::events::emit(conn, &uuid, &gone)
 }
 
 /// What a page of klantcontacten shows of other tables, a few queries for the whole page.
@@ -682,7 +678,7 @@ impl Crud for Klantcontacten {
 
     async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
         if !filters.remote_partij.is_empty() {
-            let found = crate::objects::partijen_matching(
+            let found = crate::remote::partijen_matching(
                 state,
                 origin,
                 &filters.remote_partij,
@@ -692,7 +688,7 @@ impl Crud for Klantcontacten {
             filters.partij_in = Some(found);
         }
         if let Some(adres) = &filters.remote_adres {
-            let found = crate::objects::betrokkenen_with_adres(
+            let found = crate::remote::betrokkenen_with_adres(
                 state,
                 origin,
                 ("adres__icontains", adres),
@@ -836,7 +832,7 @@ impl Crud for Klantcontacten {
     ) -> ApiResult<()> {
         if requested.iter().any(|r| r == "leiddeTotInterneTaken") {
             platform::crud::expand_field(
-                &state.resolver,
+                &state.shared.resolver,
                 origin,
                 values,
                 "leiddeTotInterneTaken",
@@ -865,7 +861,7 @@ impl Crud for Klantcontacten {
         ] {
             if requested.iter().any(|r| r == path) {
                 platform::crud::expand_field(
-                    &state.resolver,
+                    &state.shared.resolver,
                     origin,
                     &mut betrokkenen,
                     field,

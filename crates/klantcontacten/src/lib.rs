@@ -13,23 +13,22 @@ mod klantcontacten;
 mod lookup;
 mod maak;
 mod models;
-mod objects;
 mod onderwerpobjecten;
 mod readmodel;
+mod remote;
 mod schema;
 mod snapshot;
 
 use actix_web::web;
-use platform::db::{Db, Migrations};
+use platform::db::{DbConnection, Migrations};
+use platform::events::Batch;
+use platform::register::{RegisterState, Shared};
+use platform::ApiResult;
+use reference::{ApiUrls, Resource};
+use serde_json::Value;
 
-pub const MIGRATIONS: Migrations = Migrations {
-    postgres: || POSTGRES,
-    sqlite: || SQLITE,
-};
-const POSTGRES: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/postgres");
-const SQLITE: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/sqlite");
+pub const MIGRATIONS: Migrations =
+    platform::migrations!("migrations/postgres", "migrations/sqlite");
 
 /// The resources this register serves under `/klantinteracties/api/v1`.
 pub const RESOURCES: [&str; 6] = [
@@ -47,11 +46,7 @@ pub const ACTIONS: [&str; 1] = ["maak-klantcontact"];
 /// The register's state, shared by its handlers.
 #[derive(Clone)]
 pub struct Register {
-    pub db: Db,
-    /// Checks references into the other registers.
-    pub resolver: reference::Resolver,
-    /// Wakes the register's event relay after a write.
-    pub events: platform::events::Waker,
+    pub shared: Shared,
     /// When a change to a klantcontact is a correction that needs a reason.
     pub corrections: Corrections,
 }
@@ -66,16 +61,18 @@ pub enum Corrections {
     After(time::Duration),
 }
 
-impl platform::crud::RegisterState for Register {
-    fn db(&self) -> &Db {
-        &self.db
+impl RegisterState for Register {
+    const REGISTER: reference::Register = reference::Register::Klantcontacten;
+
+    fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     fn existing(
-        conn: &mut platform::db::DbConnection,
-        resource: reference::Resource,
+        conn: &mut DbConnection,
+        resource: Resource,
         uuids: &[String],
-    ) -> platform::ApiResult<Vec<String>> {
+    ) -> ApiResult<Vec<String>> {
         use schema::*;
         Ok(platform::existing_uuids!(conn, resource, uuids, {
             Klantcontacten => klantcontacten,
@@ -87,8 +84,30 @@ impl platform::crud::RegisterState for Register {
         }))
     }
 
-    async fn written(&self) {
-        self.events.wake().await;
+    fn objects(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        resource: Resource,
+        uuids: &[String],
+    ) -> ApiResult<Vec<Value>> {
+        use schema::*;
+        Ok(platform::objects_by_uuid!(conn, urls, resource, uuids, {
+            Betrokkenen => (betrokkenen, crate::betrokkenen::Betrokkenen),
+            Klantcontacten => (klantcontacten, crate::klantcontacten::Klantcontacten),
+        }))
+    }
+
+    fn snapshot(
+        conn: &mut DbConnection,
+        topic: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> ApiResult<Option<Vec<(String, Value)>>> {
+        snapshot::snapshot(conn, topic, after, limit)
+    }
+
+    async fn receive(&self, batch: Batch) -> ApiResult<()> {
+        readmodel::receive(self, batch).await
     }
 }
 
@@ -119,34 +138,5 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
-/// The path under `/_internal` where the other register fetches full objects for `expand`.
-pub const OBJECTS_PATH: &str = "/objects-klantcontacten";
-
-/// The path under `/_internal` where the other registers check the objects their writes refer
-/// to.
-pub const EXISTS_PATH: &str = "/exists-klantcontacten";
-
-/// The path under `/_internal` where the other register delivers its events to this one.
-pub const EVENTS_PATH: &str = "/events-klantcontacten";
-
-/// The path under `/_internal` where a resync reads this register's objects.
-pub const SNAPSHOT_PATH: &str = "/snapshot-klantcontacten";
-
 /// Rebuilding the read models this register keeps of the others' objects.
 pub use readmodel::{apply as apply_events, sweep_adressen, sweep_internetaken};
-pub use snapshot::snapshot;
-
-/// Adds the internal endpoints (event delivery from the other register) to the `/_internal`
-/// scope.
-pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.app_data(web::Data::new(register));
-        cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
-        cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
-        cfg.route(
-            EXISTS_PATH,
-            web::post().to(platform::crud::exists::<Register>),
-        );
-        cfg.route(SNAPSHOT_PATH, web::post().to(snapshot::serve));
-    }
-}

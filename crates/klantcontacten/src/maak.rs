@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use platform::audit::Who;
 use platform::auth::Caller;
-use platform::crud::{record, Crud};
+use platform::crud::{Crud, Recorder};
 use platform::error::ApiError;
 use platform::http::{created_without_location, Urls};
 use platform::idempotency::{IdempotencyKey, Outcome};
@@ -28,6 +28,7 @@ pub async fn create(
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_object()?;
+    let recorder = Recorder::new(state.get_ref(), who);
     let outcome = platform::crud::post(
         state.get_ref(),
         &caller,
@@ -87,15 +88,8 @@ pub async fn create(
             )?);
             let create = platform::outbound::Actie::Create;
             let kanaal = Some(crate::klantcontacten::KANAAL);
-            record(
-                conn,
-                &who,
-                "klantcontacten",
-                kanaal,
-                create,
-                None,
-                Some(&contact_view),
-            )?;
+            let view = Some(&contact_view);
+            recorder.record(conn, "klantcontacten", kanaal, create, None, view)?;
             let betrokkene_view = match &betrokkene {
                 Some(row) => first(Betrokkenen::render(conn, &urls, std::slice::from_ref(row))?),
                 None => Value::Null,
@@ -113,7 +107,7 @@ pub async fn create(
                 ("onderwerpobjecten", &onderwerp_view),
             ] {
                 if view.is_object() {
-                    record(conn, &who, resource, None, create, None, Some(view))?;
+                    recorder.record(conn, resource, None, create, None, Some(view))?;
                 }
             }
             Ok(json!({

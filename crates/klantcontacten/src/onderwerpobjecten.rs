@@ -6,6 +6,7 @@ use platform::crud::{Crud, Removal, Removed};
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
 use platform::input::{Field, Mode, Presence, Reader};
+use platform::outbound::Outside;
 use platform::query::Query;
 use platform::values::{read_object_identificator, ObjectIdentificator};
 use platform::ApiResult;
@@ -155,6 +156,7 @@ impl Crud for Onderwerpobjecten {
     /// a write that leaves the identificator as it was says nothing.
     fn announce(
         conn: &mut DbConnection,
+        outside: Outside,
         before: Option<&Value>,
         after: Option<&Value>,
     ) -> ApiResult<()> {
@@ -164,10 +166,10 @@ impl Crud for Onderwerpobjecten {
             return Ok(());
         }
         if let Some(old) = before {
-            announce_zaak(conn, old, false)?;
+            announce_zaak(conn, outside, old, false)?;
         }
         if let Some(new) = after {
-            announce_zaak(conn, new, true)?;
+            announce_zaak(conn, outside, new, true)?;
         }
         Ok(())
     }
@@ -189,9 +191,11 @@ impl Crud for Onderwerpobjecten {
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
-        let mut filters = Filters::default();
-        filters.klantcontact = f.reference("klantcontact");
-        filters.was_klantcontact = f.reference("wasKlantcontact");
+        let mut filters = Filters {
+            klantcontact: f.reference("klantcontact"),
+            was_klantcontact: f.reference("wasKlantcontact"),
+            ..Filters::default()
+        };
         for member in [
             "ObjectId",
             "CodeObjecttype",
@@ -348,7 +352,12 @@ impl Crud for Onderwerpobjecten {
 
 /// The zaak event of an onderwerpobject (as rendered), when it is a zaak link: a zaak by uuid,
 /// on a klantcontact. Its label is the klantcontact's onderwerp, with the nummer when it has one.
-fn announce_zaak(conn: &mut DbConnection, view: &Value, gekoppeld: bool) -> ApiResult<()> {
+fn announce_zaak(
+    conn: &mut DbConnection,
+    outside: Outside,
+    view: &Value,
+    gekoppeld: bool,
+) -> ApiResult<()> {
     let identificator = &view["onderwerpobjectidentificator"];
     let (Some(zaak), Some(klantcontact)) = (
         identificator["objectId"].as_str(),
@@ -372,5 +381,5 @@ fn announce_zaak(conn: &mut DbConnection, view: &Value, gekoppeld: bool) -> ApiR
         None => onderwerp,
     };
     let link = view["url"].as_str().unwrap_or_default();
-    platform::outbound::zaak_event(conn, gekoppeld, zaak, link, &label)
+    platform::outbound::zaak_event(conn, outside, gekoppeld, zaak, link, &label)
 }

@@ -4,13 +4,11 @@
 
 use std::collections::HashMap;
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::events::{by_owner, is_deletion, text, Batch};
-use platform::json::JsonBody;
+use platform::events::{by_owner, Batch};
 use platform::ApiResult;
+use reference::internal::{DigitaalAdresEvent, InternetaakEvent, PartijEvent};
 
 use crate::Register;
 
@@ -48,12 +46,11 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
 }
 
 fn apply_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
-    for event in batch.events.iter().filter(|e| e.topic == "digitaaladres") {
-        let deleted = is_deletion(event);
-        let betrokkene = text(event, "verstrektDoorBetrokkene").filter(|_| !deleted);
+    for (event, adres) in batch.of::<DigitaalAdresEvent>() {
+        let betrokkene = adres.verstrekt_door_betrokkene.filter(|_| !adres.deleted);
         let values = (
             bda::betrokkene_uuid.eq(betrokkene),
-            bda::deleted.eq(deleted),
+            bda::deleted.eq(adres.deleted),
         );
         platform::apply_if_newer!(conn, bda, adres_uuid, event, values);
     }
@@ -61,12 +58,11 @@ fn apply_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
 }
 
 fn apply_internetaken(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
-    for event in batch.events.iter().filter(|e| e.topic == "internetaak") {
-        let member = |key: &str| text(event, key).unwrap_or_default();
+    for (event, taak) in batch.of::<InternetaakEvent>() {
         let values = (
-            kit::klantcontact_uuid.eq(member("aanleidinggevendKlantcontact")),
-            kit::toegewezen_op.eq(member("toegewezenOp")),
-            kit::deleted.eq(is_deletion(event)),
+            kit::klantcontact_uuid.eq(taak.aanleidinggevend_klantcontact),
+            kit::toegewezen_op.eq(taak.toegewezen_op),
+            kit::deleted.eq(taak.deleted),
         );
         platform::apply_if_newer!(conn, kit, internetaak_uuid, event, values);
     }
@@ -124,12 +120,7 @@ fn delete_betrokkenen_of_deleted_partijen(
     conn: &mut DbConnection,
     batch: &Batch,
 ) -> ApiResult<Vec<String>> {
-    let gone: Vec<String> = batch
-        .events
-        .iter()
-        .filter(|e| e.topic == "partij" && platform::events::is_deletion(e))
-        .map(|e| e.uuid.clone())
-        .collect();
+    let gone: Vec<String> = batch.deleted::<PartijEvent>().map(str::to_owned).collect();
     if gone.is_empty() {
         return Ok(gone);
     }
@@ -153,14 +144,10 @@ fn delete_betrokkenen_of_deleted_partijen(
     Ok(gone)
 }
 
-/// `POST /_internal/events-klantcontacten`: events from the other registers.
-pub async fn receive(
-    register: web::Data<Register>,
-    caller: Caller,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let batch = platform::events::accept(&caller, body)?;
-    let gone = register
+/// Events from the other registers: the read models, and the betrokkenen of deleted partijen.
+pub async fn receive(register: &Register, batch: Batch) -> ApiResult<()> {
+    let shared = &register.shared;
+    let gone = shared
         .db
         .write(move |conn| {
             apply(conn, &batch)?;
@@ -169,13 +156,11 @@ pub async fn receive(
         .await?;
     for partij in &gone {
         if let Ok(uuid) = uuid::Uuid::parse_str(partij) {
-            register
-                .resolver
-                .forget(reference::Resource::Partijen, uuid);
+            shared.resolver.forget(reference::Resource::Partijen, uuid);
         }
     }
     if !gone.is_empty() {
-        register.events.nudge();
+        shared.events.nudge();
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -1,16 +1,12 @@
 //! This register's objects as the others' read models see them, for a resync
 //! (`platform::resync`).
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::json::JsonBody;
 use platform::ApiResult;
 use serde_json::Value;
 
 use crate::schema::{betrokkenen as b, klantcontacten as k};
-use crate::Register;
 
 /// The current objects of `topic` after `after` (by uuid), as event payloads.
 pub fn snapshot(
@@ -32,23 +28,14 @@ pub fn snapshot(
     Ok(Some(
         rows.into_iter()
             .map(|(uuid, partij, klantcontact, rol)| {
-                let payload = crate::betrokkenen::payload(
+                let event = crate::betrokkenen::event(
                     partij.as_deref(),
                     &klantcontact,
                     &rol,
                     crate::betrokkenen::Fate::Stored,
                 );
-                (uuid, payload)
+                (uuid, platform::events::payload(&event))
             })
             .collect(),
     ))
-}
-
-/// `POST /_internal/snapshot-klantcontacten`.
-pub async fn serve(
-    register: web::Data<Register>,
-    caller: Caller,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    platform::resync::serve(&register.db, &caller, body, snapshot).await
 }

@@ -4,6 +4,8 @@
 pub mod gateway;
 pub mod openapi;
 pub mod readmodels;
+mod registers;
+mod relays;
 pub mod settings;
 
 use std::collections::HashMap;
@@ -16,10 +18,12 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use platform::auth::TokenStore;
 use platform::db::{self, Db, Migrations};
-use platform::events::{Relay, Subscriber, Target};
+use platform::events::Relay;
 use platform::health::Databases;
 use platform::http::{html_not_found, Api, Edge, Urls};
+use reference::internal::INTERNAL_PATH;
 use reference::{Register, Resolver, API_PATH};
+use registers::Registers;
 use relatiebeheer::contactgegevens;
 use serde_json::{Map, Value};
 
@@ -36,12 +40,10 @@ fn migrations_of(register: Register) -> Migrations {
     }
 }
 
-/// What a register serves: its resources and actions under the API, and its paths under
-/// `/_internal`.
+/// What a register serves under the API: its resources and actions.
 struct Parts {
     resources: &'static [&'static str],
     actions: &'static [&'static str],
-    internal: &'static [&'static str],
 }
 
 fn parts_of(register: Register) -> Parts {
@@ -49,32 +51,14 @@ fn parts_of(register: Register) -> Parts {
         Register::Relatiebeheer => Parts {
             resources: &relatiebeheer::RESOURCES,
             actions: &[],
-            internal: &[
-                relatiebeheer::EVENTS_PATH,
-                relatiebeheer::OBJECTS_PATH,
-                relatiebeheer::EXISTS_PATH,
-                relatiebeheer::SNAPSHOT_PATH,
-            ],
         },
         Register::Klantcontacten => Parts {
             resources: &klantcontacten::RESOURCES,
             actions: &klantcontacten::ACTIONS,
-            internal: &[
-                klantcontacten::EVENTS_PATH,
-                klantcontacten::OBJECTS_PATH,
-                klantcontacten::EXISTS_PATH,
-                klantcontacten::SNAPSHOT_PATH,
-            ],
         },
         Register::Klanttaak => Parts {
             resources: &klanttaak::RESOURCES,
             actions: &[],
-            internal: &[
-                klanttaak::EVENTS_PATH,
-                klanttaak::OBJECTS_PATH,
-                klanttaak::EXISTS_PATH,
-                klanttaak::SNAPSHOT_PATH,
-            ],
         },
     }
 }
@@ -118,19 +102,12 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
     Ok(applied)
 }
 
-/// How long a write waits for the other registers' read models to have its events.
-const READ_YOUR_WRITES: Duration = Duration::from_millis(500);
-
 /// A built application, bound to its port and ready to run.
 pub struct Application {
     port: u16,
     server: Server,
     relays: Vec<Relay>,
 }
-
-/// Where the registers reach each other's internal endpoints (event delivery); not part of the
-/// public API and not routed by the Ingress.
-pub const INTERNAL_PATH: &str = "/_internal";
 
 impl Application {
     /// Migrates (when configured), connects and binds. Binding port 0 picks a free port.
@@ -175,81 +152,21 @@ impl Application {
             })
             .collect();
 
-        // Each served register's outbox goes to the read models the others keep of it;
-        // subscribers in this process get a write's events before it answers.
-        let relays: HashMap<Register, Relay> = dbs
-            .iter()
-            .map(|(source, db)| {
-                let subscribers: Vec<Subscriber> = Register::ALL
-                    .into_iter()
-                    .filter_map(|holder| {
-                        let topics = readmodels::topics(*source, holder);
-                        let peer = peers.get(&holder).filter(|_| !topics.is_empty())?;
-                        Some(Subscriber {
-                            name: holder.name().into(),
-                            target: Target::Register {
-                                url: format!("{peer}{INTERNAL_PATH}/events-{}", holder.name()),
-                            },
-                            topics,
-                        })
-                    })
-                    .collect();
-                // A write waits (bounded) for the other registers to have its events, so the
-                // client's next request sees them there; outside systems are told after.
-                let subscribers = subscribers.into_iter().chain(external(settings)).collect();
-                let relay = Relay::new(
-                    source.name(),
-                    db.clone(),
-                    subscribers,
-                    service_token.clone(),
-                )
-                .with_read_your_writes(READ_YOUR_WRITES)
-                .with_retention(Duration::from_secs(settings.outbox_retention_hours * 3600));
-                (*source, relay)
-            })
-            .collect();
+        let relays = relays::of(settings, &dbs, &peers, &service_token);
         let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
-        let state = |register: Register| {
-            let db = dbs.get(&register).cloned()?;
-            let events = relays.get(&register).map(Relay::waker)?;
-            Some((db, resolver.clone(), events))
-        };
-        let relatiebeheer =
-            state(Register::Relatiebeheer).map(|(db, resolver, events)| relatiebeheer::Register {
-                db,
-                resolver,
-                events,
-            });
-        let klantcontacten = state(Register::Klantcontacten).map(|(db, resolver, events)| {
-            klantcontacten::Register {
-                db,
-                resolver,
-                events,
-                corrections: if settings.klantcontact_reason_required {
-                    klantcontacten::Corrections::After(time::Duration::hours(
-                        i64::try_from(settings.klantcontact_grace_hours).unwrap_or(i64::MAX / 3600),
-                    ))
-                } else {
-                    klantcontacten::Corrections::Off
-                },
-            }
-        });
-        let klanttaak =
-            state(Register::Klanttaak).map(|(db, resolver, events)| klanttaak::Register {
-                db,
-                resolver,
-                events,
-            });
+        let registers = Registers::new(
+            settings,
+            &dbs,
+            &relays,
+            &resolver,
+            relays::outside(settings),
+        );
 
         let parts: Vec<Parts> = served.iter().map(|r| parts_of(*r)).collect();
         let resources: Vec<&'static str> =
             parts.iter().flat_map(|p| p.resources).copied().collect();
         let actions: Vec<&'static str> = parts.iter().flat_map(|p| p.actions).copied().collect();
-        let internal: Vec<&'static str> = parts
-            .iter()
-            .flat_map(|p| p.internal)
-            .map(|path| &path[1..])
-            .collect();
+        let internal = registers::internal_paths(&served);
         let mut apis = vec![Api {
             prefix: API_PATH,
             version: API_VERSION,
@@ -319,17 +236,8 @@ impl Application {
         let mut server = HttpServer::new(move || {
             let documents = documents.clone();
             let listed = Arc::clone(&listed);
-            let (rb, kc, kt) = (
-                relatiebeheer.clone(),
-                klantcontacten.clone(),
-                klanttaak.clone(),
-            );
-            let (rb_internal, kc_internal, kt_internal) = (
-                relatiebeheer.clone(),
-                klantcontacten.clone(),
-                klanttaak.clone(),
-            );
-            let rb_contactgegevens = relatiebeheer.clone();
+            let (api, internal, contactgegevens) =
+                (registers.clone(), registers.clone(), registers.clone());
             App::new()
                 .app_data(web::Data::new(Arc::clone(&edge)))
                 .app_data(web::Data::new(databases.clone()))
@@ -352,17 +260,7 @@ impl Application {
                             }),
                         )
                         .configure(|cfg| documents.klantinteracties.serve(cfg))
-                        .configure(|cfg| {
-                            if let Some(register) = rb {
-                                relatiebeheer::configure(register)(cfg);
-                            }
-                            if let Some(register) = kc {
-                                klantcontacten::configure(register)(cfg);
-                            }
-                            if let Some(register) = kt {
-                                klanttaak::configure(register)(cfg);
-                            }
-                        })
+                        .configure(|cfg| api.api(cfg))
                         .default_service(web::to(|| async { html_not_found() })),
                 )
                 .service(
@@ -378,26 +276,12 @@ impl Application {
                             }),
                         )
                         .configure(|cfg| documents.contactgegevens.serve(cfg))
-                        .configure(|cfg| {
-                            if let Some(register) = rb_contactgegevens {
-                                relatiebeheer::configure_contactgegevens(register)(cfg);
-                            }
-                        })
+                        .configure(|cfg| contactgegevens.contactgegevens(cfg))
                         .default_service(web::to(|| async { html_not_found() })),
                 )
                 .service(
                     web::scope(INTERNAL_PATH)
-                        .configure(|cfg| {
-                            if let Some(register) = rb_internal {
-                                relatiebeheer::configure_internal(register)(cfg);
-                            }
-                            if let Some(register) = kc_internal {
-                                klantcontacten::configure_internal(register)(cfg);
-                            }
-                            if let Some(register) = kt_internal {
-                                klanttaak::configure_internal(register)(cfg);
-                            }
-                        })
+                        .configure(|cfg| internal.internal(cfg))
                         .default_service(web::to(|| async { html_not_found() })),
                 )
                 .default_service(web::to(|| async { html_not_found() }))
@@ -445,43 +329,6 @@ impl Application {
         platform::metrics::get().flush();
         result
     }
-}
-
-/// The systems outside the registers that hear of every notificatie and zaak event.
-fn external(settings: &Settings) -> Vec<Subscriber> {
-    if !settings.webhooks.is_empty() || settings.notificaties.url.is_some() {
-        platform::outbound::listened_to();
-    }
-    const TOPICS: [&str; 2] = ["notificatie", "zaak"];
-    let source = settings
-        .events_source
-        .clone()
-        .unwrap_or_else(|| "urn:klantinteracties".into());
-    let mut subscribers: Vec<Subscriber> = settings
-        .webhooks
-        .iter()
-        .map(|url| Subscriber {
-            name: format!("webhook {url}"),
-            target: Target::Webhook {
-                url: url.clone(),
-                source: source.clone(),
-            },
-            topics: TOPICS.to_vec(),
-        })
-        .collect();
-    if let Some(root) = &settings.notificaties.url {
-        subscribers.push(Subscriber {
-            name: "notificaties".into(),
-            target: Target::Notificaties {
-                root: root.clone(),
-                client_id: settings.notificaties.client_id.clone(),
-                secret: settings.notificaties.secret.clone(),
-                source: settings.events_source.clone(),
-            },
-            topics: TOPICS.to_vec(),
-        });
-    }
-    subscribers
 }
 
 /// Binds the address, allowing an immediate rebind after a restart (connections of the

@@ -3,10 +3,15 @@
 //! rebuilds one from its source.
 
 use platform::db::Db;
+use platform::register::RegisterState;
 use platform::resync::{self, Report, Sink, SnapshotFn, Source};
+use reference::internal::{
+    ActorEvent, BetrokkeneEvent, DigitaalAdresEvent, Endpoint, InternetaakEvent, KlantcontactEvent,
+    PartijEvent, Topic, INTERNAL_PATH,
+};
 use reference::Register;
 
-use crate::{Settings, INTERNAL_PATH};
+use crate::Settings;
 
 pub struct ReadModel {
     /// What an operator calls it (`klantinteracties resync NAME`).
@@ -26,36 +31,36 @@ pub const READ_MODELS: [ReadModel; 3] = [
         name: "betrokkenen",
         holder: Register::Relatiebeheer,
         source: Register::Klantcontacten,
-        topic: "betrokkene",
+        topic: BetrokkeneEvent::TOPIC,
         sink: Sink {
             apply: relatiebeheer::apply_events,
             sweep: relatiebeheer::sweep_read_model,
         },
-        snapshot: klantcontacten::snapshot,
+        snapshot: <klantcontacten::Register as RegisterState>::snapshot,
     },
     // `betrokkene.digitaleAdressen` in klantcontacten.
     ReadModel {
         name: "digitaleadressen",
         holder: Register::Klantcontacten,
         source: Register::Relatiebeheer,
-        topic: "digitaaladres",
+        topic: DigitaalAdresEvent::TOPIC,
         sink: Sink {
             apply: klantcontacten::apply_events,
             sweep: klantcontacten::sweep_adressen,
         },
-        snapshot: relatiebeheer::snapshot,
+        snapshot: <relatiebeheer::Register as RegisterState>::snapshot,
     },
     // `klantcontact.leiddeTotInterneTaken` and its filter in klantcontacten.
     ReadModel {
         name: "internetaken",
         holder: Register::Klantcontacten,
         source: Register::Klanttaak,
-        topic: "internetaak",
+        topic: InternetaakEvent::TOPIC,
         sink: Sink {
             apply: klantcontacten::apply_events,
             sweep: klantcontacten::sweep_internetaken,
         },
-        snapshot: klanttaak::snapshot,
+        snapshot: <klanttaak::Register as RegisterState>::snapshot,
     },
 ];
 
@@ -64,13 +69,21 @@ pub const READ_MODELS: [ReadModel; 3] = [
 /// assignments; a betrokkene's addresses lose their `verstrektDoorBetrokkene` (that one rides
 /// on the `betrokkene` topic relatiebeheer already receives for its read model).
 pub const CASCADES: [(Register, Register, &str); 3] = [
-    (Register::Relatiebeheer, Register::Klantcontacten, "partij"),
+    (
+        Register::Relatiebeheer,
+        Register::Klantcontacten,
+        PartijEvent::TOPIC,
+    ),
     (
         Register::Klantcontacten,
         Register::Klanttaak,
-        "klantcontact",
+        KlantcontactEvent::TOPIC,
     ),
-    (Register::Klantcontacten, Register::Klanttaak, "actor"),
+    (
+        Register::Klantcontacten,
+        Register::Klanttaak,
+        ActorEvent::TOPIC,
+    ),
 ];
 
 /// The topics `holder` wants from `source`'s outbox.
@@ -115,9 +128,9 @@ pub async fn resync(settings: &Settings, name: &str) -> anyhow::Result<Report> {
             anyhow::anyhow!("a service token is needed to read {}", model.source.name())
         })?;
         let url = format!(
-            "{}{INTERNAL_PATH}/snapshot-{}",
+            "{}{INTERNAL_PATH}{}",
             peer.trim_end_matches('/'),
-            model.source.name()
+            Endpoint::Snapshot.path(model.source)
         );
         Source::remote(url, token)
     };

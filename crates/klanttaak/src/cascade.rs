@@ -3,29 +3,19 @@
 //! it was assigned to (the tasks stay). Both as in the reference, driven by that register's
 //! events, and harmless when an event comes twice.
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::events::{is_deletion, Batch};
-use platform::json::JsonBody;
+use platform::events::Batch;
 use platform::ApiResult;
+use reference::internal::{ActorEvent, KlantcontactEvent};
 
 use crate::models::InternetaakRow;
 use crate::schema::{internetaak_actoren as ia, internetaken as t};
 use crate::Register;
 
-fn deleted<'a>(batch: &'a Batch, topic: &'a str) -> impl Iterator<Item = &'a str> {
-    batch
-        .events
-        .iter()
-        .filter(move |e| e.topic == topic && is_deletion(e))
-        .map(|e| e.uuid.as_str())
-}
-
 /// Applies a batch; returns how many tasks were deleted.
 pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
-    let actoren: Vec<&str> = deleted(batch, "actor").collect();
+    let actoren: Vec<&str> = batch.deleted::<ActorEvent>().collect();
     if !actoren.is_empty() {
         let affected: Vec<String> = t::table
             .inner_join(ia::table)
@@ -38,7 +28,7 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
         let actie = platform::outbound::Actie::PartialUpdate;
         platform::audit::followed(conn, "internetaken", &affected, actie, reason)?;
     }
-    let klantcontacten: Vec<&str> = deleted(batch, "klantcontact").collect();
+    let klantcontacten: Vec<&str> = batch.deleted::<KlantcontactEvent>().collect();
     if klantcontacten.is_empty() {
         return Ok(0);
     }
@@ -62,16 +52,12 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
     Ok(taken.len())
 }
 
-/// `POST /_internal/events-klanttaak`: events from the klantcontacten register.
-pub async fn receive(
-    register: web::Data<Register>,
-    caller: Caller,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let batch = platform::events::accept(&caller, body)?;
-    let deleted = register.db.write(move |conn| apply(conn, &batch)).await?;
+/// Events from the klantcontacten register: deleted klantcontacten and actoren.
+pub async fn receive(register: &Register, batch: Batch) -> ApiResult<()> {
+    let shared = &register.shared;
+    let deleted = shared.db.write(move |conn| apply(conn, &batch)).await?;
     if deleted > 0 {
-        register.events.nudge();
+        shared.events.nudge();
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

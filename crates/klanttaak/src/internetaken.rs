@@ -15,9 +15,10 @@ use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::values::{read_number_text, read_nummer};
 use platform::ApiResult;
+use reference::internal::InternetaakEvent;
 use reference::{ApiUrls, Reference, Resource};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
 
@@ -94,7 +95,7 @@ pub async fn verify(
         )
         .add(body, "", "toegewezenAanActor", Resource::Actoren, "Actor")
         .add(body, "", "toegewezenAanActoren", Resource::Actoren, "Actor")
-        .check(&register.resolver)
+        .check(&register.shared.resolver)
         .await
 }
 
@@ -206,16 +207,16 @@ fn save(
 
 /// Tells the klantcontacten register (through the outbox) which klantcontact a task belongs to.
 fn emit(conn: &mut DbConnection, data: &InternetaakData, deleted: bool) -> ApiResult<()> {
-    platform::events::emit(conn, "internetaak", &data.uuid, &payload(data, deleted))
+    platform::events::emit(conn, &data.uuid, &event(data, deleted))
 }
 
 /// What an internetaak event says: what klantcontacten' read model keeps of it.
-pub fn payload(data: &InternetaakData, deleted: bool) -> Value {
-    json!({
-        "aanleidinggevendKlantcontact": data.klantcontact_uuid,
-        "toegewezenOp": platform::time::format_datetime(data.toegewezen_op),
-        "deleted": deleted,
-    })
+pub fn event(data: &InternetaakData, deleted: bool) -> InternetaakEvent {
+    InternetaakEvent {
+        aanleidinggevend_klantcontact: data.klantcontact_uuid.clone(),
+        toegewezen_op: platform::time::format_datetime(data.toegewezen_op),
+        deleted,
+    }
 }
 
 /// Deletes a task with its assignments; klantcontacten hears of it.
@@ -379,7 +380,7 @@ impl Crud for Internetaken {
         }
         for (theirs, value, ours) in &filters.remote_klantcontact {
             let found = platform::crud::remote_search(
-                &state.resolver,
+                &state.shared.resolver,
                 Resource::Klantcontacten,
                 &[(theirs.clone(), value.clone())],
                 origin,
@@ -395,7 +396,7 @@ impl Crud for Internetaken {
         if let Some(naam) = &filters.remote_actor_naam {
             // The actoren list searches names by "contains"; this filter is exact.
             let found = platform::crud::remote_search(
-                &state.resolver,
+                &state.shared.resolver,
                 Resource::Actoren,
                 &[("naam".to_owned(), naam.clone())],
                 origin,

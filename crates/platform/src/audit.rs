@@ -15,10 +15,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::crud::RegisterState;
 use crate::db::{DbConnection, Migrations};
 use crate::error::ApiError;
 use crate::outbound::Actie;
+use crate::register::RegisterState;
 use crate::ApiResult;
 
 diesel::table! {
@@ -42,14 +42,8 @@ diesel::table! {
 use audit_trail as at;
 
 /// The table's migrations, applied to every register's database.
-pub const MIGRATIONS: Migrations = Migrations {
-    postgres: || POSTGRES,
-    sqlite: || SQLITE,
-};
-const POSTGRES: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/audit/postgres");
-const SQLITE: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/audit/sqlite");
+pub const MIGRATIONS: Migrations =
+    crate::migrations!("migrations/audit/postgres", "migrations/audit/sqlite");
 
 /// The header a client gives its reason in.
 pub const REASON_HEADER: &str = "X-Audit-Toelichting";

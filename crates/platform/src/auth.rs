@@ -30,14 +30,7 @@ diesel::table! {
 }
 
 /// The token table's migrations.
-pub const MIGRATIONS: Migrations = Migrations {
-    postgres: || POSTGRES,
-    sqlite: || SQLITE,
-};
-const POSTGRES: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/postgres");
-const SQLITE: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/sqlite");
+pub const MIGRATIONS: Migrations = crate::migrations!("migrations/postgres", "migrations/sqlite");
 
 /// How long a validated token is trusted without asking the database again.
 pub const CACHE_TTL: Duration = Duration::from_secs(10);

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::db::{Db, DbConnection};
+use crate::db::DbConnection;
 use crate::error::{ApiError, InvalidParam};
 use crate::http::{created, no_content, ok, path_uuid, Urls};
 use crate::idempotency::Outcome;
@@ -17,23 +17,7 @@ use crate::pagination::PageRequest;
 use crate::query::Query;
 use crate::ApiResult;
 
-/// What a register's state offers the generic handlers.
-pub trait RegisterState: Clone + Send + Sync + 'static {
-    fn db(&self) -> &Db;
-
-    /// Which of these objects of one of its resources (uuids as stored) the register has, for
-    /// the other registers' reference checks.
-    fn existing(
-        conn: &mut DbConnection,
-        resource: reference::Resource,
-        uuids: &[String],
-    ) -> ApiResult<Vec<String>>;
-
-    /// Called after a write committed (to wake the register's event relay).
-    fn written(&self) -> impl std::future::Future<Output = ()> + Send {
-        async {}
-    }
-}
+pub use crate::register::RegisterState;
 
 /// A resource served by the generic handlers.
 pub trait Crud: 'static {
@@ -147,6 +131,7 @@ pub trait Crud: 'static {
     /// created or deleted).
     fn announce(
         _conn: &mut DbConnection,
+        _outside: crate::outbound::Outside,
         _before: Option<&Value>,
         _after: Option<&Value>,
     ) -> ApiResult<()> {
@@ -234,6 +219,15 @@ fn found<R: Crud>(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<R::Row> {
     R::find(conn, uuid)?.ok_or_else(ApiError::not_found)
 }
 
+/// Rows rendered as JSON values (for another register's `expand`).
+pub fn render_values<R: Crud>(
+    conn: &mut DbConnection,
+    urls: &reference::ApiUrls,
+    rows: &[R::Row],
+) -> ApiResult<Vec<Value>> {
+    R::render(conn, urls, rows)?.iter().map(as_value).collect()
+}
+
 fn as_value<T: Serialize>(view: &T) -> ApiResult<Value> {
     serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))
 }
@@ -256,37 +250,54 @@ fn resource_name<R: Crud>(urls: &reference::ApiUrls) -> String {
     collection.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
-/// Stores what every write leaves behind besides the row: its audit record and, for a resource
-/// with a kanaal, its notificatie. The generic handlers call it for every write; a handler that
-/// writes several resources at once (`maak-klantcontact`) calls it for each.
-pub fn record(
-    conn: &mut DbConnection,
-    who: &crate::audit::Who,
-    resource: &str,
-    kanaal: Option<crate::outbound::Kanaal>,
-    actie: crate::outbound::Actie,
-    before: Option<&Value>,
-    after: Option<&Value>,
-) -> ApiResult<()> {
-    crate::audit::change(conn, who, resource, actie, before, after)?;
-    if let (Some(kanaal), Some(object)) = (kanaal, after.or(before)) {
-        crate::outbound::notify(conn, &kanaal, actie, object)?;
-    }
-    Ok(())
+/// What a write's records need besides the write: who makes it, and who outside listens.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    pub who: crate::audit::Who,
+    pub outside: crate::outbound::Outside,
 }
 
-/// [`record`] for a write of `R`, with the resource's own events ([`Crud::announce`]).
-fn record_write<R: Crud>(
-    conn: &mut DbConnection,
-    urls: &reference::ApiUrls,
-    who: &crate::audit::Who,
-    actie: crate::outbound::Actie,
-    before: Option<&Value>,
-    after: Option<&Value>,
-) -> ApiResult<()> {
-    let resource = resource_name::<R>(urls);
-    record(conn, who, &resource, R::KANAAL, actie, before, after)?;
-    R::announce(conn, before, after)
+impl Recorder {
+    pub fn new<S: RegisterState>(state: &S, who: crate::audit::Who) -> Self {
+        Self {
+            who,
+            outside: state.shared().outside,
+        }
+    }
+
+    /// Stores what every write leaves behind besides the row: its audit record and, for a
+    /// resource with a kanaal, its notificatie. The generic handlers call it for every write; a
+    /// handler that writes several resources at once (`maak-klantcontact`) calls it for each.
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        resource: &str,
+        kanaal: Option<crate::outbound::Kanaal>,
+        actie: crate::outbound::Actie,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) -> ApiResult<()> {
+        crate::audit::change(conn, &self.who, resource, actie, before, after)?;
+        if let (Some(kanaal), Some(object)) = (kanaal, after.or(before)) {
+            crate::outbound::notify(conn, self.outside, &kanaal, actie, object)?;
+        }
+        Ok(())
+    }
+
+    /// [`Recorder::record`] for a write of `R`, with the resource's own events
+    /// ([`Crud::announce`]).
+    fn record_write<R: Crud>(
+        &self,
+        conn: &mut DbConnection,
+        urls: &reference::ApiUrls,
+        actie: crate::outbound::Actie,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) -> ApiResult<()> {
+        let resource = resource_name::<R>(urls);
+        self.record(conn, &resource, R::KANAAL, actie, before, after)?;
+        R::announce(conn, self.outside, before, after)
+    }
 }
 
 /// Refuses a filter or expansion into a register the caller may not read (else a token could
@@ -393,11 +404,12 @@ async fn update<R: Crud>(
     let body = body.into_object()?;
     let unknown = R::verify(&state, &body).await?;
     let rules = state.get_ref().clone();
+    let recorder = Recorder::new(state.get_ref(), who);
     let view = state
         .db()
         .write(move |conn| {
             let existing = found::<R>(conn, uuid)?;
-            R::allow_change(&rules, &existing, &who)?;
+            R::allow_change(&rules, &existing, &recorder.who)?;
             let previous = before::<R>(conn, &urls, &existing)?;
             let row = settle(
                 R::save(conn, &body, mode, Some(existing)),
@@ -410,7 +422,7 @@ async fn update<R: Crud>(
                 _ => crate::outbound::Actie::PartialUpdate,
             };
             let after = as_value(&view)?;
-            record_write::<R>(conn, &urls, &who, actie, previous.as_ref(), Some(&after))?;
+            recorder.record_write::<R>(conn, &urls, actie, previous.as_ref(), Some(&after))?;
             Ok(view)
         })
         .await?;
@@ -429,6 +441,7 @@ pub async fn create<R: Crud>(
     body: JsonBody,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_object()?;
+    let recorder = Recorder::new(state.get_ref(), who);
     let outcome = post(
         state.get_ref(),
         &caller,
@@ -441,7 +454,7 @@ pub async fn create<R: Crud>(
             let row = settle(saved, unknown, R::FIELDS)?;
             let view = as_value(&render_one::<R>(conn, &urls, row)?)?;
             let actie = crate::outbound::Actie::Create;
-            record_write::<R>(conn, &urls, &who, actie, None, Some(&view))?;
+            recorder.record_write::<R>(conn, &urls, actie, None, Some(&view))?;
             Ok(view)
         },
     )
@@ -518,36 +531,22 @@ pub async fn delete<R: Crud>(
 ) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     let rules = state.get_ref().clone();
+    let recorder = Recorder::new(state.get_ref(), who);
     let answer = state
         .db()
         .write(move |conn| {
             let row = found::<R>(conn, uuid)?;
-            R::allow_change(&rules, &row, &who)?;
+            R::allow_change(&rules, &row, &recorder.who)?;
             let previous = before::<R>(conn, &urls, &row)?;
             // The resource's own events first: they may describe what the delete removes.
-            R::announce(conn, previous.as_ref(), None)?;
+            R::announce(conn, recorder.outside, previous.as_ref(), None)?;
             let removal = R::remove(conn, &urls, row, &query)?;
             let destroy = crate::outbound::Actie::Destroy;
             let resource = resource_name::<R>(&urls);
-            record(
-                conn,
-                &who,
-                &resource,
-                R::KANAAL,
-                destroy,
-                previous.as_ref(),
-                None,
-            )?;
+            recorder.record(conn, &resource, R::KANAAL, destroy, previous.as_ref(), None)?;
             for gone in &removal.also {
-                record(
-                    conn,
-                    &who,
-                    gone.resource,
-                    gone.kanaal,
-                    destroy,
-                    Some(&gone.before),
-                    None,
-                )?;
+                let before = Some(&gone.before);
+                recorder.record(conn, gone.resource, gone.kanaal, destroy, before, None)?;
             }
             Ok(removal.answer)
         })
@@ -557,23 +556,6 @@ pub async fn delete<R: Crud>(
         None => Ok(no_content()),
         Some(body) => ok(&body),
     }
-}
-
-/// The uuids among `$uuids` that a register's tables hold, for [`RegisterState::existing`]:
-/// `existing_uuids!(conn, resource, uuids, { Partijen => partijen, ... })` with each table's
-/// schema module in scope.
-#[macro_export]
-macro_rules! existing_uuids {
-    ($conn:expr, $resource:expr, $uuids:expr, { $($variant:ident => $table:ident),* $(,)? }) => {{
-        use diesel::prelude::*;
-        match $resource {
-            $(reference::Resource::$variant => $table::table
-                .filter($table::uuid.eq_any($uuids))
-                .select($table::uuid)
-                .load::<String>($conn)?,)*
-            _ => Vec::new(),
-        }
-    }};
 }
 
 /// Registers a resource's routes under `path` (`/rekeningnummers`).
@@ -681,50 +663,6 @@ pub fn settle<T>(saved: ApiResult<T>, unknown: Vec<InvalidParam>, fields: &[&str
     };
     errors.sort_by_key(rank);
     Err(ApiError::Validation(errors))
-}
-
-/// `POST /_internal/exists-{register}`: which of the objects another register's write refers
-/// to this register does not have (service token only).
-pub async fn exists<S: RegisterState>(
-    state: web::Data<S>,
-    caller: crate::auth::Caller,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let request: reference::ExistsRequest = crate::auth::internal_body(&caller, body)?;
-    let missing = state
-        .db()
-        .read(move |conn| {
-            let mut missing = Vec::new();
-            let mut resources: Vec<&str> = request
-                .objects
-                .iter()
-                .map(|o| o.resource.as_str())
-                .collect();
-            resources.sort_unstable();
-            resources.dedup();
-            for resource in resources {
-                let asked: Vec<String> = request
-                    .objects
-                    .iter()
-                    .filter(|o| o.resource == resource)
-                    .map(|o| o.uuid.to_string())
-                    .collect();
-                let found = match reference::Resource::from_path(resource) {
-                    Some(r) => S::existing(conn, r, &asked)?,
-                    None => Vec::new(),
-                };
-                missing.extend(
-                    request
-                        .objects
-                        .iter()
-                        .filter(|o| o.resource == resource && !found.contains(&o.uuid.to_string()))
-                        .cloned(),
-                );
-            }
-            Ok(missing)
-        })
-        .await?;
-    ok(&reference::ExistsResponse { missing })
 }
 
 /// The uuids of the reference objects in `value[field]` (a reference or a list of them).

@@ -437,6 +437,26 @@ pub struct Migrations {
     pub sqlite: fn() -> EmbeddedMigrations,
 }
 
+/// A crate's embedded migrations, one tree per backend:
+/// `platform::migrations!("migrations/postgres", "migrations/sqlite")`.
+#[macro_export]
+macro_rules! migrations {
+    ($postgres:literal, $sqlite:literal) => {
+        $crate::db::Migrations {
+            postgres: || {
+                const TREE: ::diesel_migrations::EmbeddedMigrations =
+                    ::diesel_migrations::embed_migrations!($postgres);
+                TREE
+            },
+            sqlite: || {
+                const TREE: ::diesel_migrations::EmbeddedMigrations =
+                    ::diesel_migrations::embed_migrations!($sqlite);
+                TREE
+            },
+        }
+    };
+}
+
 /// The key of the advisory lock that keeps replicas from migrating the same database at once.
 const MIGRATION_LOCK: i64 = 0x4b4c_4e54_4d49_4752;
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
@@ -44,20 +44,7 @@ diesel::table! {
     }
 }
 
-/// One event as delivered.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Event {
-    pub id: i64,
-    pub topic: String,
-    pub uuid: String,
-    pub payload: Value,
-}
-
-/// A batch of events, oldest first.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Batch {
-    pub events: Vec<Event>,
-}
+pub use reference::internal::{Batch, Event};
 
 /// A batch delivered to `POST /_internal/events-{register}`: only a register holding the
 /// service token may deliver.
@@ -110,24 +97,6 @@ pub fn by_owner(
     out
 }
 
-/// A text member of an event's payload.
-pub fn text(event: &Event, key: &str) -> Option<String> {
-    event
-        .payload
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-/// Whether an event says its object is gone.
-pub fn is_deletion(event: &Event) -> bool {
-    event
-        .payload
-        .get("deleted")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
 /// The longest wait between delivery attempts: short, so the backlog drains within seconds of a
 /// database or register coming back.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
@@ -136,8 +105,28 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 const ORDER_LOCK: i64 = 0x6b69_6f75_7462_6f78; // emitting transactions, one at a time
 const RELAY_LOCK: i64 = 0x6b69_7265_6c61_7900; // the replica that delivers
 
-/// Stores an event in the caller's transaction.
-pub fn emit(conn: &mut DbConnection, topic: &str, uuid: &str, payload: &Value) -> ApiResult<()> {
+/// Stores the event of object `uuid` in the caller's transaction.
+pub fn emit<T: reference::internal::Topic>(
+    conn: &mut DbConnection,
+    uuid: &str,
+    event: &T,
+) -> ApiResult<()> {
+    emit_payload(conn, T::TOPIC, uuid, &payload(event))
+}
+
+/// An event as the payload it is stored and delivered as.
+pub fn payload<T: reference::internal::Topic>(event: &T) -> Value {
+    // Plain structs of strings and booleans: they always serialize.
+    serde_json::to_value(event).unwrap_or(Value::Null)
+}
+
+/// [`emit`] with the payload written already.
+pub(crate) fn emit_payload(
+    conn: &mut DbConnection,
+    topic: &str,
+    uuid: &str,
+    payload: &Value,
+) -> ApiResult<()> {
     if let DbConnection::Pg(pg) = conn {
         // Held until commit: ids become visible in the order they were handed out.
         pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({ORDER_LOCK})"))?;

@@ -33,14 +33,10 @@ diesel::table! {
 use idempotency_keys as ik;
 
 /// The table's migrations, applied to every register's database.
-pub const MIGRATIONS: Migrations = Migrations {
-    postgres: || POSTGRES,
-    sqlite: || SQLITE,
-};
-const POSTGRES: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/idempotency/postgres");
-const SQLITE: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/idempotency/sqlite");
+pub const MIGRATIONS: Migrations = crate::migrations!(
+    "migrations/idempotency/postgres",
+    "migrations/idempotency/sqlite"
+);
 
 const HEADER: &str = "Idempotency-Key";
 

@@ -12,20 +12,15 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::db::DbConnection;
-use crate::events::{emit, Event};
+use crate::events::{emit_payload, Event};
 use crate::ApiResult;
 
 /// Whether anyone outside listens (a Notificaties API or a webhook is configured); without,
-/// writes store no notificaties and zaak events nobody would take.
-static LISTENED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Called at start-up when outside systems are configured.
-pub fn listened_to() {
-    LISTENED.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
-fn listened() -> bool {
-    LISTENED.load(std::sync::atomic::Ordering::Relaxed)
+/// writes store no notificaties and zaak events nobody would take. Part of each register's
+/// configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outside {
+    pub listens: bool,
 }
 
 /// A resource that notifies: its kanaal, its name in the message, and the fields of its
@@ -61,11 +56,12 @@ impl Actie {
 /// (or, for `destroy`, the last GET before it) shows it.
 pub fn notify(
     conn: &mut DbConnection,
+    outside: Outside,
     kanaal: &Kanaal,
     actie: Actie,
     view: &Value,
 ) -> ApiResult<()> {
-    if !listened() {
+    if !outside.listens {
         return Ok(());
     }
     let url = view.get("url").and_then(Value::as_str).unwrap_or_default();
@@ -91,18 +87,19 @@ pub fn notify(
         // Not part of the message: identifies it as a CloudEvent, the same on every retry.
         "eventId": Uuid::new_v4(),
     });
-    emit(conn, "notificatie", uuid, &message)
+    emit_payload(conn, "notificatie", uuid, &message)
 }
 
 /// Stores a `nl.overheid.zaken.zaak-gekoppeld` / `-ontkoppeld` CloudEvent (without its source).
 pub fn zaak_event(
     conn: &mut DbConnection,
+    outside: Outside,
     gekoppeld: bool,
     zaak: &str,
     link_to: &str,
     label: &str,
 ) -> ApiResult<()> {
-    if !listened() {
+    if !outside.listens {
         return Ok(());
     }
     let kind = if gekoppeld {
@@ -125,7 +122,7 @@ pub fn zaak_event(
             "linkObjectType": "Onderwerpobject",
         },
     });
-    emit(conn, "zaak", zaak, &event)
+    emit_payload(conn, "zaak", zaak, &event)
 }
 
 fn second_precision() -> String {

@@ -8,33 +8,13 @@
 //! watermark that no snapshot page named belong to objects that are gone, and are removed. The
 //! read model stays in service throughout: nothing is emptied first.
 
-use actix_web::HttpResponse;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::Caller;
 use crate::db::{Db, DbConnection};
 use crate::error::ApiError;
-use crate::events::{self, Batch, Event};
-use crate::json::JsonBody;
+use crate::events;
 use crate::ApiResult;
-
-/// `POST /_internal/snapshot-{register}` asks for this.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SnapshotRequest {
-    pub topic: String,
-    /// The last uuid of the previous page.
-    pub after: Option<String>,
-    pub limit: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SnapshotPage {
-    /// The source's outbox position when the page was read.
-    pub watermark: i64,
-    /// Objects as (uuid, event payload), by uuid; fewer than asked for on the last page.
-    pub objects: Vec<(String, Value)>,
-}
+use reference::internal::{Batch, Event, SnapshotPage, SnapshotRequest};
 
 /// A source register's current objects of one topic, as event payloads, ordered by uuid;
 /// `None` when the register has no such topic.
@@ -59,18 +39,6 @@ pub fn page(
     let objects = snapshot(conn, &request.topic, request.after.as_deref(), limit)?
         .ok_or_else(ApiError::not_found)?;
     Ok(SnapshotPage { watermark, objects })
-}
-
-/// The handler behind `POST /_internal/snapshot-{register}` (service token only).
-pub async fn serve(
-    db: &Db,
-    caller: &Caller,
-    body: JsonBody,
-    snapshot: SnapshotFn,
-) -> ApiResult<HttpResponse> {
-    let request: SnapshotRequest = crate::auth::internal_body(caller, body)?;
-    let page = db.read(move |conn| page(conn, &request, snapshot)).await?;
-    crate::http::ok(&page)
 }
 
 /// Where a resync reads the source register.

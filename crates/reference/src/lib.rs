@@ -7,6 +7,7 @@
 //! up by.
 
 mod identificator;
+pub mod internal;
 mod resolver;
 mod trace;
 mod urls;
@@ -15,10 +16,7 @@ pub use identificator::{
     validate_object_id, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator,
     IdentificatorError,
 };
-pub use resolver::{
-    ExistsRequest, ExistsResponse, ObjectRef, ObjectsRequest, ObjectsResponse, ResolveError,
-    Resolver, SearchError, REMOTE_FILTER_BOUND,
-};
+pub use resolver::{ResolveError, Resolver, SearchError, REMOTE_FILTER_BOUND};
 pub use trace::TraceContext;
 pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};
 

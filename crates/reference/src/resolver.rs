@@ -13,6 +13,10 @@ use uuid::Uuid;
 
 use crate::TraceContext;
 
+use crate::internal::{
+    Endpoint, ExistsRequest, ExistsResponse, ObjectRef, ObjectsRequest, ObjectsResponse,
+    INTERNAL_PATH,
+};
 use crate::{Register, Resource, API_PATH};
 
 /// How long an object found to exist is trusted without asking again.
@@ -113,7 +117,7 @@ impl Resolver {
                 objects: objects.clone(),
             };
             let answer: ExistsResponse = self
-                .post_internal(register, "exists", None, &request)
+                .post_internal(register, Endpoint::Exists, None, &request)
                 .await?;
             for object in objects {
                 let Some(resource) = Resource::from_path(&object.resource) else {
@@ -129,12 +133,12 @@ impl Resolver {
         Ok(missing)
     }
 
-    /// `POST /_internal/{endpoint}-{register}` with the service token; with `origin`, the URLs
+    /// `POST /_internal/{endpoint}-{register}` ([`Endpoint::path`]) with the service token; with `origin`, the URLs
     /// in the answer are under the base URL the client reached us on.
     async fn post_internal<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
         &self,
         register: Register,
-        endpoint: &str,
+        endpoint: Endpoint,
         origin: Option<&str>,
         request: &Req,
     ) -> Result<Resp, ResolveError> {
@@ -148,9 +152,9 @@ impl Resolver {
         let mut call = self
             .client
             .post(format!(
-                "{}/_internal/{endpoint}-{}",
+                "{}{INTERNAL_PATH}{}",
                 base.trim_end_matches('/'),
-                register.name()
+                endpoint.path(register)
             ))
             .headers(self.call_headers());
         if let Some(origin) = origin {
@@ -190,38 +194,6 @@ impl Resolver {
     }
 }
 
-/// One object of a register, named by its resource's path and its uuid.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ObjectRef {
-    pub resource: String,
-    pub uuid: Uuid,
-}
-
-/// What `POST /_internal/exists-<register>` takes: the objects a write refers to.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ExistsRequest {
-    pub objects: Vec<ObjectRef>,
-}
-
-/// What it answers: those of them it does not have.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ExistsResponse {
-    pub missing: Vec<ObjectRef>,
-}
-
-/// What `POST /_internal/objects-<register>` takes: full objects of one resource, by uuid.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ObjectsRequest {
-    pub resource: String,
-    pub uuids: Vec<Uuid>,
-}
-
-/// What it answers: the objects that exist, as their own detail GET shows them.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ObjectsResponse {
-    pub results: Vec<serde_json::Value>,
-}
-
 impl Resolver {
     /// Full representations of objects in another register, in one call, with URLs under
     /// `origin` (the base URL the client reached us on). Missing objects are left out.
@@ -242,7 +214,12 @@ impl Resolver {
             uuids: unique,
         };
         let body: ObjectsResponse = self
-            .post_internal(resource.register(), "objects", Some(origin), &request)
+            .post_internal(
+                resource.register(),
+                Endpoint::Objects,
+                Some(origin),
+                &request,
+            )
             .await?;
         Ok(body
             .results

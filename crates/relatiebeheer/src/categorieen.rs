@@ -300,14 +300,15 @@ impl Crud for CategorieRelaties {
 
     fn parse_filters(query: &Query) -> ApiResult<RelatieFilters> {
         let mut f = query.filters();
-        let mut filters = RelatieFilters::default();
-        filters.partij = f.reference("partij");
-        filters.categorie = f.reference("categorie");
-        filters.partij_nummer = f.text("partij__nummer").map(str::to_owned);
-        filters.categorie_naam = f.text("categorie__naam").map(str::to_owned);
-        filters.begin = f.date("beginDatum");
-        filters.eind = f.date("eindDatum");
-        filters.nothing = f.matches_nothing();
+        let filters = RelatieFilters {
+            partij: f.reference("partij"),
+            categorie: f.reference("categorie"),
+            partij_nummer: f.text("partij__nummer").map(str::to_owned),
+            categorie_naam: f.text("categorie__naam").map(str::to_owned),
+            begin: f.date("beginDatum"),
+            eind: f.date("eindDatum"),
+            nothing: f.matches_nothing(),
+        };
         f.finish()?;
         Ok(filters)
     }

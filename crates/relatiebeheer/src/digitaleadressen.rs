@@ -8,6 +8,7 @@ use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
 use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
+use reference::internal::DigitaalAdresEvent;
 use reference::{ApiUrls, Resource};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -149,12 +150,7 @@ fn save(
         .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
         .execute(conn)?;
     }
-    platform::events::emit(
-        conn,
-        "digitaaladres",
-        &data.uuid,
-        &payload(data.betrokkene_uuid.as_deref()),
-    )?;
+    platform::events::emit(conn, &data.uuid, &event(data.betrokkene_uuid.as_deref()))?;
     if data.is_standaard_adres {
         if let Some(partij) = data.partij_id {
             // The new standaard takes over from the others of its partij and soort.
@@ -172,19 +168,21 @@ fn save(
 }
 
 /// What a digitaal-adres event says: what klantcontacten's read model keeps of it.
-pub fn payload(betrokkene: Option<&str>) -> serde_json::Value {
-    serde_json::json!({"verstrektDoorBetrokkene": betrokkene, "deleted": false})
+pub fn event(betrokkene: Option<&str>) -> DigitaalAdresEvent {
+    DigitaalAdresEvent {
+        verstrekt_door_betrokkene: betrokkene.map(str::to_owned),
+        deleted: false,
+    }
 }
 
 /// Tells the klantcontacten register (through the outbox) that these addresses are gone.
 pub fn emit_deleted(conn: &mut DbConnection, uuids: &[String]) -> ApiResult<()> {
     for uuid in uuids {
-        platform::events::emit(
-            conn,
-            "digitaaladres",
-            uuid,
-            &serde_json::json!({"deleted": true}),
-        )?;
+        let gone = DigitaalAdresEvent {
+            verstrekt_door_betrokkene: None,
+            deleted: true,
+        };
+        platform::events::emit(conn, uuid, &gone)?;
     }
     Ok(())
 }
@@ -489,7 +487,7 @@ impl Crud for DigitaleAdressen {
                 Resource::Betrokkenen,
                 "Betrokkene",
             )
-            .check(&register.resolver)
+            .check(&register.shared.resolver)
             .await
     }
 
@@ -541,6 +539,6 @@ impl Crud for DigitaleAdressen {
         requested: &[String],
         values: &mut [Value],
     ) -> ApiResult<()> {
-        crate::objects::expand_adressen(register, origin, requested, values).await
+        crate::remote::expand_adressen(register, origin, requested, values).await
     }
 }

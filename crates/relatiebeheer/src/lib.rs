@@ -12,27 +12,26 @@ mod digitaleadressen;
 mod identificatoren;
 mod lookup;
 mod models;
-mod objects;
 mod partijen;
 mod readmodel;
 mod rekeningnummers;
+mod remote;
 mod schema;
 mod snapshot;
 mod vertegenwoordigingen;
 mod views;
 
 use actix_web::web;
-use platform::db::{Db, Migrations};
+use platform::db::{DbConnection, Migrations};
+use platform::events::Batch;
+use platform::register::{RegisterState, Shared};
+use platform::ApiResult;
+use reference::{ApiUrls, Resource};
+use serde_json::Value;
 
 /// The register's migrations, per backend.
-pub const MIGRATIONS: Migrations = Migrations {
-    postgres: || POSTGRES,
-    sqlite: || SQLITE,
-};
-const POSTGRES: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/postgres");
-const SQLITE: diesel_migrations::EmbeddedMigrations =
-    diesel_migrations::embed_migrations!("migrations/sqlite");
+pub const MIGRATIONS: Migrations =
+    platform::migrations!("migrations/postgres", "migrations/sqlite");
 
 /// The resources this register serves under `/klantinteracties/api/v1`.
 pub const RESOURCES: [&str; 7] = [
@@ -51,23 +50,21 @@ pub const CONTACTGEGEVENS_RESOURCES: [&str; 2] = ["persoon", "organisatie"];
 /// The register's state, shared by its handlers.
 #[derive(Clone)]
 pub struct Register {
-    pub db: Db,
-    /// Checks references into the other registers.
-    pub resolver: reference::Resolver,
-    /// Wakes the register's event relay after a write.
-    pub events: platform::events::Waker,
+    pub shared: Shared,
 }
 
-impl platform::crud::RegisterState for Register {
-    fn db(&self) -> &Db {
-        &self.db
+impl RegisterState for Register {
+    const REGISTER: reference::Register = reference::Register::Relatiebeheer;
+
+    fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     fn existing(
-        conn: &mut platform::db::DbConnection,
-        resource: reference::Resource,
+        conn: &mut DbConnection,
+        resource: Resource,
         uuids: &[String],
-    ) -> platform::ApiResult<Vec<String>> {
+    ) -> ApiResult<Vec<String>> {
         use schema::*;
         Ok(platform::existing_uuids!(conn, resource, uuids, {
             Partijen => partijen,
@@ -80,8 +77,30 @@ impl platform::crud::RegisterState for Register {
         }))
     }
 
-    async fn written(&self) {
-        self.events.wake().await;
+    fn objects(
+        conn: &mut DbConnection,
+        urls: &ApiUrls,
+        resource: Resource,
+        uuids: &[String],
+    ) -> ApiResult<Vec<Value>> {
+        use schema::*;
+        Ok(platform::objects_by_uuid!(conn, urls, resource, uuids, {
+            Partijen => (partijen, crate::partijen::Partijen),
+            Digitaleadressen => (digitale_adressen, crate::digitaleadressen::DigitaleAdressen),
+        }))
+    }
+
+    fn snapshot(
+        conn: &mut DbConnection,
+        topic: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> ApiResult<Option<Vec<(String, Value)>>> {
+        snapshot::snapshot(conn, topic, after, limit)
+    }
+
+    async fn receive(&self, batch: Batch) -> ApiResult<()> {
+        readmodel::receive(self, batch).await
     }
 }
 
@@ -116,34 +135,5 @@ pub fn configure_contactgegevens(register: Register) -> impl FnOnce(&mut web::Se
     }
 }
 
-/// The path under `/_internal` where the other register fetches full objects for `expand`.
-pub const OBJECTS_PATH: &str = "/objects-relatiebeheer";
-
-/// The path under `/_internal` where the other registers check the objects their writes refer
-/// to.
-pub const EXISTS_PATH: &str = "/exists-relatiebeheer";
-
-/// The path under `/_internal` where the other register delivers its events to this one.
-pub const EVENTS_PATH: &str = "/events-relatiebeheer";
-
-/// The path under `/_internal` where a resync reads this register's objects.
-pub const SNAPSHOT_PATH: &str = "/snapshot-relatiebeheer";
-
 /// Rebuilding the read model this register keeps of the other's objects.
 pub use readmodel::{apply as apply_events, sweep as sweep_read_model};
-pub use snapshot::snapshot;
-
-/// Adds the internal endpoints (event delivery from the other register) to the `/_internal`
-/// scope.
-pub fn configure_internal(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.app_data(web::Data::new(register));
-        cfg.route(EVENTS_PATH, web::post().to(readmodel::receive));
-        cfg.route(OBJECTS_PATH, web::post().to(objects::objects));
-        cfg.route(
-            EXISTS_PATH,
-            web::post().to(platform::crud::exists::<Register>),
-        );
-        cfg.route(SNAPSHOT_PATH, web::post().to(snapshot::serve));
-    }
-}

@@ -933,12 +933,8 @@ impl Crud for Partijen {
         diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
         diesel::delete(p::table.find(row.id)).execute(conn)?;
         // klantcontacten deletes the partij's betrokkenen when it hears of this.
-        platform::events::emit(
-            conn,
-            "partij",
-            &row.data.uuid,
-            &serde_json::json!({"deleted": true}),
-        )
+        let gone = reference::internal::PartijEvent { deleted: true };
+        platform::events::emit(conn, &row.data.uuid, &gone)
     }
 
     fn render(
@@ -964,6 +960,6 @@ impl Crud for Partijen {
         requested: &[String],
         values: &mut [Value],
     ) -> ApiResult<()> {
-        crate::objects::expand_partijen(register, origin, requested, values).await
+        crate::remote::expand_partijen(register, origin, requested, values).await
     }
 }

@@ -3,14 +3,11 @@
 
 use std::collections::HashMap;
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::events::{by_owner, is_deletion, text, Batch};
-use platform::json::JsonBody;
+use platform::events::{by_owner, Batch};
 use platform::ApiResult;
-use serde_json::Value;
+use reference::internal::BetrokkeneEvent;
 
 use crate::Register;
 
@@ -33,14 +30,13 @@ use partij_betrokkenen as pb;
 /// Applies betrokkene events; an event older than what is stored changes nothing, so a batch
 /// delivered twice is harmless.
 pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
-    for event in batch.events.iter().filter(|e| e.topic == "betrokkene") {
-        let deleted = is_deletion(event);
-        let partij = text(event, "wasPartij").filter(|_| !deleted);
+    for (event, betrokkene) in batch.of::<BetrokkeneEvent>() {
+        let partij = betrokkene.was_partij.filter(|_| !betrokkene.deleted);
         let values = (
             pb::partij_uuid.eq(partij),
-            pb::klantcontact_uuid.eq(text(event, "hadKlantcontact").unwrap_or_default()),
-            pb::rol.eq(text(event, "rol").unwrap_or_default()),
-            pb::deleted.eq(deleted),
+            pb::klantcontact_uuid.eq(betrokkene.had_klantcontact),
+            pb::rol.eq(betrokkene.rol),
+            pb::deleted.eq(betrokkene.deleted),
         );
         platform::apply_if_newer!(conn, pb, betrokkene_uuid, event, values);
     }
@@ -76,14 +72,9 @@ pub fn sweep(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
 fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> {
     let gone = |one_off_too: bool| -> Vec<&str> {
         batch
-            .events
-            .iter()
-            .filter(|e| e.topic == "betrokkene" && is_deletion(e))
-            .filter(|e| {
-                let dropped = e.payload.get("oneOffAdressenDeleted") == Some(&Value::Bool(true));
-                dropped == one_off_too
-            })
-            .map(|e| e.uuid.as_str())
+            .of::<BetrokkeneEvent>()
+            .filter(|(_, b)| b.deleted && b.one_off_adressen_deleted == one_off_too)
+            .map(|(e, _)| e.uuid.as_str())
             .collect()
     };
     let (released, dropped) = (gone(false), gone(true));
@@ -120,24 +111,16 @@ fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> 
         "verstrektDoorBetrokkene gewist: de betrokkene is verwijderd",
     )?;
     for adres in &adressen {
-        platform::events::emit(
-            conn,
-            "digitaaladres",
-            adres,
-            &crate::digitaleadressen::payload(None),
-        )?;
+        platform::events::emit(conn, adres, &crate::digitaleadressen::event(None))?;
     }
     Ok(one_off.len() + adressen.len())
 }
 
-/// `POST /_internal/events-relatiebeheer`: events from the other registers.
-pub async fn receive(
-    register: web::Data<Register>,
-    caller: Caller,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let batch = platform::events::accept(&caller, body)?;
+/// Events from the other registers: the betrokkenen's read model, and the addresses they
+/// supplied.
+pub async fn receive(register: &Register, batch: Batch) -> ApiResult<()> {
     let released = register
+        .shared
         .db
         .write(move |conn| {
             apply(conn, &batch)?;
@@ -145,7 +128,7 @@ pub async fn receive(
         })
         .await?;
     if released > 0 {
-        register.events.nudge();
+        register.shared.events.nudge();
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

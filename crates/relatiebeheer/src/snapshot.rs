@@ -1,16 +1,12 @@
 //! This register's objects as the others' read models see them, for a resync
 //! (`platform::resync`).
 
-use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use platform::auth::Caller;
 use platform::db::DbConnection;
-use platform::json::JsonBody;
 use platform::ApiResult;
 use serde_json::Value;
 
 use crate::schema::digitale_adressen as da;
-use crate::Register;
 
 /// The current objects of `topic` after `after` (by uuid), as event payloads.
 pub fn snapshot(
@@ -31,20 +27,9 @@ pub fn snapshot(
     Ok(Some(
         rows.into_iter()
             .map(|(uuid, betrokkene)| {
-                (
-                    uuid,
-                    crate::digitaleadressen::payload(betrokkene.as_deref()),
-                )
+                let event = crate::digitaleadressen::event(betrokkene.as_deref());
+                (uuid, platform::events::payload(&event))
             })
             .collect(),
     ))
-}
-
-/// `POST /_internal/snapshot-relatiebeheer`.
-pub async fn serve(
-    register: web::Data<Register>,
-    caller: Caller,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    platform::resync::serve(&register.db, &caller, body, snapshot).await
 }

@@ -99,10 +99,11 @@ impl Crud for Vertegenwoordigingen {
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
         let mut f = query.filters();
-        let mut filters = Filters::default();
-        filters.vertegenwoordigende = f.reference("vertegenwoordigendePartij");
-        filters.vertegenwoordigde = f.reference("vertegenwoordigdePartij");
-        filters.nothing = f.matches_nothing();
+        let filters = Filters {
+            vertegenwoordigende: f.reference("vertegenwoordigendePartij"),
+            vertegenwoordigde: f.reference("vertegenwoordigdePartij"),
+            nothing: f.matches_nothing(),
+        };
         f.finish()?;
         Ok(filters)
     }

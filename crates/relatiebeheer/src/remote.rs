@@ -1,60 +1,12 @@
-//! The internal side of cross-register `expand`: full objects for the other register, and the
-//! other register's objects fetched into this one's `_expand`.
+//! The other registers' objects fetched into this one's `_expand`, one call per relation for
+//! the whole page.
 
-use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use platform::auth::Caller;
 use platform::crud::expand_field;
-use platform::error::ApiError;
-use platform::http::{ok, Urls};
-use platform::json::JsonBody;
 use platform::ApiResult;
-use reference::{ObjectsRequest, ObjectsResponse, Resource};
+use reference::Resource;
 use serde_json::Value;
-use uuid::Uuid;
 
-use crate::models::{DigitaalAdresRow, PartijRow};
-use crate::schema::{digitale_adressen as da, partijen as p};
-use crate::{views, Register};
-
-/// `POST /_internal/objects-relatiebeheer`: partijen or digitale adressen by uuid, as their
-/// detail GET shows them (service token only).
-pub async fn objects(
-    register: web::Data<Register>,
-    Urls(urls): Urls,
-    caller: Caller,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let request: ObjectsRequest = platform::auth::internal_body(&caller, body)?;
-    let uuids: Vec<String> = request.uuids.iter().map(Uuid::to_string).collect();
-    let results = register
-        .db
-        .read(move |conn| {
-            let values = match request.resource.as_str() {
-                "partijen" => {
-                    let rows: Vec<PartijRow> = p::table
-                        .filter(p::uuid.eq_any(&uuids))
-                        .select(PartijRow::as_select())
-                        .load(conn)?;
-                    serde_json::to_value(views::partijen(conn, &urls, &rows)?)
-                }
-                "digitaleadressen" => {
-                    let rows: Vec<DigitaalAdresRow> = da::table
-                        .filter(da::uuid.eq_any(&uuids))
-                        .select(DigitaalAdresRow::as_select())
-                        .load(conn)?;
-                    serde_json::to_value(views::digitale_adressen(conn, &urls, &rows)?)
-                }
-                _ => return Err(ApiError::not_found()),
-            };
-            match values.map_err(|e| ApiError::Internal(e.into()))? {
-                Value::Array(items) => Ok(items),
-                _ => Ok(Vec::new()),
-            }
-        })
-        .await?;
-    ok(&ObjectsResponse { results })
-}
+use crate::Register;
 
 /// `partijen?expand=betrokkenen[,betrokkenen.hadKlantcontact]`: the betrokkenen (and their
 /// klantcontacten) from the klantcontacten register, one call per relation for the whole page.
@@ -68,7 +20,7 @@ pub async fn expand_partijen(
         return Ok(());
     }
     expand_field(
-        &register.resolver,
+        &register.shared.resolver,
         origin,
         values,
         "betrokkenen",
@@ -100,7 +52,7 @@ pub async fn expand_adressen(
         return Ok(());
     }
     expand_field(
-        &register.resolver,
+        &register.shared.resolver,
         origin,
         values,
         "verstrektDoorBetrokkene",
@@ -149,7 +101,7 @@ async fn nested(
     resource: Resource,
 ) -> ApiResult<()> {
     let Some((parent, deeper)) = parents.split_first() else {
-        return expand_field(&register.resolver, origin, values, field, resource).await;
+        return expand_field(&register.shared.resolver, origin, values, field, resource).await;
     };
     // The children of every value, taken out, expanded together and put back in place.
     let pointer = format!("/_expand/{parent}");
