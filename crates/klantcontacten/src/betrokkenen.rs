@@ -100,7 +100,7 @@ pub fn views(
 
 /// Validates and stores a betrokkene; `klantcontact_override` is the contact maak-klantcontact
 /// just created (the body's `hadKlantcontact` is then ignored).
-pub fn save_with(
+pub fn store(
     conn: &mut DbConnection,
     body: &Map<String, Value>,
     mode: Mode,
@@ -477,7 +477,7 @@ impl Crud for Betrokkenen {
         mode: Mode,
         existing: Option<BetrokkeneRow>,
     ) -> ApiResult<BetrokkeneRow> {
-        save_with(conn, body, mode, existing, "", None)
+        store(conn, body, mode, existing, "", None)
     }
 
     async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {

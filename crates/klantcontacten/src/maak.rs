@@ -55,10 +55,10 @@ pub async fn create(
                 ));
             };
             let contact =
-                klantcontacten::save_with(conn, klantcontact, Mode::Create, None, "klantcontact.")?;
+                klantcontacten::store(conn, klantcontact, Mode::Create, None, "klantcontact.")?;
             let betrokkene = match betrokkene {
                 Field::Set(body) => {
-                    let saved = betrokkenen::save_with(
+                    let saved = betrokkenen::store(
                         conn,
                         body,
                         Mode::Create,
@@ -71,7 +71,7 @@ pub async fn create(
                 _ => None,
             };
             let onderwerpobject = match onderwerpobject {
-                Field::Set(body) => Some(onderwerpobjecten::save_with(
+                Field::Set(body) => Some(onderwerpobjecten::store(
                     conn,
                     body,
                     Mode::Create,

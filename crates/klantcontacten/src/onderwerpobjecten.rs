@@ -79,7 +79,7 @@ fn filtered(f: &Filters) -> Boxed {
 }
 
 /// Validates and stores an onderwerpobject. `klantcontact` overrides the body's (maak-klantcontact).
-pub fn save_with(
+pub fn store(
     conn: &mut DbConnection,
     body: &Map<String, Value>,
     mode: Mode,
@@ -243,7 +243,7 @@ impl Crud for Onderwerpobjecten {
         mode: Mode,
         existing: Option<OnderwerpobjectRow>,
     ) -> ApiResult<OnderwerpobjectRow> {
-        save_with(conn, body, mode, existing, "", None)
+        store(conn, body, mode, existing, "", None)
     }
 
     /// With `?cascade=true` (any case) the klantcontacten it names go too, unless another
