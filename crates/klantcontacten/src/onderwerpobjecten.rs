@@ -381,5 +381,5 @@ fn announce_zaak(
         None => onderwerp,
     };
     let link = view["url"].as_str().unwrap_or_default();
-    platform::outbound::zaak_event(conn, outside, gekoppeld, zaak, link, &label)
+    platform::events::zaak_event(conn, outside, gekoppeld, zaak, link, &label)
 }

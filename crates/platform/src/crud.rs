@@ -279,7 +279,7 @@ impl Recorder {
     ) -> ApiResult<()> {
         crate::audit::change(conn, &self.who, resource, actie, before, after)?;
         if let (Some(kanaal), Some(object)) = (kanaal, after.or(before)) {
-            crate::outbound::notify(conn, self.outside, &kanaal, actie, object)?;
+            crate::events::notify(conn, self.outside, &kanaal, actie, object)?;
         }
         Ok(())
     }
@@ -556,6 +556,61 @@ pub async fn delete<R: Crud>(
         None => Ok(no_content()),
         Some(body) => ok(&body),
     }
+}
+
+/// Registers the list and detail routes of a CRUD resource: GET/HEAD/POST/OPTIONS on the list,
+/// GET/HEAD/PUT/PATCH/DELETE/OPTIONS on the detail, 405 for anything else.
+#[macro_export]
+macro_rules! crud_routes {
+    ($cfg:expr, $path:literal, $state:ty, $list:expr, $create:expr, $read:expr, $replace:expr, $patch:expr, $delete:expr) => {{
+        use actix_web::web;
+        $cfg.service(
+            web::resource($path)
+                .route(web::get().to($list))
+                .route(web::head().to($list))
+                .route(web::post().to($create))
+                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
+                .default_service(web::to($crate::http::method_not_allowed)),
+        )
+        .service(
+            web::resource(concat!($path, "/{uuid}"))
+                .route(web::get().to($read))
+                .route(web::head().to($read))
+                .route(web::put().to($replace))
+                .route(web::patch().to($patch))
+                .route(web::delete().to($delete))
+                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
+                .default_service(web::to($crate::http::method_not_allowed)),
+        )
+        .service(
+            web::resource(concat!($path, "/{uuid}/audittrail"))
+                .route(web::get().to($crate::audit::trail::<$state>))
+                .route(web::head().to($crate::audit::trail::<$state>))
+                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
+                .default_service(web::to($crate::http::method_not_allowed)),
+        );
+    }};
+}
+
+/// The objects among `$uuids` of a resource, rendered, for [`RegisterState::objects`]:
+/// `objects_by_uuid!(conn, urls, resource, uuids, { Partijen => (partijen, Partijen), ... })`
+/// with each table's schema module and resource type in scope.
+#[macro_export]
+macro_rules! objects_by_uuid {
+    ($conn:expr, $urls:expr, $resource:expr, $uuids:expr,
+     { $($variant:ident => ($table:ident, $crud:ty)),* $(,)? }) => {{
+        use diesel::prelude::*;
+        match $resource {
+            $(reference::Resource::$variant => {
+                let rows = $table::table
+                    .filter($table::uuid.eq_any($uuids))
+                    .select(<<$crud as $crate::crud::Crud>::Row>::as_select())
+                    .load($conn)?;
+                $crate::crud::render_values::<$crud>($conn, $urls, &rows)?
+            })*
+            _ => Vec::new(),
+        }
+    }};
 }
 
 /// Registers a resource's routes under `path` (`/rekeningnummers`).

@@ -149,6 +149,25 @@ impl ManageConnection for Manager {
 
 type DbPool = Pool<Manager>;
 
+/// What a database error is to the API: refused, unreachable, or a fault.
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => ApiError::not_found(),
+            // Checks in code report uniqueness precisely; this is the backstop for two writers
+            // racing past those checks: the database refused, nothing was stored.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::invalid(
+                crate::error::NON_FIELD_ERRORS,
+                "unique",
+                "Er bestaat al een object met deze gegevens.",
+            ),
+            other if is_unreachable(&other) => ApiError::Database(other),
+            other => ApiError::Internal(anyhow::Error::new(other).context("database")),
+        }
+    }
+}
+
 /// Whether a database error means the database could not be reached (the connection failed,
 /// there was none, it did not answer in time, or a SQLite file cannot be used now), as opposed
 /// to a query it refused.

@@ -6,7 +6,7 @@
 //!
 //! The `type` URL is absolute and needs the request's origin, which an error raised deep in a
 //! handler does not know. So an error only becomes a response marked with its [`Problem`]; the
-//! API edge middleware ([`crate::http`]) writes the body, where the origin is known.
+//! API edge middleware (`http`) writes the body, where the origin is known.
 
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
@@ -193,24 +193,6 @@ impl ApiError {
                 ApiError::Validation(params) => Some(params.clone()),
                 _ => None,
             },
-        }
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match error {
-            Error::NotFound => ApiError::not_found(),
-            // Checks in code report uniqueness precisely; this is the backstop for two writers
-            // racing past those checks: the database refused, nothing was stored.
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::invalid(
-                NON_FIELD_ERRORS,
-                "unique",
-                "Er bestaat al een object met deze gegevens.",
-            ),
-            other if crate::db::is_unreachable(&other) => ApiError::Database(other),
-            other => ApiError::Internal(anyhow::Error::new(other).context("database")),
         }
     }
 }

@@ -372,39 +372,6 @@ pub fn path_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
 }
 
-/// Registers the list and detail routes of a CRUD resource: GET/HEAD/POST/OPTIONS on the list,
-/// GET/HEAD/PUT/PATCH/DELETE/OPTIONS on the detail, 405 for anything else.
-#[macro_export]
-macro_rules! crud_routes {
-    ($cfg:expr, $path:literal, $state:ty, $list:expr, $create:expr, $read:expr, $replace:expr, $patch:expr, $delete:expr) => {{
-        use actix_web::web;
-        $cfg.service(
-            web::resource($path)
-                .route(web::get().to($list))
-                .route(web::head().to($list))
-                .route(web::post().to($create))
-                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
-                .default_service(web::to($crate::http::method_not_allowed)),
-        )
-        .service(
-            web::resource(concat!($path, "/{uuid}"))
-                .route(web::get().to($read))
-                .route(web::head().to($read))
-                .route(web::put().to($replace))
-                .route(web::patch().to($patch))
-                .route(web::delete().to($delete))
-                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
-                .default_service(web::to($crate::http::method_not_allowed)),
-        )
-        .service(
-            web::resource(concat!($path, "/{uuid}/audittrail"))
-                .route(web::get().to($crate::audit::trail::<$state>))
-                .route(web::head().to($crate::audit::trail::<$state>))
-                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
-                .default_service(web::to($crate::http::method_not_allowed)),
-        );
-    }};
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! What a register is to the shared machinery: its state (database, peers, relay, who listens
-//! outside) and what it answers the other registers. The generic handlers ([`crate::crud`],
-//! [`crate::internal`]) need nothing else of it.
+//! outside) and what it answers the other registers. The generic handlers (`crud`, `internal`)
+//! need nothing else of it.
 
 use std::future::Future;
 
@@ -81,27 +81,6 @@ macro_rules! existing_uuids {
                 .filter($table::uuid.eq_any($uuids))
                 .select($table::uuid)
                 .load::<String>($conn)?,)*
-            _ => Vec::new(),
-        }
-    }};
-}
-
-/// The objects among `$uuids` of a resource, rendered, for [`RegisterState::objects`]:
-/// `objects_by_uuid!(conn, urls, resource, uuids, { Partijen => (partijen, Partijen), ... })`
-/// with each table's schema module and resource type in scope.
-#[macro_export]
-macro_rules! objects_by_uuid {
-    ($conn:expr, $urls:expr, $resource:expr, $uuids:expr,
-     { $($variant:ident => ($table:ident, $crud:ty)),* $(,)? }) => {{
-        use diesel::prelude::*;
-        match $resource {
-            $(reference::Resource::$variant => {
-                let rows = $table::table
-                    .filter($table::uuid.eq_any($uuids))
-                    .select(<<$crud as $crate::crud::Crud>::Row>::as_select())
-                    .load($conn)?;
-                $crate::crud::render_values::<$crud>($conn, $urls, &rows)?
-            })*
             _ => Vec::new(),
         }
     }};

@@ -1,0 +1,137 @@
+//! The outbox: an event is stored in the transaction of the write it tells of, so it exists
+//! exactly when the write committed; delivered events are pruned.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::db::DbConnection;
+use crate::ApiResult;
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        topic -> Text,
+        object_uuid -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_cursors (subscriber) {
+        subscriber -> Text,
+        last_id -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+/// Advisory lock keys (per database, so one value serves every register).
+const ORDER_LOCK: i64 = 0x6b69_6f75_7462_6f78; // emitting transactions, one at a time
+
+/// Stores the event of object `uuid` in the caller's transaction.
+pub fn emit<T: reference::internal::Topic>(
+    conn: &mut DbConnection,
+    uuid: &str,
+    event: &T,
+) -> ApiResult<()> {
+    emit_payload(conn, T::TOPIC, uuid, &payload(event))
+}
+
+/// An event as the payload it is stored and delivered as.
+pub fn payload<T: reference::internal::Topic>(event: &T) -> Value {
+    // Plain structs of strings and booleans: they always serialize.
+    serde_json::to_value(event).unwrap_or(Value::Null)
+}
+
+/// [`emit`] with the payload written already.
+pub(crate) fn emit_payload(
+    conn: &mut DbConnection,
+    topic: &str,
+    uuid: &str,
+    payload: &Value,
+) -> ApiResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        // Held until commit: ids become visible in the order they were handed out.
+        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({ORDER_LOCK})"))?;
+    }
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::topic.eq(topic),
+            outbox::object_uuid.eq(uuid),
+            outbox::payload.eq(payload.to_string()),
+            outbox::created_at.eq(crate::time::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The newest event's id (0 when there is none): how far the outbox has come.
+pub fn watermark(conn: &mut DbConnection) -> ApiResult<i64> {
+    let newest: Option<i64> = outbox::table
+        .select(diesel::dsl::max(outbox::id))
+        .first(conn)?;
+    Ok(newest.unwrap_or(0))
+}
+
+/// Removes the events every one of `subscribers` (name, topics) has had for longer than
+/// `retention`. A subscriber has every event up to the first one of its topics past its cursor
+/// (events of other topics it never wants). The newest event stays: ids never go back, and a
+/// resync stamps read models with it.
+pub fn prune(
+    conn: &mut DbConnection,
+    subscribers: &[(String, Vec<String>)],
+    retention: Duration,
+) -> ApiResult<usize> {
+    let newest: Option<i64> = outbox::table
+        .select(diesel::dsl::max(outbox::id))
+        .first(conn)?;
+    let Some(newest) = newest else {
+        return Ok(0);
+    };
+    let mut through = newest;
+    for (name, topics) in subscribers {
+        let cursor: i64 = outbox_cursors::table
+            .find(name)
+            .select(outbox_cursors::last_id)
+            .first(conn)
+            .optional()?
+            .unwrap_or(0);
+        let waiting: Option<i64> = outbox::table
+            .filter(outbox::id.gt(cursor))
+            .filter(outbox::topic.eq_any(topics))
+            .select(diesel::dsl::min(outbox::id))
+            .first(conn)?;
+        through = through.min(waiting.map_or(newest, |first| first - 1));
+    }
+    let before = crate::time::now() - time::Duration::seconds(retention.as_secs() as i64);
+    Ok(diesel::delete(
+        outbox::table
+            .filter(outbox::id.le(through))
+            .filter(outbox::id.lt(newest))
+            .filter(outbox::created_at.lt(before)),
+    )
+    .execute(conn)?)
+}
+
+pub(super) fn advance(conn: &mut DbConnection, subscriber: &str, last: i64) -> ApiResult<()> {
+    let now = crate::time::now();
+    let updated = diesel::update(outbox_cursors::table.find(subscriber))
+        .set((
+            outbox_cursors::last_id.eq(last),
+            outbox_cursors::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(outbox_cursors::table)
+            .values((
+                outbox_cursors::subscriber.eq(subscriber),
+                outbox_cursors::last_id.eq(last),
+                outbox_cursors::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
