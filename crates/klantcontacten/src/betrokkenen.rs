@@ -7,96 +7,20 @@ use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
 use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
-use platform::values::{read_adres, volledige_naam, Adres};
+use platform::values::read_adres;
 use platform::ApiResult;
 use reference::internal::BetrokkeneEvent;
-use reference::{ApiUrls, Reference, Resource};
-use serde::Serialize;
-use serde_json::{json, Map, Value};
+use reference::{ApiUrls, Resource};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::lookup::{self, stored_uuid};
+use crate::lookup::{self};
 use crate::models::{BetrokkeneData, BetrokkeneRow, Bezoekadres, Correspondentieadres};
 use crate::schema::{betrokkenen as b, klantcontacten as k};
+use crate::views::BetrokkeneView;
 use crate::Register;
 
 const ROLLEN: [&str; 2] = ["vertegenwoordiger", "klant"];
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BetrokkeneView {
-    pub uuid: Uuid,
-    pub url: String,
-    pub was_partij: Option<Reference>,
-    pub had_klantcontact: Reference,
-    pub digitale_adressen: Vec<Reference>,
-    pub bezoekadres: Adres,
-    pub correspondentieadres: Adres,
-    pub contactnaam: Value,
-    pub volledige_naam: String,
-    pub rol: String,
-    pub organisatienaam: String,
-    pub initiator: bool,
-}
-
-/// Renders betrokkenen (also for `klantcontact._expand.hadBetrokkenen`).
-pub fn views(
-    conn: &mut DbConnection,
-    urls: &ApiUrls,
-    rows: &[BetrokkeneRow],
-) -> ApiResult<Vec<BetrokkeneView>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.data.klantcontact_id).collect();
-    let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
-    let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
-    let mut adressen = crate::readmodel::adressen_of(conn, &uuids)?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            let d = &row.data;
-            let uuid = stored_uuid(&d.uuid);
-            BetrokkeneView {
-                uuid,
-                url: urls.object(Resource::Betrokkenen, uuid),
-                was_partij: d
-                    .partij_uuid
-                    .as_deref()
-                    .map(|u| Reference::new(urls, Resource::Partijen, stored_uuid(u))),
-                had_klantcontact: Reference::new(
-                    urls,
-                    Resource::Klantcontacten,
-                    klantcontacten
-                        .get(&d.klantcontact_id)
-                        .copied()
-                        .unwrap_or_default(),
-                ),
-                // Digitale adressen live in the relatiebeheer register; its events keep
-                // this register's read model of them.
-                digitale_adressen: adressen
-                    .remove(&d.uuid)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|a| Reference::new(urls, Resource::Digitaleadressen, stored_uuid(a)))
-                    .collect(),
-                bezoekadres: (&d.bezoekadres).into(),
-                correspondentieadres: (&d.correspondentieadres).into(),
-                contactnaam: json!({
-                    "voorletters": d.voorletters,
-                    "voornaam": d.voornaam,
-                    "voorvoegselAchternaam": d.voorvoegsel_achternaam,
-                    "achternaam": d.achternaam,
-                }),
-                volledige_naam: volledige_naam(
-                    &d.voornaam,
-                    &d.voorvoegsel_achternaam,
-                    &d.achternaam,
-                ),
-                rol: d.rol.clone(),
-                organisatienaam: d.organisatienaam.clone(),
-                initiator: d.initiator,
-            }
-        })
-        .collect())
-}
 
 /// Validates and stores a betrokkene; `klantcontact_override` is the contact maak-klantcontact
 /// just created (the body's `hadKlantcontact` is then ignored).
@@ -529,7 +453,7 @@ impl Crud for Betrokkenen {
         urls: &ApiUrls,
         rows: &[BetrokkeneRow],
     ) -> ApiResult<Vec<BetrokkeneView>> {
-        views(conn, urls, rows)
+        crate::views::betrokkenen(conn, urls, rows)
     }
 
     async fn expand_remote(

@@ -6,26 +6,17 @@ use platform::db::DbConnection;
 use platform::error::ApiError;
 use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
-use platform::values::{read_object_identificator, ObjectIdentificator};
+use platform::values::read_object_identificator;
 use platform::ApiResult;
-use reference::{ApiUrls, Reference, Resource};
-use serde::Serialize;
+use reference::{ApiUrls, Resource};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::lookup::{self, stored_uuid};
+use crate::lookup::{self};
 use crate::models::{BijlageData, BijlageRow};
 use crate::schema::{bijlagen as b, klantcontacten as k};
+use crate::views::BijlageView;
 use crate::Register;
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BijlageView {
-    pub uuid: Uuid,
-    pub url: String,
-    pub was_bijlage_van_klantcontact: Option<Reference>,
-    pub bijlageidentificator: ObjectIdentificator,
-}
 
 pub struct Bijlagen;
 
@@ -174,28 +165,6 @@ impl Crud for Bijlagen {
         urls: &ApiUrls,
         rows: &[BijlageRow],
     ) -> ApiResult<Vec<BijlageView>> {
-        let ids: Vec<i64> = rows.iter().filter_map(|r| r.data.klantcontact_id).collect();
-        let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                let d = &row.data;
-                let uuid = stored_uuid(&d.uuid);
-                BijlageView {
-                    uuid,
-                    url: urls.object(Resource::Bijlagen, uuid),
-                    was_bijlage_van_klantcontact: d
-                        .klantcontact_id
-                        .and_then(|id| klantcontacten.get(&id))
-                        .map(|u| Reference::new(urls, Resource::Klantcontacten, *u)),
-                    bijlageidentificator: ObjectIdentificator {
-                        object_id: d.identificator_object_id.clone(),
-                        code_objecttype: d.identificator_code_objecttype.clone(),
-                        code_register: d.identificator_code_register.clone(),
-                        code_soort_object_id: d.identificator_code_soort_object_id.clone(),
-                    },
-                }
-            })
-            .collect())
+        crate::views::bijlagen(conn, urls, rows)
     }
 }

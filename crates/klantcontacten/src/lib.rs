@@ -9,6 +9,7 @@ mod actoren;
 mod actorklantcontacten;
 mod betrokkenen;
 mod bijlagen;
+mod cascade;
 mod klantcontacten;
 mod lookup;
 mod maak;
@@ -18,6 +19,7 @@ mod readmodel;
 mod remote;
 mod schema;
 mod snapshot;
+mod views;
 
 use actix_web::web;
 use platform::db::{DbConnection, Migrations};
@@ -107,7 +109,7 @@ impl RegisterState for Register {
     }
 
     async fn receive(&self, batch: Batch) -> ApiResult<()> {
-        readmodel::receive(self, batch).await
+        cascade::receive(self, batch).await
     }
 }
 

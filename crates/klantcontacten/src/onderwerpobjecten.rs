@@ -8,10 +8,9 @@ use platform::error::{ApiError, InvalidParam};
 use platform::input::{Field, Mode, Presence, Reader};
 use platform::outbound::Outside;
 use platform::query::Query;
-use platform::values::{read_object_identificator, ObjectIdentificator};
+use platform::values::read_object_identificator;
 use platform::ApiResult;
-use reference::{ApiUrls, Reference, Resource};
-use serde::Serialize;
+use reference::{ApiUrls, Resource};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -19,17 +18,8 @@ use crate::betrokkenen::Fate;
 use crate::lookup::{self, stored_uuid};
 use crate::models::{KlantcontactRow, OnderwerpobjectData, OnderwerpobjectRow};
 use crate::schema::{klantcontacten as k, onderwerpobjecten as o};
+use crate::views::OnderwerpobjectView;
 use crate::Register;
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OnderwerpobjectView {
-    pub uuid: Uuid,
-    pub url: String,
-    pub klantcontact: Option<Reference>,
-    pub was_klantcontact: Option<Reference>,
-    pub onderwerpobjectidentificator: ObjectIdentificator,
-}
 
 pub struct Onderwerpobjecten;
 
@@ -318,35 +308,7 @@ impl Crud for Onderwerpobjecten {
         urls: &ApiUrls,
         rows: &[OnderwerpobjectRow],
     ) -> ApiResult<Vec<OnderwerpobjectView>> {
-        let ids: Vec<i64> = rows
-            .iter()
-            .flat_map(|r| [r.data.klantcontact_id, r.data.was_klantcontact_id])
-            .flatten()
-            .collect();
-        let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
-        let reference = |id: Option<i64>| {
-            id.and_then(|id| klantcontacten.get(&id))
-                .map(|u| Reference::new(urls, Resource::Klantcontacten, *u))
-        };
-        Ok(rows
-            .iter()
-            .map(|row| {
-                let d = &row.data;
-                let uuid = stored_uuid(&d.uuid);
-                OnderwerpobjectView {
-                    uuid,
-                    url: urls.object(Resource::Onderwerpobjecten, uuid),
-                    klantcontact: reference(d.klantcontact_id),
-                    was_klantcontact: reference(d.was_klantcontact_id),
-                    onderwerpobjectidentificator: ObjectIdentificator {
-                        object_id: d.identificator_object_id.clone(),
-                        code_objecttype: d.identificator_code_objecttype.clone(),
-                        code_register: d.identificator_code_register.clone(),
-                        code_soort_object_id: d.identificator_code_soort_object_id.clone(),
-                    },
-                }
-            })
-            .collect())
+        crate::views::onderwerpobjecten(conn, urls, rows)
     }
 }
 

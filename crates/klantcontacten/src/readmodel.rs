@@ -8,9 +8,7 @@ use diesel::prelude::*;
 use platform::db::DbConnection;
 use platform::events::{by_owner, Batch};
 use platform::ApiResult;
-use reference::internal::{DigitaalAdresEvent, InternetaakEvent, PartijEvent};
-
-use crate::Register;
+use reference::internal::{DigitaalAdresEvent, InternetaakEvent};
 
 diesel::table! {
     betrokkene_digitale_adressen (adres_uuid) {
@@ -112,55 +110,4 @@ pub fn sweep_adressen(conn: &mut DbConnection, watermark: i64) -> ApiResult<usiz
 /// Likewise for the internetaken.
 pub fn sweep_internetaken(conn: &mut DbConnection, watermark: i64) -> ApiResult<usize> {
     Ok(diesel::delete(kit::table.filter(kit::event_id.lt(watermark))).execute(conn)?)
-}
-
-/// A partij deleted in relatiebeheer takes its betrokkenen with it (as in the reference);
-/// returns the partijen, so the resolver stops vouching for them.
-fn delete_betrokkenen_of_deleted_partijen(
-    conn: &mut DbConnection,
-    batch: &Batch,
-) -> ApiResult<Vec<String>> {
-    let gone: Vec<String> = batch.deleted::<PartijEvent>().map(str::to_owned).collect();
-    if gone.is_empty() {
-        return Ok(gone);
-    }
-    let rows: Vec<crate::models::BetrokkeneRow> = betrokkenen::table
-        .filter(betrokkenen::partij_uuid.eq_any(&gone))
-        .select(crate::models::BetrokkeneRow::as_select())
-        .load(conn)?;
-    for row in &rows {
-        crate::betrokkenen::delete_row(conn, row)?;
-        let reason = format!(
-            "verwijderd met partij {}",
-            row.data.partij_uuid.as_deref().unwrap_or_default()
-        );
-        platform::audit::cascaded(
-            conn,
-            "betrokkenen",
-            std::slice::from_ref(&row.data.uuid),
-            &reason,
-        )?;
-    }
-    Ok(gone)
-}
-
-/// Events from the other registers: the read models, and the betrokkenen of deleted partijen.
-pub async fn receive(register: &Register, batch: Batch) -> ApiResult<()> {
-    let shared = &register.shared;
-    let gone = shared
-        .db
-        .write(move |conn| {
-            apply(conn, &batch)?;
-            delete_betrokkenen_of_deleted_partijen(conn, &batch)
-        })
-        .await?;
-    for partij in &gone {
-        if let Ok(uuid) = uuid::Uuid::parse_str(partij) {
-            shared.resolver.forget(reference::Resource::Partijen, uuid);
-        }
-    }
-    if !gone.is_empty() {
-        shared.events.nudge();
-    }
-    Ok(())
 }

@@ -372,7 +372,6 @@ pub fn path_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

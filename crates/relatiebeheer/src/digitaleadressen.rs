@@ -8,7 +8,6 @@ use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
 use platform::input::{Field, Mode, Presence, Reader, Text};
 use platform::query::Query;
 use platform::ApiResult;
-use reference::internal::DigitaalAdresEvent;
 use reference::{ApiUrls, Resource};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -150,7 +149,11 @@ fn save(
         .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
         .execute(conn)?;
     }
-    platform::events::emit(conn, &data.uuid, &event(data.betrokkene_uuid.as_deref()))?;
+    platform::events::emit(
+        conn,
+        &data.uuid,
+        &crate::events::adres(data.betrokkene_uuid.as_deref()),
+    )?;
     if data.is_standaard_adres {
         if let Some(partij) = data.partij_id {
             // The new standaard takes over from the others of its partij and soort.
@@ -165,26 +168,6 @@ fn save(
         }
     }
     Ok(id)
-}
-
-/// What a digitaal-adres event says: what klantcontacten's read model keeps of it.
-pub fn event(betrokkene: Option<&str>) -> DigitaalAdresEvent {
-    DigitaalAdresEvent {
-        verstrekt_door_betrokkene: betrokkene.map(str::to_owned),
-        deleted: false,
-    }
-}
-
-/// Tells the klantcontacten register (through the outbox) that these addresses are gone.
-pub fn emit_deleted(conn: &mut DbConnection, uuids: &[String]) -> ApiResult<()> {
-    for uuid in uuids {
-        let gone = DigitaalAdresEvent {
-            verstrekt_door_betrokkene: None,
-            deleted: true,
-        };
-        platform::events::emit(conn, uuid, &gone)?;
-    }
-    Ok(())
 }
 
 /// Keeps at most one standaard address per soort for a partij (the newest wins), after
@@ -404,7 +387,7 @@ fn filtered(filters: &AdresFilters) -> Boxed<'static> {
                 da::partij_id.eq_any(pi::table.filter(pi::object_id.eq(v)).select(pi::partij_id)),
             )
         } else {
-            crate::partijen::by_member!(*member, |col| q.filter(diesel::dsl::exists(
+            crate::lookup::by_member!(*member, |col| q.filter(diesel::dsl::exists(
                 pi::table
                     .filter(pi::partij_id.eq(da::partij_id))
                     .filter(col.eq(v))
@@ -517,7 +500,7 @@ impl Crud for DigitaleAdressen {
 
     /// A partij whose voorkeur it was keeps existing without one.
     fn delete(conn: &mut DbConnection, row: DigitaalAdresRow) -> ApiResult<()> {
-        emit_deleted(conn, std::slice::from_ref(&row.data.uuid))?;
+        crate::events::emit_deleted(conn, std::slice::from_ref(&row.data.uuid))?;
         diesel::update(p::table.filter(p::voorkeurs_digitaal_adres_id.eq(row.id)))
             .set(p::voorkeurs_digitaal_adres_id.eq(None::<i64>))
             .execute(conn)?;

@@ -9,6 +9,7 @@
 mod categorieen;
 pub mod contactgegevens;
 mod digitaleadressen;
+mod events;
 mod identificatoren;
 mod lookup;
 mod models;

@@ -105,3 +105,28 @@ fn parse_uuids(rows: Vec<(i64, String)>) -> HashMap<i64, Uuid> {
 pub fn stored_uuid(text: &str) -> Uuid {
     Uuid::parse_str(text).unwrap_or_default()
 }
+
+/// Runs `$body` with `$col` bound to the identificator column a filter member names.
+macro_rules! by_member {
+    ($member:expr, |$col:ident| $body:expr) => {
+        match $member {
+            "codeObjecttype" => {
+                let $col = crate::schema::partij_identificatoren::code_objecttype;
+                $body
+            }
+            "codeSoortObjectId" => {
+                let $col = crate::schema::partij_identificatoren::code_soort_object_id;
+                $body
+            }
+            "objectId" => {
+                let $col = crate::schema::partij_identificatoren::object_id;
+                $body
+            }
+            _ => {
+                let $col = crate::schema::partij_identificatoren::code_register;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use by_member;

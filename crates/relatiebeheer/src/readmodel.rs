@@ -87,7 +87,7 @@ fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> 
         .select(digitale_adressen::uuid)
         .load(conn)?;
     if !one_off.is_empty() {
-        crate::digitaleadressen::emit_deleted(conn, &one_off)?;
+        crate::events::emit_deleted(conn, &one_off)?;
         diesel::delete(digitale_adressen::table.filter(digitale_adressen::uuid.eq_any(&one_off)))
             .execute(conn)?;
         let reason = "verwijderd met zijn betrokkene (onderwerpobject met cascade verwijderd)";
@@ -111,7 +111,7 @@ fn release_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<usize> 
         "verstrektDoorBetrokkene gewist: de betrokkene is verwijderd",
     )?;
     for adres in &adressen {
-        platform::events::emit(conn, adres, &crate::digitaleadressen::event(None))?;
+        platform::events::emit(conn, adres, &crate::events::adres(None))?;
     }
     Ok(one_off.len() + adressen.len())
 }

@@ -27,7 +27,7 @@ pub fn snapshot(
     Ok(Some(
         rows.into_iter()
             .map(|(uuid, betrokkene)| {
-                let event = crate::digitaleadressen::event(betrokkene.as_deref());
+                let event = crate::events::adres(betrokkene.as_deref());
                 (uuid, platform::events::payload(&event))
             })
             .collect(),

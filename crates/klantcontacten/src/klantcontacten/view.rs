@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::ApiError;
 use platform::ApiResult;
@@ -224,8 +223,8 @@ pub fn expand(
 ) -> ApiResult<Vec<Map<String, Value>>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let asked = |name: &str| requested.iter().any(|r| r == name);
-    // Per relation asked for: (klantcontact id, rendered child) for the whole page.
-    let mut expansions: Vec<(&str, Vec<(Option<i64>, Value)>)> = Vec::new();
+    // Per relation asked for, the rendered children of the whole page.
+    let mut expansions: Vec<(&str, Vec<Owned>)> = Vec::new();
     if asked("hadBetrokkenen") {
         let children: Vec<BetrokkeneRow> = b::table
             .filter(b::klantcontact_id.eq_any(&ids))
@@ -233,7 +232,7 @@ pub fn expand(
             .select(BetrokkeneRow::as_select())
             .load(conn)?;
         let owners = children.iter().map(|c| Some(c.data.klantcontact_id));
-        let views = crate::betrokkenen::Betrokkenen::render(conn, urls, &children)?;
+        let views = crate::views::betrokkenen(conn, urls, &children)?;
         expansions.push(("hadBetrokkenen", owners.zip(values(views)?).collect()));
     }
     if asked("gingOverOnderwerpobjecten") {
@@ -243,7 +242,7 @@ pub fn expand(
             .select(OnderwerpobjectRow::as_select())
             .load(conn)?;
         let owners = children.iter().map(|c| c.data.klantcontact_id);
-        let views = crate::onderwerpobjecten::Onderwerpobjecten::render(conn, urls, &children)?;
+        let views = crate::views::onderwerpobjecten(conn, urls, &children)?;
         expansions.push((
             "gingOverOnderwerpobjecten",
             owners.zip(values(views)?).collect(),
@@ -256,7 +255,7 @@ pub fn expand(
             .select(BijlageRow::as_select())
             .load(conn)?;
         let owners = children.iter().map(|c| c.data.klantcontact_id);
-        let views = crate::bijlagen::Bijlagen::render(conn, urls, &children)?;
+        let views = crate::views::bijlagen(conn, urls, &children)?;
         expansions.push(("omvatteBijlagen", owners.zip(values(views)?).collect()));
     }
     // What lives in the other registers (the internetaken, nested paths into relatiebeheer)
@@ -280,6 +279,9 @@ pub fn expand(
         })
         .collect())
 }
+
+/// A rendered child with the id of its klantcontact.
+type Owned = (Option<i64>, Value);
 
 fn values<T: Serialize>(views: Vec<T>) -> ApiResult<Vec<Value>> {
     views

@@ -1,6 +1,5 @@
 //! What the relays have not delivered yet, for operators (`/_healthz/events`).
 
-
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::Value;

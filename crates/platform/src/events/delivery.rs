@@ -1,9 +1,6 @@
 //! The HTTP side of a delivery: a batch to another register, or event by event to a webhook or a
 //! Notificaties API.
 
-
-
-
 use super::relay::{Relay, Subscriber, Target};
 use super::Batch;
 

@@ -81,4 +81,3 @@ pub fn zaak_event(
     });
     emit_payload(conn, "zaak", zaak, &event)
 }
-

@@ -52,7 +52,7 @@ pub(super) fn delete(conn: &mut DbConnection, row: PartijRow) -> ApiResult<()> {
         .filter(da::partij_id.eq(row.id))
         .select(da::uuid)
         .load(conn)?;
-    crate::digitaleadressen::emit_deleted(conn, &adressen)?;
+    crate::events::emit_deleted(conn, &adressen)?;
     platform::audit::cascaded(conn, "digitaleadressen", &adressen, &reason)?;
     diesel::delete(da::table.filter(da::partij_id.eq(row.id))).execute(conn)?;
     diesel::delete(p::table.find(row.id)).execute(conn)?;

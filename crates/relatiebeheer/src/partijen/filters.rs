@@ -100,30 +100,7 @@ pub(super) fn parse_filters(query: &Query) -> ApiResult<PartijFilters> {
 
 type BoxedPartijen<'a> = p::BoxedQuery<'a, platform::db::MultiBackend>;
 
-/// Runs `$body` with `$col` bound to the identificator column a filter member names.
-macro_rules! by_member {
-    ($member:expr, |$col:ident| $body:expr) => {
-        match $member {
-            "codeObjecttype" => {
-                let $col = pi::code_objecttype;
-                $body
-            }
-            "codeSoortObjectId" => {
-                let $col = pi::code_soort_object_id;
-                $body
-            }
-            "objectId" => {
-                let $col = pi::object_id;
-                $body
-            }
-            _ => {
-                let $col = pi::code_register;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use by_member;
+use crate::lookup::by_member;
 
 pub(super) fn filtered(filters: &PartijFilters) -> BoxedPartijen<'static> {
     let mut q = p::table.into_boxed();

@@ -30,7 +30,6 @@ use crate::models::PartijRow;
 use crate::schema::partijen as p;
 use crate::views::{self, PartijView, PARTIJ_EXPAND};
 use crate::Register;
-pub(crate) use filters::by_member;
 use filters::{filtered, parse_filters, FILTERS};
 
 /// `/partijen` for the generic handlers.

@@ -1,0 +1,175 @@
+//! The representations of what a klantcontact lists (betrokkenen, onderwerpobjecten,
+//! bijlagen): shown by their own endpoints and inside a klantcontact's `_expand`, in the
+//! reference's field order. Related rows are loaded for a whole page at once.
+
+use platform::db::DbConnection;
+use platform::values::{volledige_naam, Adres, ObjectIdentificator};
+use platform::ApiResult;
+use reference::{ApiUrls, Reference, Resource};
+use serde::Serialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::lookup::{self, stored_uuid};
+use crate::models::{BetrokkeneRow, BijlageRow, OnderwerpobjectRow};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BetrokkeneView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub was_partij: Option<Reference>,
+    pub had_klantcontact: Reference,
+    pub digitale_adressen: Vec<Reference>,
+    pub bezoekadres: Adres,
+    pub correspondentieadres: Adres,
+    pub contactnaam: Value,
+    pub volledige_naam: String,
+    pub rol: String,
+    pub organisatienaam: String,
+    pub initiator: bool,
+}
+
+/// Renders betrokkenen (also for `klantcontact._expand.hadBetrokkenen`).
+pub fn betrokkenen(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[BetrokkeneRow],
+) -> ApiResult<Vec<BetrokkeneView>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.data.klantcontact_id).collect();
+    let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
+    let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
+    let mut adressen = crate::readmodel::adressen_of(conn, &uuids)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let d = &row.data;
+            let uuid = stored_uuid(&d.uuid);
+            BetrokkeneView {
+                uuid,
+                url: urls.object(Resource::Betrokkenen, uuid),
+                was_partij: d
+                    .partij_uuid
+                    .as_deref()
+                    .map(|u| Reference::new(urls, Resource::Partijen, stored_uuid(u))),
+                had_klantcontact: Reference::new(
+                    urls,
+                    Resource::Klantcontacten,
+                    klantcontacten
+                        .get(&d.klantcontact_id)
+                        .copied()
+                        .unwrap_or_default(),
+                ),
+                // Digitale adressen live in the relatiebeheer register; its events keep
+                // this register's read model of them.
+                digitale_adressen: adressen
+                    .remove(&d.uuid)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| Reference::new(urls, Resource::Digitaleadressen, stored_uuid(a)))
+                    .collect(),
+                bezoekadres: (&d.bezoekadres).into(),
+                correspondentieadres: (&d.correspondentieadres).into(),
+                contactnaam: json!({
+                    "voorletters": d.voorletters,
+                    "voornaam": d.voornaam,
+                    "voorvoegselAchternaam": d.voorvoegsel_achternaam,
+                    "achternaam": d.achternaam,
+                }),
+                volledige_naam: volledige_naam(
+                    &d.voornaam,
+                    &d.voorvoegsel_achternaam,
+                    &d.achternaam,
+                ),
+                rol: d.rol.clone(),
+                organisatienaam: d.organisatienaam.clone(),
+                initiator: d.initiator,
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnderwerpobjectView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub klantcontact: Option<Reference>,
+    pub was_klantcontact: Option<Reference>,
+    pub onderwerpobjectidentificator: ObjectIdentificator,
+}
+
+pub fn onderwerpobjecten(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[OnderwerpobjectRow],
+) -> ApiResult<Vec<OnderwerpobjectView>> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [r.data.klantcontact_id, r.data.was_klantcontact_id])
+        .flatten()
+        .collect();
+    let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
+    let reference = |id: Option<i64>| {
+        id.and_then(|id| klantcontacten.get(&id))
+            .map(|u| Reference::new(urls, Resource::Klantcontacten, *u))
+    };
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let d = &row.data;
+            let uuid = stored_uuid(&d.uuid);
+            OnderwerpobjectView {
+                uuid,
+                url: urls.object(Resource::Onderwerpobjecten, uuid),
+                klantcontact: reference(d.klantcontact_id),
+                was_klantcontact: reference(d.was_klantcontact_id),
+                onderwerpobjectidentificator: ObjectIdentificator {
+                    object_id: d.identificator_object_id.clone(),
+                    code_objecttype: d.identificator_code_objecttype.clone(),
+                    code_register: d.identificator_code_register.clone(),
+                    code_soort_object_id: d.identificator_code_soort_object_id.clone(),
+                },
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijlageView {
+    pub uuid: Uuid,
+    pub url: String,
+    pub was_bijlage_van_klantcontact: Option<Reference>,
+    pub bijlageidentificator: ObjectIdentificator,
+}
+
+pub fn bijlagen(
+    conn: &mut DbConnection,
+    urls: &ApiUrls,
+    rows: &[BijlageRow],
+) -> ApiResult<Vec<BijlageView>> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.data.klantcontact_id).collect();
+    let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let d = &row.data;
+            let uuid = stored_uuid(&d.uuid);
+            BijlageView {
+                uuid,
+                url: urls.object(Resource::Bijlagen, uuid),
+                was_bijlage_van_klantcontact: d
+                    .klantcontact_id
+                    .and_then(|id| klantcontacten.get(&id))
+                    .map(|u| Reference::new(urls, Resource::Klantcontacten, *u)),
+                bijlageidentificator: ObjectIdentificator {
+                    object_id: d.identificator_object_id.clone(),
+                    code_objecttype: d.identificator_code_objecttype.clone(),
+                    code_register: d.identificator_code_register.clone(),
+                    code_soort_object_id: d.identificator_code_soort_object_id.clone(),
+                },
+            }
+        })
+        .collect())
+}
