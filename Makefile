@@ -1,5 +1,5 @@
 # The two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test test-postgres fuzz check bench fmt schemas
+.PHONY: run test test-postgres fuzz check bench bench-reads fmt schemas
 
 # Every register in one process on 127.0.0.1:8000, with embedded SQLite files in ./data.
 run:
@@ -31,6 +31,11 @@ check:
 
 bench:
 	tests/bench/bench.sh
+
+# The klantcontacten read path on the three registers on PostgreSQL behind the gateway;
+# BENCH_BASELINE=path/to/an/older/binary measures it side by side with the current build.
+bench-reads:
+	tests/bench/reads.sh
 
 fmt:
 	cargo fmt --all

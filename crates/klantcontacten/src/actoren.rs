@@ -209,31 +209,7 @@ impl Crud for Actoren {
         Ok(filters)
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<ActorRow>> {
-        Ok(filtered(filters)
-            .order(a::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(ActorRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<ActorRow>> {
-        Ok(a::table
-            .filter(a::uuid.eq(uuid.to_string()))
-            .select(ActorRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(a, ActorRow, filtered, a::id.desc());
 
     fn save(
         conn: &mut DbConnection,

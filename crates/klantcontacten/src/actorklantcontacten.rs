@@ -82,31 +82,7 @@ impl Crud for ActorKlantcontacten {
         Ok(filters)
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<ActorKlantcontactRow>> {
-        Ok(filtered(filters)
-            .order(ak::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(ActorKlantcontactRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<ActorKlantcontactRow>> {
-        Ok(ak::table
-            .filter(ak::uuid.eq(uuid.to_string()))
-            .select(ActorKlantcontactRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(ak, ActorKlantcontactRow, filtered, ak::id.desc());
 
     fn save(
         conn: &mut DbConnection,

@@ -369,31 +369,7 @@ impl Crud for Betrokkenen {
         Ok(())
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<BetrokkeneRow>> {
-        Ok(filtered(filters)
-            .order(b::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(BetrokkeneRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<BetrokkeneRow>> {
-        Ok(b::table
-            .filter(b::uuid.eq(uuid.to_string()))
-            .select(BetrokkeneRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(b, BetrokkeneRow, filtered, b::id.desc());
 
     fn save(
         conn: &mut DbConnection,

@@ -89,31 +89,7 @@ impl Crud for Bijlagen {
         Ok(filters)
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<BijlageRow>> {
-        Ok(filtered(filters)
-            .order(b::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(BijlageRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<BijlageRow>> {
-        Ok(b::table
-            .filter(b::uuid.eq(uuid.to_string()))
-            .select(BijlageRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(b, BijlageRow, filtered, b::id.desc());
 
     fn save(
         conn: &mut DbConnection,

@@ -201,31 +201,7 @@ impl Crud for Onderwerpobjecten {
         Ok(filters)
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<OnderwerpobjectRow>> {
-        Ok(filtered(filters)
-            .order(o::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(OnderwerpobjectRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<OnderwerpobjectRow>> {
-        Ok(o::table
-            .filter(o::uuid.eq(uuid.to_string()))
-            .select(OnderwerpobjectRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(o, OnderwerpobjectRow, filtered, o::id.desc());
 
     fn save(
         conn: &mut DbConnection,

@@ -414,31 +414,12 @@ impl Crud for Internetaken {
         Ok(())
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<InternetaakRow>> {
-        Ok(filtered(filters)
-            .order((t::toegewezen_op.desc(), t::id.desc()))
-            .offset(offset)
-            .limit(limit)
-            .select(InternetaakRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<InternetaakRow>> {
-        Ok(t::table
-            .filter(t::uuid.eq(uuid.to_string()))
-            .select(InternetaakRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(
+        t,
+        InternetaakRow,
+        filtered,
+        (t::toegewezen_op.desc(), t::id.desc())
+    );
 
     async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
         verify(state, body).await

@@ -613,6 +613,49 @@ macro_rules! objects_by_uuid {
     }};
 }
 
+/// The `count`, `page` and `find` of a [`Crud`] impl whose list is `$filtered(&filters)` (a
+/// boxed query of `$table`) ordered by `$order`, with rows of type `$row`:
+/// `platform::crud_queries!(bijlagen, BijlageRow, filtered, bijlagen::id.desc());`
+#[macro_export]
+macro_rules! crud_queries {
+    ($table:ident, $row:ty, $filtered:expr, $order:expr) => {
+        fn count(
+            conn: &mut $crate::db::DbConnection,
+            filters: &Self::Filters,
+        ) -> $crate::ApiResult<i64> {
+            use diesel::prelude::*;
+            Ok($filtered(filters).count().get_result(conn)?)
+        }
+
+        fn page(
+            conn: &mut $crate::db::DbConnection,
+            filters: &Self::Filters,
+            offset: i64,
+            limit: i64,
+        ) -> $crate::ApiResult<Vec<$row>> {
+            use diesel::prelude::*;
+            Ok($filtered(filters)
+                .order($order)
+                .offset(offset)
+                .limit(limit)
+                .select(<$row>::as_select())
+                .load(conn)?)
+        }
+
+        fn find(
+            conn: &mut $crate::db::DbConnection,
+            uuid: uuid::Uuid,
+        ) -> $crate::ApiResult<Option<$row>> {
+            use diesel::prelude::*;
+            Ok($table::table
+                .filter($table::uuid.eq(uuid.to_string()))
+                .select(<$row>::as_select())
+                .first(conn)
+                .optional()?)
+        }
+    };
+}
+
 /// Registers a resource's routes under `path` (`/rekeningnummers`).
 #[macro_export]
 macro_rules! crud_resource {

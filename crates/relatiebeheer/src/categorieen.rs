@@ -313,31 +313,7 @@ impl Crud for CategorieRelaties {
         Ok(filters)
     }
 
-    fn count(conn: &mut DbConnection, filters: &RelatieFilters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &RelatieFilters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<CategorieRelatieRow>> {
-        Ok(filtered(filters)
-            .order(cr::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(CategorieRelatieRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<CategorieRelatieRow>> {
-        Ok(cr::table
-            .filter(cr::uuid.eq(uuid.to_string()))
-            .select(CategorieRelatieRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(cr, CategorieRelatieRow, filtered, cr::id.desc());
 
     fn save(
         conn: &mut DbConnection,

@@ -96,31 +96,7 @@ impl Crud for Rekeningnummers {
         Ok(filters)
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<RekeningnummerRow>> {
-        Ok(filtered(filters)
-            .order(r::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(RekeningnummerRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<RekeningnummerRow>> {
-        Ok(r::table
-            .filter(r::uuid.eq(uuid.to_string()))
-            .select(RekeningnummerRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(r, RekeningnummerRow, filtered, r::id.desc());
 
     fn save(
         conn: &mut DbConnection,

@@ -108,31 +108,7 @@ impl Crud for Vertegenwoordigingen {
         Ok(filters)
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<VertegenwoordigingRow>> {
-        Ok(filtered(filters)
-            .order(v::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(VertegenwoordigingRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<VertegenwoordigingRow>> {
-        Ok(v::table
-            .filter(v::uuid.eq(uuid.to_string()))
-            .select(VertegenwoordigingRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(v, VertegenwoordigingRow, filtered, v::id.desc());
 
     fn save(
         conn: &mut DbConnection,

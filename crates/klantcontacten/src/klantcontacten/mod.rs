@@ -11,7 +11,6 @@ mod delete;
 mod filters;
 mod view;
 
-use diesel::prelude::*;
 use platform::audit::Who;
 use platform::crud::Crud;
 use platform::db::DbConnection;
@@ -21,7 +20,6 @@ use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
 pub use body::store;
 pub use delete::delete_row;
@@ -158,31 +156,12 @@ impl Crud for Klantcontacten {
         filters::prepare(state, origin, filters).await
     }
 
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<KlantcontactRow>> {
-        Ok(filtered(filters)
-            .order((k::plaatsgevonden_op.desc(), k::id.desc()))
-            .offset(offset)
-            .limit(limit)
-            .select(KlantcontactRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<KlantcontactRow>> {
-        Ok(k::table
-            .filter(k::uuid.eq(uuid.to_string()))
-            .select(KlantcontactRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(
+        k,
+        KlantcontactRow,
+        filtered,
+        (k::plaatsgevonden_op.desc(), k::id.desc())
+    );
 
     fn save(
         conn: &mut DbConnection,
