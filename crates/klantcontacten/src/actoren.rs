@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::{functions::lower, DbConnection};
 use platform::input::{Field, Mode, Presence, Reader, Text};
-use platform::query::Query;
+use platform::query::{IdentificatorMember, Query};
 use platform::values::{
     check_telefoonnummer, is_email, read_object_identificator, ObjectIdentificator,
 };
@@ -135,7 +135,7 @@ pub struct Filters {
     naam: Option<String>,
     soort: Option<String>,
     actief: Option<bool>,
-    identificator: Vec<(&'static str, String)>,
+    identificator: Vec<(IdentificatorMember, String)>,
 }
 
 type Boxed = a::BoxedQuery<'static, platform::db::MultiBackend>;
@@ -156,13 +156,7 @@ fn filtered(f: &Filters) -> Boxed {
         q = q.filter(a::indicatie_actief.eq(actief));
     }
     for (member, value) in &f.identificator {
-        let value = value.clone();
-        q = match *member {
-            "ObjectId" => q.filter(a::identificator_object_id.eq(value)),
-            "CodeObjecttype" => q.filter(a::identificator_code_objecttype.eq(value)),
-            "CodeRegister" => q.filter(a::identificator_code_register.eq(value)),
-            _ => q.filter(a::identificator_code_soort_object_id.eq(value)),
-        };
+        q = platform::identificator_filter!(q, a, *member, value.clone());
     }
     q
 }
@@ -195,16 +189,7 @@ impl Crud for Actoren {
             actief: f.boolean("indicatieActief"),
             identificator: Vec::new(),
         };
-        for member in [
-            "ObjectId",
-            "CodeObjecttype",
-            "CodeRegister",
-            "CodeSoortObjectId",
-        ] {
-            if let Some(v) = f.text(&format!("actoridentificator{member}")) {
-                filters.identificator.push((member, v.to_owned()));
-            }
-        }
+        filters.identificator = f.identificator("actoridentificator");
         f.finish()?;
         Ok(filters)
     }

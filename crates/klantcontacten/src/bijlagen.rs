@@ -5,7 +5,7 @@ use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::ApiError;
 use platform::input::{Field, Mode, Presence, Reader};
-use platform::query::Query;
+use platform::query::{IdentificatorMember, Query};
 use platform::values::read_object_identificator;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
@@ -23,7 +23,7 @@ pub struct Bijlagen;
 #[derive(Default)]
 pub struct Filters {
     klantcontact: Option<Uuid>,
-    identificator: Vec<(&'static str, String)>,
+    identificator: Vec<(IdentificatorMember, String)>,
 }
 
 type Boxed = b::BoxedQuery<'static, platform::db::MultiBackend>;
@@ -40,13 +40,7 @@ fn filtered(f: &Filters) -> Boxed {
         );
     }
     for (member, value) in &f.identificator {
-        let value = value.clone();
-        q = match *member {
-            "ObjectId" => q.filter(b::identificator_object_id.eq(value)),
-            "CodeObjecttype" => q.filter(b::identificator_code_objecttype.eq(value)),
-            "CodeRegister" => q.filter(b::identificator_code_register.eq(value)),
-            _ => q.filter(b::identificator_code_soort_object_id.eq(value)),
-        };
+        q = platform::identificator_filter!(q, b, *member, value.clone());
     }
     q
 }
@@ -75,16 +69,7 @@ impl Crud for Bijlagen {
             klantcontact: f.uuid("klantcontact__uuid"),
             identificator: Vec::new(),
         };
-        for member in [
-            "ObjectId",
-            "CodeObjecttype",
-            "CodeRegister",
-            "CodeSoortObjectId",
-        ] {
-            if let Some(v) = f.text(&format!("bijlageidentificator{member}")) {
-                filters.identificator.push((member, v.to_owned()));
-            }
-        }
+        filters.identificator = f.identificator("bijlageidentificator");
         f.finish()?;
         Ok(filters)
     }

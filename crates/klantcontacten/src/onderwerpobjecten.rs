@@ -7,7 +7,7 @@ use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam};
 use platform::input::{Field, Mode, Presence, Reader};
 use platform::outbound::Outside;
-use platform::query::Query;
+use platform::query::{IdentificatorMember, Query};
 use platform::values::read_object_identificator;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
@@ -27,7 +27,7 @@ pub struct Onderwerpobjecten;
 pub struct Filters {
     klantcontact: Option<Uuid>,
     was_klantcontact: Option<Uuid>,
-    identificator: Vec<(&'static str, String)>,
+    identificator: Vec<(IdentificatorMember, String)>,
     nothing: bool,
 }
 
@@ -57,13 +57,7 @@ fn filtered(f: &Filters) -> Boxed {
         );
     }
     for (member, value) in &f.identificator {
-        let value = value.clone();
-        q = match *member {
-            "ObjectId" => q.filter(o::identificator_object_id.eq(value)),
-            "CodeObjecttype" => q.filter(o::identificator_code_objecttype.eq(value)),
-            "CodeRegister" => q.filter(o::identificator_code_register.eq(value)),
-            _ => q.filter(o::identificator_code_soort_object_id.eq(value)),
-        };
+        q = platform::identificator_filter!(q, o, *member, value.clone());
     }
     q
 }
@@ -186,16 +180,7 @@ impl Crud for Onderwerpobjecten {
             was_klantcontact: f.reference("wasKlantcontact"),
             ..Filters::default()
         };
-        for member in [
-            "ObjectId",
-            "CodeObjecttype",
-            "CodeRegister",
-            "CodeSoortObjectId",
-        ] {
-            if let Some(v) = f.text(&format!("onderwerpobjectidentificator{member}")) {
-                filters.identificator.push((member, v.to_owned()));
-            }
-        }
+        filters.identificator = f.identificator("onderwerpobjectidentificator");
         filters.nothing = f.matches_nothing();
         f.finish()?;
         Ok(filters)

@@ -129,6 +129,51 @@ pub struct Filters<'q> {
     nothing: bool,
 }
 
+/// A member of an object identificator (a gegevensgroep of four texts), as filters name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentificatorMember {
+    ObjectId,
+    CodeObjecttype,
+    CodeRegister,
+    CodeSoortObjectId,
+}
+
+impl IdentificatorMember {
+    pub const ALL: [IdentificatorMember; 4] = [
+        IdentificatorMember::ObjectId,
+        IdentificatorMember::CodeObjecttype,
+        IdentificatorMember::CodeRegister,
+        IdentificatorMember::CodeSoortObjectId,
+    ];
+
+    /// How a filter name ends for this member (`…ObjectId`).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            IdentificatorMember::ObjectId => "ObjectId",
+            IdentificatorMember::CodeObjecttype => "CodeObjecttype",
+            IdentificatorMember::CodeRegister => "CodeRegister",
+            IdentificatorMember::CodeSoortObjectId => "CodeSoortObjectId",
+        }
+    }
+}
+
+/// Narrows a boxed query of `$table` (with `identificator_*` columns) to rows whose
+/// identificator member has the value: `identificator_filter!(q, bijlagen, member, value)`.
+#[macro_export]
+macro_rules! identificator_filter {
+    ($query:expr, $table:ident, $member:expr, $value:expr) => {{
+        use $crate::query::IdentificatorMember as M;
+        match $member {
+            M::ObjectId => $query.filter($table::identificator_object_id.eq($value)),
+            M::CodeObjecttype => $query.filter($table::identificator_code_objecttype.eq($value)),
+            M::CodeRegister => $query.filter($table::identificator_code_register.eq($value)),
+            M::CodeSoortObjectId => {
+                $query.filter($table::identificator_code_soort_object_id.eq($value))
+            }
+        }
+    }};
+}
+
 /// What a `…__url` filter asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlFilter {
@@ -196,6 +241,15 @@ impl<'q> Filters<'q> {
     /// Whether a filter read so far can match no object, so the list is empty.
     pub fn matches_nothing(&self) -> bool {
         self.nothing
+    }
+
+    /// The filters on an object identificator's four members (`{prefix}ObjectId`,
+    /// `{prefix}CodeObjecttype`, ...): the members given, with their values.
+    pub fn identificator(&self, prefix: &str) -> Vec<(IdentificatorMember, String)> {
+        IdentificatorMember::ALL
+            .into_iter()
+            .filter_map(|m| Some((m, self.text(&format!("{prefix}{}", m.suffix()))?.to_owned())))
+            .collect()
     }
 
     /// `true/false/1/0` in any case; any other value leaves the filter off, as in the reference.

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use platform::db::functions::lower;
-use platform::query::Query;
+use platform::query::{IdentificatorMember, Query};
 use platform::ApiResult;
 use uuid::Uuid;
 
@@ -27,7 +27,7 @@ pub struct Filters {
     onderwerpobject: Option<Uuid>,
     was_onderwerpobject: Option<Uuid>,
     /// (role: "klantcontact" | "wasKlantcontact", member, value)
-    identificator: Vec<(bool, &'static str, String)>,
+    identificator: Vec<(bool, IdentificatorMember, String)>,
     /// Filters on the betrokkenen's partij, asked of the relatiebeheer register.
     remote_partij: Vec<(String, String)>,
     /// A search in the betrokkenen's digitale adressen, asked of the relatiebeheer register.
@@ -160,30 +160,27 @@ pub fn filtered(f: &Filters) -> Boxed {
     }
     for (was, member, value) in &f.identificator {
         let value = value.clone();
+        // The klantcontacten (in the role asked for) of the onderwerpobjecten matching it.
         macro_rules! by_column {
             ($col:expr) => {
                 if *was {
-                    q.filter(
-                        k::id.nullable().eq_any(
-                            o::table
-                                .filter($col.eq(value))
-                                .select(o::was_klantcontact_id),
-                        ),
-                    )
+                    let role = o::table
+                        .filter($col.eq(value))
+                        .select(o::was_klantcontact_id);
+                    q.filter(k::id.nullable().eq_any(role))
                 } else {
-                    q.filter(
-                        k::id
-                            .nullable()
-                            .eq_any(o::table.filter($col.eq(value)).select(o::klantcontact_id)),
-                    )
+                    let role = o::table.filter($col.eq(value)).select(o::klantcontact_id);
+                    q.filter(k::id.nullable().eq_any(role))
                 }
             };
         }
-        q = match *member {
-            "ObjectId" => by_column!(o::identificator_object_id),
-            "CodeObjecttype" => by_column!(o::identificator_code_objecttype),
-            "CodeRegister" => by_column!(o::identificator_code_register),
-            _ => by_column!(o::identificator_code_soort_object_id),
+        q = match member {
+            IdentificatorMember::ObjectId => by_column!(o::identificator_object_id),
+            IdentificatorMember::CodeObjecttype => by_column!(o::identificator_code_objecttype),
+            IdentificatorMember::CodeRegister => by_column!(o::identificator_code_register),
+            IdentificatorMember::CodeSoortObjectId => {
+                by_column!(o::identificator_code_soort_object_id)
+            }
         };
     }
     q
@@ -234,16 +231,11 @@ pub fn parse(query: &Query) -> ApiResult<Filters> {
         .text("hadBetrokkene__digitaaladres__adres__icontains")
         .map(str::to_owned);
     for (was, prefix) in [(false, "onderwerpobject"), (true, "wasOnderwerpobject")] {
-        for member in [
-            "ObjectId",
-            "CodeObjecttype",
-            "CodeRegister",
-            "CodeSoortObjectId",
-        ] {
-            if let Some(v) = f.text(&format!("{prefix}__onderwerpobjectidentificator{member}")) {
-                filters.identificator.push((was, member, v.to_owned()));
-            }
-        }
+        let members = f.identificator(&format!("{prefix}__onderwerpobjectidentificator"));
+        let members = members
+            .into_iter()
+            .map(|(member, value)| (was, member, value));
+        filters.identificator.extend(members);
     }
     filters.nothing = f.matches_nothing();
     f.finish()?;
