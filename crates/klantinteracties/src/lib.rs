@@ -21,6 +21,7 @@ use platform::db::{self, Db, Migrations};
 use platform::events::Relay;
 use platform::health::Databases;
 use platform::http::{html_not_found, Api, Edge, Urls};
+use platform::metrics::Metrics;
 use reference::internal::INTERNAL_PATH;
 use reference::{Register, Resolver, API_PATH};
 use registers::Registers;
@@ -107,6 +108,7 @@ pub struct Application {
     port: u16,
     server: Server,
     relays: Vec<Relay>,
+    metrics: Arc<Metrics>,
 }
 
 impl Application {
@@ -118,7 +120,6 @@ impl Application {
             std::fs::create_dir_all(&settings.data_dir)?;
         }
         let served = settings.registers()?;
-        let serves = |register: Register| served.contains(&register);
         let service_token = match &settings.service_token {
             Some(token) => token.clone(),
             None => platform::auth::generate_token()?,
@@ -131,28 +132,11 @@ impl Application {
             .collect();
 
         let listener = listen(&settings.bind)?;
-        let local = listener.local_addr()?;
-        let port = local.port();
-        // The registers this process serves are reached on its own address, the others at
-        // their configured peer URLs.
-        let own = if local.ip().is_unspecified() {
-            format!("http://127.0.0.1:{port}")
-        } else {
-            format!("http://{local}")
-        };
-        let peers: HashMap<Register, String> = Register::ALL
-            .into_iter()
-            .filter_map(|r| {
-                let url = if serves(r) {
-                    Some(own.clone())
-                } else {
-                    settings.peer(r).map(str::to_owned)
-                };
-                url.map(|u| (r, u.trim_end_matches('/').to_owned()))
-            })
-            .collect();
+        let port = listener.local_addr()?.port();
+        let peers = peers(settings, &served, listener.local_addr()?);
 
-        let relays = relays::of(settings, &dbs, &peers, &service_token);
+        let metrics = Arc::new(Metrics::new());
+        let relays = relays::of(settings, &dbs, &peers, &service_token, &metrics);
         let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
         let registers = Registers::new(
             settings,
@@ -162,35 +146,11 @@ impl Application {
             relays::outside(settings),
         );
 
-        let parts: Vec<Parts> = served.iter().map(|r| parts_of(*r)).collect();
-        let resources: Vec<&'static str> =
-            parts.iter().flat_map(|p| p.resources).copied().collect();
-        let actions: Vec<&'static str> = parts.iter().flat_map(|p| p.actions).copied().collect();
-        let internal = registers::internal_paths(&served);
-        let mut apis = vec![Api {
-            prefix: API_PATH,
-            version: API_VERSION,
-            resources: resources.clone(),
-            actions: actions.clone(),
-        }];
-        if serves(Register::Relatiebeheer) {
-            apis.push(Api {
-                prefix: contactgegevens::API_PATH,
-                version: contactgegevens::API_VERSION,
-                resources: relatiebeheer::CONTACTGEGEVENS_RESOURCES.to_vec(),
-                actions: Vec::new(),
-            });
-        }
-        apis.push(Api {
-            prefix: INTERNAL_PATH,
-            version: "",
-            resources: Vec::new(),
-            actions: internal,
-        });
         let edge = Arc::new(Edge {
-            apis,
+            apis: apis(&served),
             tokens: tokens.clone(),
             public_origin: settings.public_base_url.clone(),
+            metrics: Arc::clone(&metrics),
         });
         let mut databases = vec![("auth", tokens.db().clone())];
         for register in &served {
@@ -199,7 +159,7 @@ impl Application {
             }
         }
         for (name, db) in &databases {
-            platform::metrics::get().watch_pool(name, db);
+            metrics.watch_pool(name, db);
         }
         let databases = Databases(databases);
         let backlog = platform::events::Relays(
@@ -223,68 +183,26 @@ impl Application {
             contactgegevens: Arc::new(Document::of(&openapi::contactgegevens())),
         };
         let cors_origins = settings.cors_allowed_origins.clone();
-        for origin in &cors_origins {
-            let valid = origin == "*"
-                || origin
-                    .parse::<actix_web::http::Uri>()
-                    .is_ok_and(|u| u.scheme().is_some() && u.host().is_some());
-            anyhow::ensure!(
-                valid,
-                "CORS origin {origin:?} is no origin (https://host[:port])"
-            );
-        }
+        check_cors(&cors_origins)?;
+        let served_metrics = Arc::clone(&metrics);
         let mut server = HttpServer::new(move || {
-            let documents = documents.clone();
-            let listed = Arc::clone(&listed);
-            let (api, internal, contactgegevens) =
-                (registers.clone(), registers.clone(), registers.clone());
+            let served = Served {
+                documents: documents.clone(),
+                listed: Arc::clone(&listed),
+                registers: registers.clone(),
+            };
             App::new()
                 .app_data(web::Data::new(Arc::clone(&edge)))
                 .app_data(web::Data::new(databases.clone()))
                 .app_data(web::Data::new(backlog.clone()))
+                .app_data(web::Data::new(Arc::clone(&served_metrics)))
                 .wrap(from_fn(platform::http::edge))
                 // Outside the edge: a browser's preflight carries no token.
                 .wrap(actix_web::middleware::Condition::new(
                     !cors_origins.is_empty(),
                     cors(&cors_origins),
                 ))
-                .configure(platform::health::configure)
-                .route("/_healthz/events", web::get().to(platform::events::backlog))
-                .route("/metrics", web::get().to(platform::metrics::endpoint))
-                .service(
-                    web::scope(API_PATH)
-                        .route(
-                            "/",
-                            web::get().to(move |urls: Urls| {
-                                api_root(urls, API_PATH, Arc::clone(&listed))
-                            }),
-                        )
-                        .configure(|cfg| documents.klantinteracties.serve(cfg))
-                        .configure(|cfg| api.api(cfg))
-                        .default_service(web::to(|| async { html_not_found() })),
-                )
-                .service(
-                    web::scope(contactgegevens::API_PATH)
-                        .route(
-                            "/",
-                            web::get().to(|urls: Urls| {
-                                api_root(
-                                    urls,
-                                    contactgegevens::API_PATH,
-                                    Arc::new(relatiebeheer::CONTACTGEGEVENS_RESOURCES.to_vec()),
-                                )
-                            }),
-                        )
-                        .configure(|cfg| documents.contactgegevens.serve(cfg))
-                        .configure(|cfg| contactgegevens.contactgegevens(cfg))
-                        .default_service(web::to(|| async { html_not_found() })),
-                )
-                .service(
-                    web::scope(INTERNAL_PATH)
-                        .configure(|cfg| internal.internal(cfg))
-                        .default_service(web::to(|| async { html_not_found() })),
-                )
-                .default_service(web::to(|| async { html_not_found() }))
+                .configure(|cfg| served.routes(cfg))
         })
         .listen(listener)?
         .shutdown_timeout(30);
@@ -296,6 +214,7 @@ impl Application {
             port,
             server: server.run(),
             relays: relays.into_values().collect(),
+            metrics,
         })
     }
 
@@ -326,9 +245,135 @@ impl Application {
         }
         tracing::info!("klantinteracties stopped");
         platform::telemetry::flush();
-        platform::metrics::get().flush();
+        self.metrics.flush();
         result
     }
+}
+
+/// What the HTTP server serves, per worker.
+struct Served {
+    documents: Documents,
+    /// The resources and actions the API root lists.
+    listed: Arc<Vec<&'static str>>,
+    registers: Registers,
+}
+
+impl Served {
+    /// Health, metrics, the Klantinteracties and Contactgegevens APIs and `/_internal`.
+    fn routes(self, cfg: &mut web::ServiceConfig) {
+        let Served {
+            documents,
+            listed,
+            registers,
+        } = self;
+        let not_found = || web::to(|| async { html_not_found() });
+        cfg.configure(platform::health::configure)
+            .route("/_healthz/events", web::get().to(platform::events::backlog))
+            .route("/metrics", web::get().to(platform::metrics::endpoint))
+            .service(
+                web::scope(API_PATH)
+                    .route(
+                        "/",
+                        web::get()
+                            .to(move |urls: Urls| api_root(urls, API_PATH, Arc::clone(&listed))),
+                    )
+                    .configure(|cfg| documents.klantinteracties.serve(cfg))
+                    .configure(|cfg| registers.api(cfg))
+                    .default_service(not_found()),
+            )
+            .service(
+                web::scope(contactgegevens::API_PATH)
+                    .route(
+                        "/",
+                        web::get().to(|urls: Urls| {
+                            api_root(
+                                urls,
+                                contactgegevens::API_PATH,
+                                Arc::new(relatiebeheer::CONTACTGEGEVENS_RESOURCES.to_vec()),
+                            )
+                        }),
+                    )
+                    .configure(|cfg| documents.contactgegevens.serve(cfg))
+                    .configure(|cfg| registers.contactgegevens(cfg))
+                    .default_service(not_found()),
+            )
+            .service(
+                web::scope(INTERNAL_PATH)
+                    .configure(|cfg| registers.internal(cfg))
+                    .default_service(not_found()),
+            )
+            .default_service(not_found());
+    }
+}
+
+/// The APIs the edge knows, for the registers served here: the Klantinteracties API, the
+/// Contactgegevens API with relatiebeheer, and the internal endpoints.
+fn apis(served: &[Register]) -> Vec<Api> {
+    let parts: Vec<Parts> = served.iter().map(|r| parts_of(*r)).collect();
+    let resources: Vec<&'static str> = parts.iter().flat_map(|p| p.resources).copied().collect();
+    let actions: Vec<&'static str> = parts.iter().flat_map(|p| p.actions).copied().collect();
+    let internal = registers::internal_paths(served);
+    let mut apis = vec![Api {
+        prefix: API_PATH,
+        version: API_VERSION,
+        resources,
+        actions,
+    }];
+    if served.contains(&Register::Relatiebeheer) {
+        apis.push(Api {
+            prefix: contactgegevens::API_PATH,
+            version: contactgegevens::API_VERSION,
+            resources: relatiebeheer::CONTACTGEGEVENS_RESOURCES.to_vec(),
+            actions: Vec::new(),
+        });
+    }
+    apis.push(Api {
+        prefix: INTERNAL_PATH,
+        version: "",
+        resources: Vec::new(),
+        actions: internal,
+    });
+    apis
+}
+
+/// Where each register is reached: those served here on this process's own address, the others
+/// at their configured peer URLs.
+fn peers(
+    settings: &Settings,
+    served: &[Register],
+    local: std::net::SocketAddr,
+) -> HashMap<Register, String> {
+    let own = if local.ip().is_unspecified() {
+        format!("http://127.0.0.1:{}", local.port())
+    } else {
+        format!("http://{local}")
+    };
+    Register::ALL
+        .into_iter()
+        .filter_map(|r| {
+            let url = if served.contains(&r) {
+                Some(own.clone())
+            } else {
+                settings.peer(r).map(str::to_owned)
+            };
+            url.map(|u| (r, u.trim_end_matches('/').to_owned()))
+        })
+        .collect()
+}
+
+/// Every configured CORS origin must be an origin (or `*`).
+fn check_cors(origins: &[String]) -> anyhow::Result<()> {
+    for origin in origins {
+        let valid = origin == "*"
+            || origin
+                .parse::<actix_web::http::Uri>()
+                .is_ok_and(|u| u.scheme().is_some() && u.host().is_some());
+        anyhow::ensure!(
+            valid,
+            "CORS origin {origin:?} is no origin (https://host[:port])"
+        );
+    }
+    Ok(())
 }
 
 /// Binds the address, allowing an immediate rebind after a restart (connections of the

@@ -2,10 +2,12 @@
 //! (`readmodels`), and the systems outside (a Notificaties API, webhooks).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use platform::db::Db;
 use platform::events::{Relay, Subscriber, Target};
+use platform::metrics::Metrics;
 use platform::outbound::Outside;
 use reference::internal::{Endpoint, INTERNAL_PATH};
 use reference::Register;
@@ -23,6 +25,7 @@ pub fn of(
     dbs: &HashMap<Register, Db>,
     peers: &HashMap<Register, String>,
     service_token: &str,
+    metrics: &Arc<Metrics>,
 ) -> HashMap<Register, Relay> {
     dbs.iter()
         .map(|(source, db)| {
@@ -50,6 +53,7 @@ pub fn of(
                 service_token.to_owned(),
             )
             .with_read_your_writes(READ_YOUR_WRITES)
+            .with_metrics(Arc::clone(metrics))
             .with_retention(Duration::from_secs(settings.outbox_retention_hours * 3600));
             (*source, relay)
         })

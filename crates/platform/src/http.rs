@@ -37,6 +37,8 @@ pub struct Edge {
     pub tokens: TokenStore,
     /// The base URL clients reach the deployment on, when it is not the request's own.
     pub public_origin: Option<String>,
+    /// Where every API call is counted.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 const ROOT_ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -214,7 +216,7 @@ pub async fn edge(
                 .map_into_boxed_body()
         }
     };
-    crate::metrics::get().request(
+    edge.metrics.request(
         method.as_str(),
         &crate::metrics::route(&path),
         res.status().as_u16(),

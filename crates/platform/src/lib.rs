@@ -1,12 +1,17 @@
-//! What every register needs at its HTTP edge and below it.
+//! What every register needs at its HTTP edge and below it, in parts (ARCHITECTURE.md draws
+//! them; a lower part never uses a higher one):
 //!
-//! - [`error`]: the problem format with `invalidParams`;
-//! - [`json`], [`input`]: request bodies (camelCase or snake_case) read field by field;
-//! - [`query`], [`pagination`]: filters, unknown-parameter rejection, pages;
-//! - [`http`]: the API edge (auth, `API-version`, `Allow`, 404/405/406/415);
-//! - [`auth`]: hashed tokens;
-//! - [`db`]: diesel on PostgreSQL or SQLite, pools, migrations;
-//! - [`health`], [`telemetry`], [`time`].
+//! - the API edge: [`http`] (auth, `API-version`, `Allow`, 404/405/406/415), [`auth`] (hashed
+//!   tokens, scopes), [`error`] (the problem format with `invalidParams`), [`json`], [`input`]
+//!   and [`values`] (bodies read field by field), [`query`] and [`pagination`], [`time`];
+//! - the store: [`db`] (diesel on PostgreSQL or SQLite, pools, migrations, a lost database),
+//!   [`idempotency`];
+//! - events: [`events`] (the outbox and its relay), [`outbound`] (what goes out, shaped),
+//!   [`resync`] (rebuilding a read model);
+//! - history: [`audit`];
+//! - resources: [`register`] (what a register is to the machinery), [`crud`] (the handlers of
+//!   every resource), [`internal`] (the endpoints between registers);
+//! - operations: [`health`], [`metrics`], [`telemetry`].
 
 pub mod audit;
 pub mod auth;

@@ -9,7 +9,7 @@
 //! - `klantinteracties_db_connections` / `…_db_connections_idle`: pool usage per database.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use opentelemetry::metrics::{Histogram, MeterProvider as _};
 use opentelemetry::KeyValue;
@@ -17,6 +17,7 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 
 use crate::db::Db;
 
+/// An application's metrics (one per application, so two in one process stay apart).
 pub struct Metrics {
     registry: prometheus::Registry,
     requests: Histogram<f64>,
@@ -26,15 +27,14 @@ pub struct Metrics {
     provider: SdkMeterProvider,
 }
 
-static METRICS: OnceLock<Metrics> = OnceLock::new();
-
-/// The process's metrics, set up on first use.
-pub fn get() -> &'static Metrics {
-    METRICS.get_or_init(Metrics::new)
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Metrics {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let registry = prometheus::Registry::new();
         let mut builder = SdkMeterProvider::builder();
         match opentelemetry_prometheus::exporter()
@@ -186,10 +186,10 @@ impl Metrics {
 }
 
 /// `GET /metrics`.
-pub async fn endpoint() -> actix_web::HttpResponse {
+pub async fn endpoint(metrics: actix_web::web::Data<Arc<Metrics>>) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(get().render())
+        .body(metrics.render())
 }
 
 /// The route template of an API path, for metrics and span names: `{prefix}/{resource}`,

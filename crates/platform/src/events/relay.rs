@@ -70,6 +70,8 @@ pub struct Relay {
     pub(super) read_your_writes: Duration,
     /// How long events every subscriber has are kept before they are pruned.
     pub(super) retention: Duration,
+    /// Where deliveries and the backlog are reported (none in tests that build a relay alone).
+    pub(super) metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 /// Events per delivery.
@@ -93,7 +95,14 @@ impl Relay {
             delivered: Arc::new(watch::channel(Some(0)).0),
             read_your_writes: Duration::ZERO,
             retention: Duration::from_secs(24 * 3600),
+            metrics: None,
         }
+    }
+
+    /// Reports its deliveries and backlog to these metrics.
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Keeps delivered events this long before pruning them (a day by default).
@@ -177,7 +186,9 @@ impl Relay {
                 counted = tokio::time::Instant::now();
                 if let Ok(backlog) = self.backlog().await {
                     for b in backlog {
-                        crate::metrics::get().backlog(&self.register, &b.subscriber, b.pending);
+                        if let Some(metrics) = &self.metrics {
+                            metrics.backlog(&self.register, &b.subscriber, b.pending);
+                        }
                     }
                 }
             }
@@ -311,7 +322,9 @@ impl Relay {
         };
         for (_, at) in written.iter().filter(|(id, _)| *id <= went) {
             let lag = (now - *at).as_seconds_f64().max(0.0);
-            crate::metrics::get().delivered(&self.register, &subscriber.name, lag);
+            if let Some(metrics) = &self.metrics {
+                metrics.delivered(&self.register, &subscriber.name, lag);
+            }
         }
         // What went out is remembered even when a later event of the batch failed.
         let through = match &sent {

@@ -1,0 +1,276 @@
+//! The handlers, generic over the resource.
+
+use actix_web::{web, HttpResponse};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::records::{resource_name, Recorder};
+use super::render::{as_value, before, found, known_on_list, render_one, render_with};
+use super::{settle, Crud, RegisterState};
+use crate::db::DbConnection;
+use crate::error::{ApiError, InvalidParam};
+use crate::http::{created, no_content, ok, path_uuid, Urls};
+use crate::idempotency::Outcome;
+use crate::input::Mode;
+use crate::json::JsonBody;
+use crate::pagination::PageRequest;
+use crate::query::Query;
+use crate::ApiResult;
+
+/// Refuses a filter or expansion into a register the caller may not read (else a token could
+/// test facts of that register through this one).
+pub(super) fn check_reach<R: Crud>(
+    caller: &crate::auth::Caller,
+    query: &Query,
+    expand: &[String],
+) -> ApiResult<()> {
+    let named = |name: &str| {
+        query
+            .pairs()
+            .iter()
+            .any(|(k, v)| k == name && !v.is_empty())
+            || expand.iter().any(|e| e == name)
+    };
+    let refused = R::REACHES
+        .iter()
+        .any(|(name, register)| named(name) && !caller.scopes.allows(*register, false));
+    if refused {
+        Err(ApiError::PermissionDenied)
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn list<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    caller: crate::auth::Caller,
+    query: Query,
+) -> ApiResult<HttpResponse> {
+    query.reject_unknown(&known_on_list::<R>())?;
+    let expand = query.expand(R::EXPAND)?;
+    check_reach::<R>(&caller, &query, &expand)?;
+    let page = PageRequest::from_query(&query)?;
+    let mut filters = R::parse_filters(&query)?;
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
+    R::prepare(&state, &origin, &mut filters).await?;
+    let mut body = state
+        .db()
+        .read(move |conn| {
+            let page = page.resolve(R::count(conn, &filters)?)?;
+            let rows = R::page(conn, &filters, page.offset(), page.limit())?;
+            let expand = (!R::EXPAND.is_empty()).then_some(expand.as_slice());
+            let results = render_with::<R>(conn, &urls, &rows, expand)?;
+            Ok(page.body(&R::collection(&urls), &query, results))
+        })
+        .await?;
+    if !requested.is_empty() {
+        R::expand_remote(&state, &origin, &requested, &mut body.results).await?;
+    }
+    ok(&body)
+}
+
+pub async fn read<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    caller: crate::auth::Caller,
+    path: web::Path<String>,
+    query: Query,
+) -> ApiResult<HttpResponse> {
+    // Expandable resources know `expand` on detail; the others know their list filters there
+    // too, as the reference does (accepted, not applied).
+    if R::EXPAND.is_empty() {
+        query.reject_unknown(R::FILTERS)?;
+    } else {
+        query.reject_unknown(&["expand"])?;
+    }
+    let expand = query.expand(R::EXPAND)?;
+    check_reach::<R>(&caller, &query, &expand)?;
+    let uuid = path_uuid(&path)?;
+    let requested = expand.clone();
+    let origin = urls.origin().to_owned();
+    let mut view = state
+        .db()
+        .read(move |conn| {
+            let row = found::<R>(conn, uuid)?;
+            let expand = expand
+                .iter()
+                .any(|e| !e.contains('.'))
+                .then_some(expand.as_slice());
+            render_with::<R>(conn, &urls, std::slice::from_ref(&row), expand)?
+                .pop()
+                .ok_or_else(ApiError::not_found)
+        })
+        .await?;
+    if requested.iter().any(|e| !e.contains('.')) {
+        R::expand_remote(&state, &origin, &requested, std::slice::from_mut(&mut view)).await?;
+    }
+    ok(&view)
+}
+
+/// `PUT` and `PATCH`.
+async fn update<R: Crud>(
+    state: web::Data<R::State>,
+    urls: reference::ApiUrls,
+    who: crate::audit::Who,
+    uuid: Uuid,
+    body: JsonBody,
+    mode: Mode,
+) -> ApiResult<R::View> {
+    let body = body.into_object()?;
+    let unknown = R::verify(&state, &body).await?;
+    let rules = state.get_ref().clone();
+    let recorder = Recorder::new(state.get_ref(), who);
+    let view = state
+        .db()
+        .write(move |conn| {
+            let existing = found::<R>(conn, uuid)?;
+            R::allow_change(&rules, &existing, &recorder.who)?;
+            let previous = before::<R>(conn, &urls, &existing)?;
+            let row = settle(
+                R::save(conn, &body, mode, Some(existing)),
+                unknown,
+                R::FIELDS,
+            )?;
+            let view = render_one::<R>(conn, &urls, row)?;
+            let actie = match mode {
+                Mode::Replace => crate::outbound::Actie::Update,
+                _ => crate::outbound::Actie::PartialUpdate,
+            };
+            let after = as_value(&view)?;
+            recorder.record_write::<R>(conn, &urls, actie, previous.as_ref(), Some(&after))?;
+            Ok(view)
+        })
+        .await?;
+    state.written().await;
+    Ok(view)
+}
+
+/// `POST`: a new object.
+pub async fn create<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    caller: crate::auth::Caller,
+    key: crate::idempotency::IdempotencyKey,
+    who: crate::audit::Who,
+    req: actix_web::HttpRequest,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_object()?;
+    let recorder = Recorder::new(state.get_ref(), who);
+    let outcome = post(
+        state.get_ref(),
+        &caller,
+        key,
+        req.path(),
+        body,
+        async |body| R::verify(&state, body).await,
+        move |conn, body, unknown| {
+            let saved = R::save(conn, body, Mode::Create, None);
+            let row = settle(saved, unknown, R::FIELDS)?;
+            let view = as_value(&render_one::<R>(conn, &urls, row)?)?;
+            let actie = crate::outbound::Actie::Create;
+            recorder.record_write::<R>(conn, &urls, actie, None, Some(&view))?;
+            Ok(view)
+        },
+    )
+    .await?;
+    match outcome {
+        Outcome::Fresh(view) => {
+            let location = view.get("url").and_then(Value::as_str).unwrap_or_default();
+            created(&view, location)
+        }
+        Outcome::Replayed(answer) => Ok(answer.response()),
+    }
+}
+
+/// The one way a POST writes: with an `Idempotency-Key` a repeated request gets the first
+/// answer (without checking or writing anything again); else the body's references into other
+/// registers are checked (`verify`, answering the unknown ones), `work` runs in one transaction
+/// with its idempotency record, and the register's relay is woken.
+pub async fn post<S: RegisterState>(
+    state: &S,
+    caller: &crate::auth::Caller,
+    key: crate::idempotency::IdempotencyKey,
+    path: &str,
+    body: Map<String, Value>,
+    verify: impl AsyncFnOnce(&Map<String, Value>) -> ApiResult<Vec<InvalidParam>>,
+    work: impl FnOnce(&mut DbConnection, &Map<String, Value>, Vec<InvalidParam>) -> ApiResult<Value>
+        + Send
+        + 'static,
+) -> ApiResult<Outcome> {
+    use crate::idempotency;
+    let claim = key.claim(caller, path, &body);
+    if let Some(answer) = idempotency::answered(state.db(), claim.as_ref()).await? {
+        return Ok(Outcome::Replayed(answer));
+    }
+    let unknown = verify(&body).await?;
+    let stored = claim.clone();
+    let outcome = state
+        .db()
+        .write(move |conn| {
+            idempotency::once(conn, stored.as_ref(), |conn| work(conn, &body, unknown))
+        })
+        .await;
+    state.written().await;
+    idempotency::settle(state.db(), claim, outcome).await
+}
+
+pub async fn replace<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    who: crate::audit::Who,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&update::<R>(state, urls, who, uuid, body, Mode::Replace).await?)
+}
+
+pub async fn patch<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    who: crate::audit::Who,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    ok(&update::<R>(state, urls, who, uuid, body, Mode::Patch).await?)
+}
+
+pub async fn delete<R: Crud>(
+    state: web::Data<R::State>,
+    Urls(urls): Urls,
+    who: crate::audit::Who,
+    path: web::Path<String>,
+    query: Query,
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    let rules = state.get_ref().clone();
+    let recorder = Recorder::new(state.get_ref(), who);
+    let answer = state
+        .db()
+        .write(move |conn| {
+            let row = found::<R>(conn, uuid)?;
+            R::allow_change(&rules, &row, &recorder.who)?;
+            let previous = before::<R>(conn, &urls, &row)?;
+            // The resource's own events first: they may describe what the delete removes.
+            R::announce(conn, recorder.outside, previous.as_ref(), None)?;
+            let removal = R::remove(conn, &urls, row, &query)?;
+            let destroy = crate::outbound::Actie::Destroy;
+            let resource = resource_name::<R>(&urls);
+            recorder.record(conn, &resource, R::KANAAL, destroy, previous.as_ref(), None)?;
+            for gone in &removal.also {
+                let before = Some(&gone.before);
+                recorder.record(conn, gone.resource, gone.kanaal, destroy, before, None)?;
+            }
+            Ok(removal.answer)
+        })
+        .await?;
+    state.written().await;
+    match answer {
+        None => Ok(no_content()),
+        Some(body) => ok(&body),
+    }
+}
