@@ -129,13 +129,13 @@ pub trait Topic: Serialize + DeserializeOwned {
 }
 
 impl Batch {
-    /// The events of topic `T`, read as `T` (an event that does not read is skipped: the
-    /// emitting side writes these same types).
+    /// The events of topic `T`, read as `T` in place (an event that does not read is skipped:
+    /// the emitting side writes these same types).
     pub fn of<T: Topic>(&self) -> impl Iterator<Item = (&Event, T)> {
         self.events
             .iter()
             .filter(|e| e.topic == T::TOPIC)
-            .filter_map(|e| Some((e, serde_json::from_value(e.payload.clone()).ok()?)))
+            .filter_map(|e| Some((e, T::deserialize(&e.payload).ok()?)))
     }
 
     /// The uuids of the objects of topic `T` this batch deletes.

@@ -224,7 +224,7 @@ pub fn expand(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let asked = |name: &str| requested.iter().any(|r| r == name);
     // Per relation asked for, the rendered children of the whole page.
-    let mut expansions: Vec<(&str, Vec<Owned>)> = Vec::new();
+    let mut expansions: Vec<(&str, Expanded)> = Vec::new();
     if asked("hadBetrokkenen") {
         let children: Vec<BetrokkeneRow> = b::table
             .filter(b::klantcontact_id.eq_any(&ids))
@@ -233,7 +233,7 @@ pub fn expand(
             .load(conn)?;
         let owners = children.iter().map(|c| Some(c.data.klantcontact_id));
         let views = crate::views::betrokkenen(conn, urls, &children)?;
-        expansions.push(("hadBetrokkenen", owners.zip(values(views)?).collect()));
+        expansions.push(("hadBetrokkenen", per_owner(owners, views)?));
     }
     if asked("gingOverOnderwerpobjecten") {
         let children: Vec<OnderwerpobjectRow> = o::table
@@ -243,10 +243,7 @@ pub fn expand(
             .load(conn)?;
         let owners = children.iter().map(|c| c.data.klantcontact_id);
         let views = crate::views::onderwerpobjecten(conn, urls, &children)?;
-        expansions.push((
-            "gingOverOnderwerpobjecten",
-            owners.zip(values(views)?).collect(),
-        ));
+        expansions.push(("gingOverOnderwerpobjecten", per_owner(owners, views)?));
     }
     if asked("omvatteBijlagen") {
         let children: Vec<BijlageRow> = bl::table
@@ -256,32 +253,41 @@ pub fn expand(
             .load(conn)?;
         let owners = children.iter().map(|c| c.data.klantcontact_id);
         let views = crate::views::bijlagen(conn, urls, &children)?;
-        expansions.push(("omvatteBijlagen", owners.zip(values(views)?).collect()));
+        expansions.push(("omvatteBijlagen", per_owner(owners, views)?));
     }
     // What lives in the other registers (the internetaken, nested paths into relatiebeheer)
     // is filled in by `expand_remote`.
-    Ok(rows
-        .iter()
-        .map(|row| {
-            // In the order asked for.
-            requested
-                .iter()
-                .filter_map(|name| expansions.iter().find(|(n, _)| n == name))
-                .map(|(name, children)| {
-                    let mine = children
-                        .iter()
-                        .filter(|(owner, _)| *owner == Some(row.id))
-                        .map(|(_, v)| v.clone())
-                        .collect();
-                    ((*name).to_owned(), Value::Array(mine))
-                })
-                .collect()
-        })
-        .collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut expand = Map::new();
+        // In the order asked for.
+        for name in requested {
+            if let Some((_, children)) = expansions.iter_mut().find(|(n, _)| n == name) {
+                let mine = children.remove(&row.id).unwrap_or_default();
+                expand.insert(name.clone(), Value::Array(mine));
+            }
+        }
+        out.push(expand);
+    }
+    Ok(out)
 }
 
-/// A rendered child with the id of its klantcontact.
-type Owned = (Option<i64>, Value);
+/// Rendered children by the id of their klantcontact, in their order.
+type Expanded = HashMap<i64, Vec<Value>>;
+
+/// Children rendered as `views`, grouped by their klantcontact (`owners`, in the same order).
+fn per_owner<T: Serialize>(
+    owners: impl Iterator<Item = Option<i64>>,
+    views: Vec<T>,
+) -> ApiResult<Expanded> {
+    let mut out = Expanded::new();
+    for (owner, value) in owners.zip(values(views)?) {
+        if let Some(owner) = owner {
+            out.entry(owner).or_default().push(value);
+        }
+    }
+    Ok(out)
+}
 
 fn values<T: Serialize>(views: Vec<T>) -> ApiResult<Vec<Value>> {
     views
