@@ -182,16 +182,16 @@ impl Crud for Actoren {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let mut filters = Filters {
-            naam: f.text("naam").map(str::to_lowercase),
-            soort: f.choice("soortActor", &SOORTEN).map(str::to_owned),
-            actief: f.boolean("indicatieActief"),
-            identificator: Vec::new(),
-        };
-        filters.identificator = f.identificator("actoridentificator");
-        f.finish()?;
-        Ok(filters)
+        query.read_filters(|f| {
+            let mut filters = Filters {
+                naam: f.text("naam").map(str::to_lowercase),
+                soort: f.choice("soortActor", &SOORTEN).map(str::to_owned),
+                actief: f.boolean("indicatieActief"),
+                identificator: Vec::new(),
+            };
+            filters.identificator = f.identificator("actoridentificator");
+            filters
+        })
     }
 
     platform::crud_queries!(a, ActorRow, filtered, a::id.desc());

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
-use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
+use platform::error::{ApiError, InvalidParam};
 use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
 use platform::ApiResult;
@@ -72,14 +72,11 @@ impl Crud for ActorKlantcontacten {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let filters = Filters {
+        query.read_filters(|f| Filters {
             actor: f.reference("actor"),
             klantcontact: f.reference("klantcontact"),
             nothing: f.matches_nothing(),
-        };
-        f.finish()?;
-        Ok(filters)
+        })
     }
 
     platform::crud_queries!(ak, ActorKlantcontactRow, filtered, ak::id.desc());
@@ -107,11 +104,7 @@ impl Crud for ActorKlantcontacten {
         if let Field::Set(uuid) = actor {
             match lookup::actor_id(conn, uuid)? {
                 Some(id) => data.actor_id = id,
-                None => errors.push(InvalidParam::new(
-                    "actor.uuid",
-                    "invalid",
-                    "Actor object bestaat niet.",
-                )),
+                None => errors.push(InvalidParam::no_such_object("actor.uuid", "Actor")),
             }
         }
         if let Field::Set(uuid) = klantcontact {
@@ -131,11 +124,7 @@ impl Crud for ActorKlantcontacten {
             .first::<i64>(conn)
             .optional()?;
         if taken.is_some() {
-            return Err(ApiError::invalid(
-                NON_FIELD_ERRORS,
-                "unique",
-                "De velden actor, klantcontact moeten een unieke set zijn.",
-            ));
+            return Err(ApiError::not_unique("actor, klantcontact"));
         }
         let id = platform::store_row!(conn, ak, existing_id, &data);
         Ok(ActorKlantcontactRow { id, data })

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::lookup::{self};
 use crate::models::{BetrokkeneData, BetrokkeneRow, Bezoekadres, Correspondentieadres};
+use crate::remote::RemoteFilters;
 use crate::schema::{betrokkenen as b, klantcontacten as k};
 use crate::views::BetrokkeneView;
 use crate::Register;
@@ -175,18 +176,6 @@ pub fn delete_row(conn: &mut DbConnection, row: &BetrokkeneRow) -> ApiResult<()>
     Ok(())
 }
 
-/// The partij a betrokkene body names must exist in the relatiebeheer register.
-pub async fn verify_partij(
-    state: &Register,
-    body: &Map<String, Value>,
-    prefix: &str,
-) -> ApiResult<Vec<InvalidParam>> {
-    platform::crud::References::default()
-        .add(body, prefix, "wasPartij", Resource::Partijen, "Partij")
-        .check(&state.shared.resolver)
-        .await
-}
-
 pub struct Betrokkenen;
 
 #[derive(Default)]
@@ -197,15 +186,10 @@ pub struct Filters {
     klantcontact_nummer: Option<String>,
     klantcontact_referentienummer: Option<String>,
     partij: Option<Uuid>,
-    /// Filters on the partij, asked of the relatiebeheer register.
-    remote_partij: Vec<(String, String)>,
-    /// An exact address, asked of the relatiebeheer register.
-    remote_adres: Option<String>,
+    /// Filters on the partij and an exact address, asked of the relatiebeheer register.
+    remote: RemoteFilters,
     /// An address by uuid: who supplied it is known from this register's read model.
     adres: Option<Uuid>,
-    /// What those answered.
-    partij_in: Option<Vec<String>>,
-    betrokkene_in: Option<Vec<String>>,
     nothing: bool,
 }
 
@@ -250,10 +234,10 @@ fn filtered(f: &Filters) -> Boxed {
     if let Some(uuid) = f.partij {
         q = q.filter(b::partij_uuid.eq(uuid.to_string()));
     }
-    if let Some(partijen) = &f.partij_in {
+    if let Some(partijen) = &f.remote.partij_in {
         q = q.filter(b::partij_uuid.eq_any(partijen.clone()));
     }
-    if let Some(betrokkenen) = &f.betrokkene_in {
+    if let Some(betrokkenen) = &f.remote.betrokkene_in {
         q = q.filter(b::uuid.eq_any(betrokkenen.clone()));
     }
     if let Some(adres) = f.adres {
@@ -304,69 +288,42 @@ impl Crud for Betrokkenen {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let mut filters = Filters::default();
-        for member in [
-            "Voorletters",
-            "Voornaam",
-            "VoorvoegselAchternaam",
-            "Achternaam",
-        ] {
-            if let Some(v) = f.text(&format!("contactnaam{member}")) {
-                filters.naam.push((member, v.to_owned()));
+        query.read_filters(|f| {
+            let mut filters = Filters::default();
+            for member in [
+                "Voorletters",
+                "Voornaam",
+                "VoorvoegselAchternaam",
+                "Achternaam",
+            ] {
+                if let Some(v) = f.text(&format!("contactnaam{member}")) {
+                    filters.naam.push((member, v.to_owned()));
+                }
             }
-        }
-        filters.organisatienaam = f.text("organisatienaam").map(str::to_owned);
-        filters.klantcontact = f.reference("hadKlantcontact");
-        filters.klantcontact_nummer = f.text("hadKlantcontact__nummer").map(str::to_owned);
-        filters.klantcontact_referentienummer = f
-            .text("hadKlantcontact__referentienummer")
-            .map(str::to_owned);
-        filters.partij = f.reference("wasPartij");
-        if let Some(v) = f.text("wasPartij__nummer") {
-            filters.remote_partij.push(("nummer".into(), v.to_owned()));
-        }
-        for member in [
-            "codeObjecttype",
-            "codeSoortObjectId",
-            "objectId",
-            "codeRegister",
-        ] {
-            if let Some(v) = f.text(&format!("wasPartij__partijIdentificator__{member}")) {
-                filters
-                    .remote_partij
-                    .push((format!("partijIdentificator__{member}"), v.to_owned()));
+            filters.organisatienaam = f.text("organisatienaam").map(str::to_owned);
+            filters.klantcontact = f.reference("hadKlantcontact");
+            filters.klantcontact_nummer = f.text("hadKlantcontact__nummer").map(str::to_owned);
+            filters.klantcontact_referentienummer = f
+                .text("hadKlantcontact__referentienummer")
+                .map(str::to_owned);
+            filters.partij = f.reference("wasPartij");
+            filters.remote = RemoteFilters::read(
+                f,
+                "wasPartij",
+                "wasPartij",
+                ("verstrektedigitaalAdres__adres", "adres"),
+            );
+            if let Some(v) = f.text("wasPartij__nummer") {
+                filters.remote.on_partij("nummer", v);
             }
-        }
-        filters.remote_adres = f.text("verstrektedigitaalAdres__adres").map(str::to_owned);
-        filters.adres = f.reference("verstrektedigitaalAdres");
-        filters.nothing = f.matches_nothing();
-        f.finish()?;
-        Ok(filters)
+            filters.adres = f.reference("verstrektedigitaalAdres");
+            filters.nothing = f.matches_nothing();
+            filters
+        })
     }
 
     async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
-        if !filters.remote_partij.is_empty() {
-            let found = crate::remote::partijen_matching(
-                state,
-                origin,
-                &filters.remote_partij,
-                "wasPartij",
-            )
-            .await?;
-            filters.partij_in = Some(found);
-        }
-        if let Some(adres) = &filters.remote_adres {
-            let found = crate::remote::betrokkenen_with_adres(
-                state,
-                origin,
-                ("adres", adres),
-                "verstrektedigitaalAdres__adres",
-            )
-            .await?;
-            filters.betrokkene_in = Some(found);
-        }
-        Ok(())
+        filters.remote.ask(state, origin).await
     }
 
     platform::crud_queries!(b, BetrokkeneRow, filtered, b::id.desc());
@@ -380,34 +337,22 @@ impl Crud for Betrokkenen {
         store(conn, body, mode, existing, "", None)
     }
 
-    async fn verify(state: &Register, body: &Map<String, Value>) -> ApiResult<Vec<InvalidParam>> {
-        verify_partij(state, body, "").await
-    }
+    const REFERENCES: &'static [(&'static str, Resource, &'static str)] =
+        &[("wasPartij", Resource::Partijen, "Partij")];
 
     const REACHES: &'static [(&'static str, reference::Register)] = &[
         ("wasPartij__nummer", reference::Register::Relatiebeheer),
         (
-            "wasPartij__partijIdentificator__codeObjecttype",
-            reference::Register::Relatiebeheer,
-        ),
-        (
-            "wasPartij__partijIdentificator__codeSoortObjectId",
-            reference::Register::Relatiebeheer,
-        ),
-        (
-            "wasPartij__partijIdentificator__objectId",
-            reference::Register::Relatiebeheer,
-        ),
-        (
-            "wasPartij__partijIdentificator__codeRegister",
+            "wasPartij__partijIdentificator__",
             reference::Register::Relatiebeheer,
         ),
         (
             "verstrektedigitaalAdres__adres",
             reference::Register::Relatiebeheer,
         ),
-        ("digitaleAdressen", reference::Register::Relatiebeheer),
     ];
+    const REMOTE_EXPAND: &'static [(&'static str, Resource)] =
+        &[("digitaleAdressen", Resource::Digitaleadressen)];
 
     const FIELDS: &'static [&'static str] = &[
         "wasPartij",
@@ -430,25 +375,6 @@ impl Crud for Betrokkenen {
         rows: &[BetrokkeneRow],
     ) -> ApiResult<Vec<BetrokkeneView>> {
         crate::views::betrokkenen(conn, urls, rows)
-    }
-
-    async fn expand_remote(
-        state: &Register,
-        origin: &str,
-        requested: &[String],
-        values: &mut [Value],
-    ) -> ApiResult<()> {
-        if requested.iter().any(|r| r == "digitaleAdressen") {
-            platform::crud::expand_field(
-                &state.shared.resolver,
-                origin,
-                values,
-                "digitaleAdressen",
-                Resource::Digitaleadressen,
-            )
-            .await?;
-        }
-        Ok(())
     }
 
     fn expand(

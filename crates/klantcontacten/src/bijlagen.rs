@@ -64,14 +64,14 @@ impl Crud for Bijlagen {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let mut filters = Filters {
-            klantcontact: f.uuid("klantcontact__uuid"),
-            identificator: Vec::new(),
-        };
-        filters.identificator = f.identificator("bijlageidentificator");
-        f.finish()?;
-        Ok(filters)
+        query.read_filters(|f| {
+            let mut filters = Filters {
+                klantcontact: f.uuid("klantcontact__uuid"),
+                identificator: Vec::new(),
+            };
+            filters.identificator = f.identificator("bijlageidentificator");
+            filters
+        })
     }
 
     platform::crud_queries!(b, BijlageRow, filtered, b::id.desc());

@@ -22,12 +22,8 @@ mod snapshot;
 mod views;
 
 use actix_web::web;
-use platform::db::{DbConnection, Migrations};
-use platform::events::Batch;
-use platform::register::{RegisterState, Shared};
-use platform::ApiResult;
-use reference::{ApiUrls, Resource};
-use serde_json::Value;
+use platform::db::Migrations;
+use platform::register::Shared;
 
 pub const MIGRATIONS: Migrations =
     platform::migrations!("migrations/postgres", "migrations/sqlite");
@@ -63,54 +59,22 @@ pub enum Corrections {
     After(time::Duration),
 }
 
-impl RegisterState for Register {
-    const REGISTER: reference::Register = reference::Register::Klantcontacten;
-
-    fn shared(&self) -> &Shared {
-        &self.shared
-    }
-
-    fn existing(
-        conn: &mut DbConnection,
-        resource: Resource,
-        uuids: &[String],
-    ) -> ApiResult<Vec<String>> {
-        use schema::*;
-        Ok(platform::existing_uuids!(conn, resource, uuids, {
-            Klantcontacten => klantcontacten,
-            Betrokkenen => betrokkenen,
-            Onderwerpobjecten => onderwerpobjecten,
-            Bijlagen => bijlagen,
-            Actoren => actoren,
-            Actorklantcontacten => actorklantcontacten,
-        }))
-    }
-
-    fn objects(
-        conn: &mut DbConnection,
-        urls: &ApiUrls,
-        resource: Resource,
-        uuids: &[String],
-    ) -> ApiResult<Vec<Value>> {
-        use schema::*;
-        Ok(platform::objects_by_uuid!(conn, urls, resource, uuids, {
-            Betrokkenen => (betrokkenen, crate::betrokkenen::Betrokkenen),
-            Klantcontacten => (klantcontacten, crate::klantcontacten::Klantcontacten),
-        }))
-    }
-
-    fn snapshot(
-        conn: &mut DbConnection,
-        topic: &str,
-        after: Option<&str>,
-        limit: i64,
-    ) -> ApiResult<Option<Vec<(String, Value)>>> {
-        snapshot::snapshot(conn, topic, after, limit)
-    }
-
-    async fn receive(&self, batch: Batch) -> ApiResult<()> {
-        cascade::receive(self, batch).await
-    }
+platform::register_state! {
+    Register: Klantcontacten,
+    existing: {
+        Klantcontacten => klantcontacten,
+        Betrokkenen => betrokkenen,
+        Onderwerpobjecten => onderwerpobjecten,
+        Bijlagen => bijlagen,
+        Actoren => actoren,
+        Actorklantcontacten => actorklantcontacten,
+    },
+    objects: {
+        Betrokkenen => (betrokkenen, crate::betrokkenen::Betrokkenen),
+        Klantcontacten => (klantcontacten, crate::klantcontacten::Klantcontacten),
+    },
+    snapshot: (reference::internal::BetrokkeneEvent, snapshot::snapshot),
+    receive: cascade::receive,
 }
 
 /// Adds the register's routes to the API scope.

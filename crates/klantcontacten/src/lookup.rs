@@ -52,10 +52,6 @@ pub fn require_klantcontact(
     uuid: Uuid,
 ) -> ApiResult<Result<i64, platform::InvalidParam>> {
     Ok(klantcontact_id(conn, uuid)?.ok_or_else(|| {
-        platform::InvalidParam::new(
-            format!("{name}.uuid"),
-            "invalid",
-            "Klantcontact object bestaat niet.",
-        )
+        platform::InvalidParam::no_such_object(format!("{name}.uuid"), "Klantcontact")
     }))
 }

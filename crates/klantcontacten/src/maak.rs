@@ -37,7 +37,12 @@ pub async fn create(
         body,
         async |body| match body.get("betrokkene") {
             Some(Value::Object(betrokkene)) => {
-                betrokkenen::verify_partij(&state, betrokkene, "betrokkene.").await
+                platform::crud::verify::<betrokkenen::Betrokkenen>(
+                    &state,
+                    betrokkene,
+                    "betrokkene.",
+                )
+                .await
             }
             _ => Ok(Vec::new()),
         },

@@ -174,16 +174,16 @@ impl Crud for Onderwerpobjecten {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let mut filters = Filters {
-            klantcontact: f.reference("klantcontact"),
-            was_klantcontact: f.reference("wasKlantcontact"),
-            ..Filters::default()
-        };
-        filters.identificator = f.identificator("onderwerpobjectidentificator");
-        filters.nothing = f.matches_nothing();
-        f.finish()?;
-        Ok(filters)
+        query.read_filters(|f| {
+            let mut filters = Filters {
+                klantcontact: f.reference("klantcontact"),
+                was_klantcontact: f.reference("wasKlantcontact"),
+                ..Filters::default()
+            };
+            filters.identificator = f.identificator("onderwerpobjectidentificator");
+            filters.nothing = f.matches_nothing();
+            filters
+        })
     }
 
     platform::crud_queries!(o, OnderwerpobjectRow, filtered, o::id.desc());

@@ -1,46 +1,93 @@
-//! What this register asks of relatiebeheer for a filter on a betrokkene's partij or address.
+//! Filters on a betrokkene's partij or on the address it supplied: only relatiebeheer can answer
+//! them, so they are read with the other filters and asked of it before the page is read.
 
+use platform::query::Filters;
 use platform::ApiResult;
+use reference::Resource;
 
 use crate::Register;
 
-/// The uuids of the partijen in relatiebeheer that match `filters` (for a filter on a
-/// betrokkene's partij); refused on `name` when too many match.
-pub async fn partijen_matching(
-    register: &Register,
-    origin: &str,
-    filters: &[(String, String)],
-    name: &str,
-) -> ApiResult<Vec<String>> {
-    let partijen = platform::crud::remote_search(
-        &register.shared.resolver,
-        reference::Resource::Partijen,
-        filters,
-        origin,
-        name,
-    )
-    .await?;
-    Ok(platform::crud::uuids_at(&partijen, "/uuid"))
+/// What a list asks relatiebeheer, and what it answered.
+#[derive(Default)]
+pub struct RemoteFilters {
+    /// Filters on partijen, as relatiebeheer's list names them.
+    partij: Vec<(String, String)>,
+    /// The name an error about them is reported on.
+    partij_name: &'static str,
+    /// A filter on digitale adressen (as relatiebeheer's list names it, the value), and its
+    /// name here.
+    adres: Option<((&'static str, String), &'static str)>,
+    /// The partijen that match, when the partij was filtered on.
+    pub partij_in: Option<Vec<String>>,
+    /// The betrokkenen that supplied the matching addresses, when the address was filtered on.
+    pub betrokkene_in: Option<Vec<String>>,
 }
 
-/// The uuids of the betrokkenen that supplied the digitale adressen in relatiebeheer matching
-/// `filter`; refused on `name` when too many match.
-pub async fn betrokkenen_with_adres(
-    register: &Register,
-    origin: &str,
-    filter: (&str, &str),
-    name: &str,
-) -> ApiResult<Vec<String>> {
-    let adressen = platform::crud::remote_search(
-        &register.shared.resolver,
-        reference::Resource::Digitaleadressen,
-        &[(filter.0.to_owned(), filter.1.to_owned())],
-        origin,
-        name,
-    )
-    .await?;
-    Ok(platform::crud::uuids_at(
-        &adressen,
-        "/verstrektDoorBetrokkene/uuid",
-    ))
+/// The members of a partij's identificator, as filters name them.
+const IDENTIFICATOR: [&str; 4] = [
+    "codeObjecttype",
+    "codeSoortObjectId",
+    "objectId",
+    "codeRegister",
+];
+
+impl RemoteFilters {
+    /// Reads `{partij}__partijIdentificator__{member}` (errors named `partij_name`) and the
+    /// address filter `adres` (its name here, and in relatiebeheer's digitaleadressen list).
+    pub fn read(
+        f: &Filters,
+        partij: &str,
+        partij_name: &'static str,
+        adres: (&'static str, &'static str),
+    ) -> Self {
+        let mut remote = RemoteFilters {
+            partij_name,
+            ..Self::default()
+        };
+        for member in IDENTIFICATOR {
+            let name = format!("{partij}__partijIdentificator__{member}");
+            if let Some(value) = f.text(&name) {
+                remote.on_partij(&format!("partijIdentificator__{member}"), value);
+            }
+        }
+        let (here, there) = adres;
+        remote.adres = f.text(here).map(|v| ((there, v.to_owned()), here));
+        remote
+    }
+
+    /// Adds a filter on the partij, as relatiebeheer's partijen list names it.
+    pub fn on_partij(&mut self, name: &str, value: &str) {
+        self.partij.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// Asks relatiebeheer (one call per filter): a filter that matches too many there is
+    /// refused on its name here.
+    pub async fn ask(&mut self, register: &Register, origin: &str) -> ApiResult<()> {
+        let resolver = &register.shared.resolver;
+        if !self.partij.is_empty() {
+            let partijen = platform::crud::remote_search(
+                resolver,
+                Resource::Partijen,
+                &self.partij,
+                origin,
+                self.partij_name,
+            )
+            .await?;
+            self.partij_in = Some(platform::crud::uuids_at(&partijen, "/uuid"));
+        }
+        if let Some(((there, value), here)) = &self.adres {
+            let filter = [((*there).to_owned(), value.clone())];
+            let adressen = platform::crud::remote_search(
+                resolver,
+                Resource::Digitaleadressen,
+                &filter,
+                origin,
+                here,
+            )
+            .await?;
+            let supplied = platform::crud::uuids_at(&adressen, "/verstrektDoorBetrokkene/uuid");
+            self.betrokkene_in = Some(supplied);
+        }
+        Ok(())
+    }
 }

@@ -4,38 +4,29 @@
 use diesel::prelude::*;
 use platform::db::DbConnection;
 use platform::ApiResult;
-use serde_json::Value;
+use reference::internal::BetrokkeneEvent;
 
+use crate::betrokkenen::{event, Fate};
 use crate::schema::{betrokkenen as b, klantcontacten as k};
 
-/// The current objects of `topic` after `after` (by uuid), as event payloads.
+/// The betrokkenen after uuid `after`, by uuid, as their events.
 pub fn snapshot(
     conn: &mut DbConnection,
-    topic: &str,
-    after: Option<&str>,
+    after: &str,
     limit: i64,
-) -> ApiResult<Option<Vec<(String, Value)>>> {
-    if topic != "betrokkene" {
-        return Ok(None);
-    }
+) -> ApiResult<Vec<(String, BetrokkeneEvent)>> {
     let rows: Vec<(String, Option<String>, String, String)> = b::table
         .inner_join(k::table)
-        .filter(b::uuid.gt(after.unwrap_or("")))
+        .filter(b::uuid.gt(after))
         .order(b::uuid)
         .limit(limit)
         .select((b::uuid, b::partij_uuid, k::uuid, b::rol))
         .load(conn)?;
-    Ok(Some(
-        rows.into_iter()
-            .map(|(uuid, partij, klantcontact, rol)| {
-                let event = crate::betrokkenen::event(
-                    partij.as_deref(),
-                    &klantcontact,
-                    &rol,
-                    crate::betrokkenen::Fate::Stored,
-                );
-                (uuid, platform::events::payload(&event))
-            })
-            .collect(),
-    ))
+    Ok(rows
+        .into_iter()
+        .map(|(uuid, partij, klantcontact, rol)| {
+            let event = event(partij.as_deref(), &klantcontact, &rol, Fate::Stored);
+            (uuid, event)
+        })
+        .collect())
 }

@@ -3,8 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Child, Command, Output};
+mod common;
+
+use std::process::{Command, Output};
 use std::time::Duration;
+
+use common::{free_port, printed_token, Process};
 
 const BIN: &str = env!("CARGO_BIN_EXE_klantinteracties");
 
@@ -14,23 +18,6 @@ fn run(args: &[&str]) -> Output {
         .env("KLANTINTERACTIES_LOG_LEVEL", "warn")
         .output()
         .unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn get(port: u16, path: &str, token: Option<&str>) -> Option<u16> {
@@ -68,9 +55,8 @@ fn a_token_created_for_a_data_dir_works_against_serve_on_that_dir_until_revoked(
         data,
     ]);
     assert!(created.status.success(), "{created:?}");
-    let stdout = String::from_utf8(created.stdout).unwrap();
-    let token = stdout.lines().last().unwrap().trim().to_owned();
-    assert_eq!(token.len(), 40, "{stdout}");
+    let token = printed_token(&created);
+    assert_eq!(token.len(), 40, "{created:?}");
     assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
 
     // Only the hash is stored: the token itself appears nowhere in the database file.
@@ -89,7 +75,7 @@ fn a_token_created_for_a_data_dir_works_against_serve_on_that_dir_until_revoked(
 
     let port = free_port();
     let bind = format!("127.0.0.1:{port}");
-    let _server = Server(
+    let _server = Process(
         Command::new(BIN)
             .args(["serve", "--bind", &bind, "--data-dir", data])
             .env("KLANTINTERACTIES_LOG_LEVEL", "warn")
@@ -131,13 +117,7 @@ fn a_token_created_for_a_data_dir_works_against_serve_on_that_dir_until_revoked(
         data,
     ]);
     assert!(scoped.status.success(), "{scoped:?}");
-    let team = String::from_utf8(scoped.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_owned();
+    let team = printed_token(&scoped);
     assert_eq!(
         get(port, "/klantinteracties/api/v1/internetaken", Some(&team)),
         Some(200)

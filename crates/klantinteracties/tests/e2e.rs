@@ -6,34 +6,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use serde_json::{json, Value};
 
+use common::{free_port, printed_token, Process};
+
 const BIN: &str = env!("CARGO_BIN_EXE_klantinteracties");
 const SERVICE_TOKEN: &str = "e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0";
 const REGISTERS: [&str; 3] = ["relatiebeheer", "klantcontacten", "klanttaak"];
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A process that is killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The databases: one per register and one for tokens; PostgreSQL ones are dropped after.
 struct Databases {
@@ -131,13 +117,7 @@ impl Installation {
             .output()
             .unwrap();
         assert!(created.status.success(), "{created:?}");
-        let token = String::from_utf8(created.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim()
-            .to_owned();
+        let token = printed_token(&created);
         let gateway_process = Process(
             Command::new(BIN)
                 .args(["gateway", "--bind"])

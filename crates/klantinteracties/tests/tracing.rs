@@ -4,20 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use klantinteracties::{Application, Settings};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 
-const SERVICE_TOKEN: &str = "7ace7ace7ace7ace7ace7ace7ace7ace7ace7ace";
+use common::free_port;
 
-fn free_address() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string()
-}
+const SERVICE_TOKEN: &str = "7ace7ace7ace7ace7ace7ace7ace7ace7ace7ace";
 
 /// One register alone, knowing where the others are; returns its base URL and a token.
 fn start(dir: &std::path::Path, register: &str, bind: &str, peers: [&str; 2]) -> (String, String) {
@@ -43,7 +39,10 @@ async fn a_request_that_crosses_registers_is_one_trace() {
         .build();
     platform::telemetry::init_with(platform::telemetry::LogFormat::Json, "info", Some(provider));
 
-    let (rb, kc) = (free_address(), free_address());
+    let (rb, kc) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
     let (rb_dir, kc_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (relatiebeheer, rb_token) = start(rb_dir.path(), "relatiebeheer", &rb, [&rb, &kc]);
     let (klantcontacten, kc_token) = start(kc_dir.path(), "klantcontacten", &kc, [&rb, &kc]);

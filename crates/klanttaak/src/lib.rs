@@ -12,12 +12,8 @@ mod schema;
 mod snapshot;
 
 use actix_web::web;
-use platform::db::{DbConnection, Migrations};
-use platform::events::Batch;
-use platform::register::{RegisterState, Shared};
-use platform::ApiResult;
-use reference::{ApiUrls, Resource};
-use serde_json::Value;
+use platform::db::Migrations;
+use platform::register::Shared;
 
 pub const MIGRATIONS: Migrations =
     platform::migrations!("migrations/postgres", "migrations/sqlite");
@@ -31,48 +27,12 @@ pub struct Register {
     pub shared: Shared,
 }
 
-impl RegisterState for Register {
-    const REGISTER: reference::Register = reference::Register::Klanttaak;
-
-    fn shared(&self) -> &Shared {
-        &self.shared
-    }
-
-    fn existing(
-        conn: &mut DbConnection,
-        resource: Resource,
-        uuids: &[String],
-    ) -> ApiResult<Vec<String>> {
-        use schema::*;
-        Ok(platform::existing_uuids!(conn, resource, uuids, {
-            Internetaken => internetaken,
-        }))
-    }
-
-    fn objects(
-        conn: &mut DbConnection,
-        urls: &ApiUrls,
-        resource: Resource,
-        uuids: &[String],
-    ) -> ApiResult<Vec<Value>> {
-        use schema::*;
-        Ok(platform::objects_by_uuid!(conn, urls, resource, uuids, {
-            Internetaken => (internetaken, crate::internetaken::Internetaken),
-        }))
-    }
-
-    fn snapshot(
-        conn: &mut DbConnection,
-        topic: &str,
-        after: Option<&str>,
-        limit: i64,
-    ) -> ApiResult<Option<Vec<(String, Value)>>> {
-        snapshot::snapshot(conn, topic, after, limit)
-    }
-
-    async fn receive(&self, batch: Batch) -> ApiResult<()> {
-        cascade::receive(self, batch).await
-    }
+platform::register_state! {
+    Register: Klanttaak,
+    existing: { Internetaken => internetaken },
+    objects: { Internetaken => (internetaken, crate::internetaken::Internetaken) },
+    snapshot: (reference::internal::InternetaakEvent, snapshot::snapshot),
+    receive: cascade::receive,
 }
 
 /// Adds the register's routes to the API scope.

@@ -4,33 +4,23 @@
 use diesel::prelude::*;
 use platform::db::DbConnection;
 use platform::ApiResult;
-use serde_json::Value;
+use reference::internal::InternetaakEvent;
 
 use crate::models::InternetaakData;
 use crate::schema::internetaken as t;
 
-/// The current objects of `topic` after `after` (by uuid), as event payloads.
+/// The internetaken after uuid `after`, by uuid, as their events.
 pub fn snapshot(
     conn: &mut DbConnection,
-    topic: &str,
-    after: Option<&str>,
+    after: &str,
     limit: i64,
-) -> ApiResult<Option<Vec<(String, Value)>>> {
-    if topic != "internetaak" {
-        return Ok(None);
-    }
+) -> ApiResult<Vec<(String, InternetaakEvent)>> {
     let rows: Vec<InternetaakData> = t::table
-        .filter(t::uuid.gt(after.unwrap_or("")))
+        .filter(t::uuid.gt(after))
         .order(t::uuid)
         .limit(limit)
         .select(InternetaakData::as_select())
         .load(conn)?;
-    Ok(Some(
-        rows.into_iter()
-            .map(|data| {
-                let payload = platform::events::payload(&crate::internetaken::event(&data, false));
-                (data.uuid, payload)
-            })
-            .collect(),
-    ))
+    let event = |data: &InternetaakData| crate::internetaken::event(data, false);
+    Ok(rows.iter().map(|d| (d.uuid.clone(), event(d))).collect())
 }

@@ -32,6 +32,21 @@ impl InvalidParam {
             reason: reason.into(),
         }
     }
+
+    /// Another object has these fields' values already (each set once); `fields` as the
+    /// reference names them (`actor, klantcontact`).
+    pub fn not_unique(fields: &str) -> Self {
+        Self::new(
+            NON_FIELD_ERRORS,
+            "unique",
+            format!("De velden {fields} moeten een unieke set zijn."),
+        )
+    }
+
+    /// A reference to an object that does not exist; `model` names its kind (`Partij`).
+    pub fn no_such_object(name: impl Into<String>, model: &str) -> Self {
+        Self::new(name, "invalid", format!("{model} object bestaat niet."))
+    }
 }
 
 /// What a 503 tells a client to wait before it tries again.
@@ -87,6 +102,16 @@ impl ApiError {
         reason: impl Into<String>,
     ) -> Self {
         ApiError::Validation(vec![InvalidParam::new(name, code, reason)])
+    }
+
+    /// A reference to an object that does not exist ([`InvalidParam::no_such_object`]).
+    pub fn no_such_object(name: impl Into<String>, model: &str) -> Self {
+        ApiError::Validation(vec![InvalidParam::no_such_object(name, model)])
+    }
+
+    /// Another object has these fields' values already ([`InvalidParam::not_unique`]).
+    pub fn not_unique(fields: &str) -> Self {
+        ApiError::Validation(vec![InvalidParam::not_unique(fields)])
     }
 
     pub fn not_found() -> Self {

@@ -441,15 +441,10 @@ impl<'a> Reader<'a> {
 
     /// A nested object (a gegevensgroep or a polymorphic part).
     pub fn object(&mut self, name: &str, presence: Presence) -> Field<&'a Map<String, Value>> {
-        match self.value(name, presence.required()) {
-            None => Field::Absent,
-            Some(Value::Null) if presence.nullable() => Field::Null,
-            Some(Value::Null) => {
-                self.error(name, "null", NOT_NULL);
-                Field::Absent
-            }
-            Some(Value::Object(map)) => Field::Set(map),
-            Some(other) => {
+        match self.non_null(name, presence) {
+            Err(field) => field,
+            Ok(Value::Object(map)) => Field::Set(map),
+            Ok(other) => {
                 self.error(
                     &format!("{name}.nonFieldErrors"),
                     "invalid",
@@ -465,15 +460,10 @@ impl<'a> Reader<'a> {
 
     /// A list field.
     pub fn list(&mut self, name: &str, presence: Presence) -> Field<&'a Vec<Value>> {
-        match self.value(name, presence.required()) {
-            None => Field::Absent,
-            Some(Value::Null) if presence.nullable() => Field::Null,
-            Some(Value::Null) => {
-                self.error(name, "null", NOT_NULL);
-                Field::Absent
-            }
-            Some(Value::Array(items)) => Field::Set(items),
-            Some(other) => {
+        match self.non_null(name, presence) {
+            Err(field) => field,
+            Ok(Value::Array(items)) => Field::Set(items),
+            Ok(other) => {
                 self.error(
                     name,
                     "not_a_list",

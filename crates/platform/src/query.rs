@@ -111,6 +111,14 @@ impl Query {
         Ok(values)
     }
 
+    /// Reads the filters with `read`, answering every broken filter's error together.
+    pub fn read_filters<T>(&self, read: impl FnOnce(&mut Filters<'_>) -> T) -> Result<T, ApiError> {
+        let mut filters = self.filters();
+        let read = read(&mut filters);
+        filters.finish()?;
+        Ok(read)
+    }
+
     /// A reader for filter values that collects their errors.
     pub fn filters(&self) -> Filters<'_> {
         Filters {

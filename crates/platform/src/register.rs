@@ -69,19 +69,101 @@ pub trait RegisterState: Clone + Send + Sync + 'static {
     }
 }
 
-/// The uuids among `$uuids` that a register's tables hold, for [`RegisterState::existing`]:
-/// `existing_uuids!(conn, resource, uuids, { Partijen => partijen, ... })` with each table's
-/// schema module in scope.
+/// Implements [`RegisterState`] for a register's state (a struct with a `shared: Shared`
+/// field) from what the register declares, with its schema module `crate::schema`:
+///
+/// ```ignore
+/// platform::register_state! {
+///     Register: Relatiebeheer,
+///     // the tables another register's references are checked against
+///     existing: { Partijen => partijen, Digitaleadressen => digitale_adressen },
+///     // the resources rendered for another register's `expand`
+///     objects: { Partijen => (partijen, crate::partijen::Partijen) },
+///     // the objects another register keeps a read model of, as their events, for a resync:
+///     // `fn(conn, after_uuid, limit) -> ApiResult<Vec<(uuid, Event)>>`
+///     snapshot: (DigitaalAdresEvent, snapshot::snapshot),
+///     // what it does with another register's events
+///     receive: readmodel::receive,
+/// }
+/// ```
 #[macro_export]
-macro_rules! existing_uuids {
-    ($conn:expr, $resource:expr, $uuids:expr, { $($variant:ident => $table:ident),* $(,)? }) => {{
-        use diesel::prelude::*;
-        match $resource {
-            $(reference::Resource::$variant => $table::table
-                .filter($table::uuid.eq_any($uuids))
-                .select($table::uuid)
-                .load::<String>($conn)?,)*
-            _ => Vec::new(),
+// `crate::schema` is the register's (the calling crate's) schema, on purpose.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! register_state {
+    (
+        $state:ty: $register:ident,
+        existing: { $($existing:ident => $existing_table:ident),* $(,)? },
+        objects: { $($object:ident => ($object_table:ident, $crud:ty)),* $(,)? },
+        snapshot: ($topic:ty, $snapshot:path),
+        receive: $receive:path $(,)?
+    ) => {
+        impl $crate::register::RegisterState for $state {
+            const REGISTER: reference::Register = reference::Register::$register;
+
+            fn shared(&self) -> &$crate::register::Shared {
+                &self.shared
+            }
+
+            fn existing(
+                conn: &mut $crate::db::DbConnection,
+                resource: reference::Resource,
+                uuids: &[String],
+            ) -> $crate::ApiResult<Vec<String>> {
+                use diesel::prelude::*;
+                #[allow(unused_imports)]
+                use crate::schema::*;
+                Ok(match resource {
+                    $(reference::Resource::$existing => $existing_table::table
+                        .filter($existing_table::uuid.eq_any(uuids))
+                        .select($existing_table::uuid)
+                        .load::<String>(conn)?,)*
+                    _ => Vec::new(),
+                })
+            }
+
+            fn objects(
+                conn: &mut $crate::db::DbConnection,
+                urls: &reference::ApiUrls,
+                resource: reference::Resource,
+                uuids: &[String],
+            ) -> $crate::ApiResult<Vec<serde_json::Value>> {
+                use diesel::prelude::*;
+                #[allow(unused_imports)]
+                use crate::schema::*;
+                Ok(match resource {
+                    $(reference::Resource::$object => {
+                        let rows = $object_table::table
+                            .filter($object_table::uuid.eq_any(uuids))
+                            .select(<<$crud as $crate::crud::Crud>::Row>::as_select())
+                            .load(conn)?;
+                        $crate::crud::render_values::<$crud>(conn, urls, &rows)?
+                    })*
+                    _ => Vec::new(),
+                })
+            }
+
+            fn snapshot(
+                conn: &mut $crate::db::DbConnection,
+                topic: &str,
+                after: Option<&str>,
+                limit: i64,
+            ) -> $crate::ApiResult<Option<Vec<(String, serde_json::Value)>>> {
+                use reference::internal::Topic;
+                if topic != <$topic>::TOPIC {
+                    return Ok(None);
+                }
+                let objects = $snapshot(conn, after.unwrap_or(""), limit)?;
+                Ok(Some(
+                    objects
+                        .into_iter()
+                        .map(|(uuid, event)| (uuid, $crate::events::payload(&event)))
+                        .collect(),
+                ))
+            }
+
+            async fn receive(&self, batch: $crate::events::Batch) -> $crate::ApiResult<()> {
+                $receive(self, batch).await
+            }
         }
-    }};
+    };
 }

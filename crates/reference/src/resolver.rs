@@ -142,6 +142,24 @@ impl Resolver {
         origin: Option<&str>,
         request: &Req,
     ) -> Result<Resp, ResolveError> {
+        let path = endpoint.path(register);
+        self.call(register, origin, |client, base| {
+            client
+                .post(format!("{base}{INTERNAL_PATH}{path}"))
+                .json(request)
+        })
+        .await
+    }
+
+    /// A call to another register with the service token and, with `origin`, the base URL
+    /// the client reached us on (so URLs in the answer are under it); its JSON answer. A
+    /// register that does not answer, or not with a 2xx, is unreachable.
+    async fn call<Resp: serde::de::DeserializeOwned>(
+        &self,
+        register: Register,
+        origin: Option<&str>,
+        request: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<Resp, ResolveError> {
         let unreachable = |reason: String| ResolveError::Unreachable {
             register: register.name(),
             reason,
@@ -149,14 +167,8 @@ impl Resolver {
         let base = self
             .peer(register)
             .ok_or_else(|| unreachable("no address configured".into()))?;
-        let mut call = self
-            .client
-            .post(format!(
-                "{}{INTERNAL_PATH}{}",
-                base.trim_end_matches('/'),
-                endpoint.path(register)
-            ))
-            .headers(self.call_headers());
+        let mut call =
+            request(&self.client, base.trim_end_matches('/')).headers(self.call_headers());
         if let Some(origin) = origin {
             let (scheme, host) = origin.split_once("://").unwrap_or(("http", origin));
             call = call
@@ -164,7 +176,6 @@ impl Resolver {
                 .header("X-Forwarded-Host", host);
         }
         let response = call
-            .json(request)
             .send()
             .await
             .map_err(|e| unreachable(e.without_url().to_string()))?;
@@ -257,39 +268,14 @@ impl Resolver {
         filters: &[(String, String)],
         origin: &str,
     ) -> Result<Vec<serde_json::Value>, SearchError> {
-        let register = resource.register();
-        let unreachable = |reason: String| ResolveError::Unreachable {
-            register: register.name(),
-            reason,
-        };
-        let base = self
-            .peer(register)
-            .ok_or_else(|| unreachable("no address configured".into()))?;
         let mut query: Vec<(String, String)> = filters.to_vec();
         query.push(("pageSize".into(), REMOTE_FILTER_BOUND.to_string()));
-        let (scheme, host) = origin.split_once("://").unwrap_or(("http", origin));
-        let response = self
-            .client
-            .get(format!(
-                "{}{}/{}",
-                base.trim_end_matches('/'),
-                API_PATH,
-                resource.path()
-            ))
-            .query(&query)
-            .headers(self.call_headers())
-            .header("X-Forwarded-Proto", scheme)
-            .header("X-Forwarded-Host", host)
-            .send()
-            .await
-            .map_err(|e| unreachable(e.without_url().to_string()))?;
-        if !response.status().is_success() {
-            return Err(unreachable(format!("answered {}", response.status())).into());
-        }
-        let body: serde_json::Value = response
-            .json()
-            .await
-            .map_err(|e| unreachable(e.without_url().to_string()))?;
+        let path = resource.path();
+        let body: serde_json::Value = self
+            .call(resource.register(), Some(origin), |client, base| {
+                client.get(format!("{base}{API_PATH}/{path}")).query(&query)
+            })
+            .await?;
         let count = body
             .get("count")
             .and_then(serde_json::Value::as_i64)

@@ -46,31 +46,7 @@ impl Crud for Categorieen {
         Ok(())
     }
 
-    fn count(conn: &mut DbConnection, _: &()) -> ApiResult<i64> {
-        Ok(c::table.count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        _: &(),
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<CategorieRow>> {
-        Ok(c::table
-            .order(c::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(CategorieRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<CategorieRow>> {
-        Ok(c::table
-            .filter(c::uuid.eq(uuid.to_string()))
-            .select(CategorieRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(c, CategorieRow, c::id.desc());
 
     fn save(
         conn: &mut DbConnection,
@@ -299,8 +275,7 @@ impl Crud for CategorieRelaties {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<RelatieFilters> {
-        let mut f = query.filters();
-        let filters = RelatieFilters {
+        query.read_filters(|f| RelatieFilters {
             partij: f.reference("partij"),
             categorie: f.reference("categorie"),
             partij_nummer: f.text("partij__nummer").map(str::to_owned),
@@ -308,9 +283,7 @@ impl Crud for CategorieRelaties {
             begin: f.date("beginDatum"),
             eind: f.date("eindDatum"),
             nothing: f.matches_nothing(),
-        };
-        f.finish()?;
-        Ok(filters)
+        })
     }
 
     platform::crud_queries!(cr, CategorieRelatieRow, filtered, cr::id.desc());
@@ -342,11 +315,7 @@ impl Crud for CategorieRelaties {
         match partij {
             Field::Set(uuid) => match lookup::partij_id(conn, uuid)? {
                 Some((id, _)) => data.partij_id = Some(id),
-                None => errors.push(InvalidParam::new(
-                    "partij.uuid",
-                    "invalid",
-                    "Partij object bestaat niet.",
-                )),
+                None => errors.push(InvalidParam::no_such_object("partij.uuid", "Partij")),
             },
             Field::Null => data.partij_id = None,
             Field::Absent => {}
@@ -360,11 +329,9 @@ impl Crud for CategorieRelaties {
                     .optional()?;
                 match id {
                     Some(id) => data.categorie_id = Some(id),
-                    None => errors.push(InvalidParam::new(
-                        "categorie.uuid",
-                        "invalid",
-                        "Categorie object bestaat niet.",
-                    )),
+                    None => {
+                        errors.push(InvalidParam::no_such_object("categorie.uuid", "Categorie"))
+                    }
                 }
             }
             Field::Null => data.categorie_id = None,

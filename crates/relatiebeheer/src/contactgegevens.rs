@@ -62,31 +62,7 @@ impl Crud for Personen {
         Ok(())
     }
 
-    fn count(conn: &mut DbConnection, _: &()) -> ApiResult<i64> {
-        Ok(cp::table.count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        _: &(),
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<PersoonRow>> {
-        Ok(cp::table
-            .order(cp::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(PersoonRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<PersoonRow>> {
-        Ok(cp::table
-            .filter(cp::uuid.eq(uuid.to_string()))
-            .select(PersoonRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(cp, PersoonRow, cp::id.desc());
 
     fn save(
         conn: &mut DbConnection,
@@ -191,31 +167,7 @@ impl Crud for Organisaties {
         Ok(())
     }
 
-    fn count(conn: &mut DbConnection, _: &()) -> ApiResult<i64> {
-        Ok(o::table.count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        _: &(),
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<OrganisatieRow>> {
-        Ok(o::table
-            .order(o::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(OrganisatieRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<OrganisatieRow>> {
-        Ok(o::table
-            .filter(o::uuid.eq(uuid.to_string()))
-            .select(OrganisatieRow::as_select())
-            .first(conn)
-            .optional()?)
-    }
+    platform::crud_queries!(o, OrganisatieRow, o::id.desc());
 
     fn save(
         conn: &mut DbConnection,

@@ -16,19 +16,14 @@ mod models;
 mod partijen;
 mod readmodel;
 mod rekeningnummers;
-mod remote;
 mod schema;
 mod snapshot;
 mod vertegenwoordigingen;
 mod views;
 
 use actix_web::web;
-use platform::db::{DbConnection, Migrations};
-use platform::events::Batch;
-use platform::register::{RegisterState, Shared};
-use platform::ApiResult;
-use reference::{ApiUrls, Resource};
-use serde_json::Value;
+use platform::db::Migrations;
+use platform::register::Shared;
 
 /// The register's migrations, per backend.
 pub const MIGRATIONS: Migrations =
@@ -54,55 +49,23 @@ pub struct Register {
     pub shared: Shared,
 }
 
-impl RegisterState for Register {
-    const REGISTER: reference::Register = reference::Register::Relatiebeheer;
-
-    fn shared(&self) -> &Shared {
-        &self.shared
-    }
-
-    fn existing(
-        conn: &mut DbConnection,
-        resource: Resource,
-        uuids: &[String],
-    ) -> ApiResult<Vec<String>> {
-        use schema::*;
-        Ok(platform::existing_uuids!(conn, resource, uuids, {
-            Partijen => partijen,
-            PartijIdentificatoren => partij_identificatoren,
-            Digitaleadressen => digitale_adressen,
-            Rekeningnummers => rekeningnummers,
-            Vertegenwoordigingen => vertegenwoordigingen,
-            Categorieen => categorieen,
-            CategorieRelaties => categorie_relaties,
-        }))
-    }
-
-    fn objects(
-        conn: &mut DbConnection,
-        urls: &ApiUrls,
-        resource: Resource,
-        uuids: &[String],
-    ) -> ApiResult<Vec<Value>> {
-        use schema::*;
-        Ok(platform::objects_by_uuid!(conn, urls, resource, uuids, {
-            Partijen => (partijen, crate::partijen::Partijen),
-            Digitaleadressen => (digitale_adressen, crate::digitaleadressen::DigitaleAdressen),
-        }))
-    }
-
-    fn snapshot(
-        conn: &mut DbConnection,
-        topic: &str,
-        after: Option<&str>,
-        limit: i64,
-    ) -> ApiResult<Option<Vec<(String, Value)>>> {
-        snapshot::snapshot(conn, topic, after, limit)
-    }
-
-    async fn receive(&self, batch: Batch) -> ApiResult<()> {
-        readmodel::receive(self, batch).await
-    }
+platform::register_state! {
+    Register: Relatiebeheer,
+    existing: {
+        Partijen => partijen,
+        PartijIdentificatoren => partij_identificatoren,
+        Digitaleadressen => digitale_adressen,
+        Rekeningnummers => rekeningnummers,
+        Vertegenwoordigingen => vertegenwoordigingen,
+        Categorieen => categorieen,
+        CategorieRelaties => categorie_relaties,
+    },
+    objects: {
+        Partijen => (partijen, crate::partijen::Partijen),
+        Digitaleadressen => (digitale_adressen, crate::digitaleadressen::DigitaleAdressen),
+    },
+    snapshot: (reference::internal::DigitaalAdresEvent, snapshot::snapshot),
+    receive: readmodel::receive,
 }
 
 /// Adds the register's routes to the API scope.

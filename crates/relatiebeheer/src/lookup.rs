@@ -7,29 +7,13 @@ use platform::db::DbConnection;
 use platform::ApiResult;
 use uuid::Uuid;
 
-use crate::models::{DigitaalAdresRow, IdentificatorRow, PartijRow};
+use crate::models::IdentificatorRow;
 use crate::schema::{digitale_adressen, partij_identificatoren, partijen, rekeningnummers};
-
-pub fn partij(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<PartijRow>> {
-    Ok(partijen::table
-        .filter(partijen::uuid.eq(uuid.to_string()))
-        .select(PartijRow::as_select())
-        .first(conn)
-        .optional()?)
-}
 
 pub fn identificator(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<IdentificatorRow>> {
     Ok(partij_identificatoren::table
         .filter(partij_identificatoren::uuid.eq(uuid.to_string()))
         .select(IdentificatorRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-pub fn digitaal_adres(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<DigitaalAdresRow>> {
-    Ok(digitale_adressen::table
-        .filter(digitale_adressen::uuid.eq(uuid.to_string()))
-        .select(DigitaalAdresRow::as_select())
         .first(conn)
         .optional()?)
 }

@@ -86,14 +86,11 @@ impl Crud for Rekeningnummers {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let filters = Filters {
+        query.read_filters(|f| Filters {
             uuid: f.uuid("uuid"),
             iban: f.text("iban").map(str::to_owned),
             bic: f.text("bic").map(str::to_owned),
-        };
-        f.finish()?;
-        Ok(filters)
+        })
     }
 
     platform::crud_queries!(r, RekeningnummerRow, filtered, r::id.desc());
@@ -140,9 +137,8 @@ impl Crud for Rekeningnummers {
             });
         match partij {
             Field::Set(uuid) => {
-                let (id, _) = lookup::partij_id(conn, uuid)?.ok_or_else(|| {
-                    ApiError::invalid("partij.uuid", "invalid", "Partij object bestaat niet.")
-                })?;
+                let (id, _) = lookup::partij_id(conn, uuid)?
+                    .ok_or_else(|| ApiError::no_such_object("partij.uuid", "Partij"))?;
                 data.partij_id = Some(id);
             }
             Field::Null => data.partij_id = None,

@@ -4,32 +4,22 @@
 use diesel::prelude::*;
 use platform::db::DbConnection;
 use platform::ApiResult;
-use serde_json::Value;
+use reference::internal::DigitaalAdresEvent;
 
 use crate::schema::digitale_adressen as da;
 
-/// The current objects of `topic` after `after` (by uuid), as event payloads.
+/// The digitale adressen after uuid `after`, by uuid, as their events.
 pub fn snapshot(
     conn: &mut DbConnection,
-    topic: &str,
-    after: Option<&str>,
+    after: &str,
     limit: i64,
-) -> ApiResult<Option<Vec<(String, Value)>>> {
-    if topic != "digitaaladres" {
-        return Ok(None);
-    }
+) -> ApiResult<Vec<(String, DigitaalAdresEvent)>> {
     let rows: Vec<(String, Option<String>)> = da::table
-        .filter(da::uuid.gt(after.unwrap_or("")))
+        .filter(da::uuid.gt(after))
         .order(da::uuid)
         .limit(limit)
         .select((da::uuid, da::betrokkene_uuid))
         .load(conn)?;
-    Ok(Some(
-        rows.into_iter()
-            .map(|(uuid, betrokkene)| {
-                let event = crate::events::adres(betrokkene.as_deref());
-                (uuid, platform::events::payload(&event))
-            })
-            .collect(),
-    ))
+    let event = |betrokkene: Option<String>| crate::events::adres(betrokkene.as_deref());
+    Ok(rows.into_iter().map(|(uuid, b)| (uuid, event(b))).collect())
 }

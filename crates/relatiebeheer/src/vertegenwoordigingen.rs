@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use platform::crud::Crud;
 use platform::db::DbConnection;
-use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
+use platform::error::{ApiError, InvalidParam};
 use platform::input::{Field, Mode, Presence, Reader};
 use platform::query::Query;
 use platform::ApiResult;
@@ -68,10 +68,9 @@ fn partij(
         Field::Set(uuid) => match lookup::partij_id(conn, uuid)? {
             Some((id, _)) => Some(id),
             None => {
-                errors.push(InvalidParam::new(
+                errors.push(InvalidParam::no_such_object(
                     format!("{name}.uuid"),
-                    "invalid",
-                    "Partij object bestaat niet.",
+                    "Partij",
                 ));
                 None
             }
@@ -98,14 +97,11 @@ impl Crud for Vertegenwoordigingen {
     }
 
     fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let filters = Filters {
+        query.read_filters(|f| Filters {
             vertegenwoordigende: f.reference("vertegenwoordigendePartij"),
             vertegenwoordigde: f.reference("vertegenwoordigdePartij"),
             nothing: f.matches_nothing(),
-        };
-        f.finish()?;
-        Ok(filters)
+        })
     }
 
     platform::crud_queries!(v, VertegenwoordigingRow, filtered, v::id.desc());
@@ -166,10 +162,8 @@ impl Crud for Vertegenwoordigingen {
             .first::<i64>(conn)
             .optional()?;
         if taken.is_some() {
-            return Err(ApiError::invalid(
-                NON_FIELD_ERRORS,
-                "unique",
-                "De velden vertegenwoordigende_partij, vertegenwoordigde_partij moeten een unieke set zijn.",
+            return Err(ApiError::not_unique(
+                "vertegenwoordigende_partij, vertegenwoordigde_partij",
             ));
         }
         let id = platform::store_row!(conn, v, existing_id, &data);

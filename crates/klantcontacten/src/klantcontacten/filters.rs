@@ -8,6 +8,7 @@ use platform::ApiResult;
 use uuid::Uuid;
 
 use crate::readmodel::kit;
+use crate::remote::RemoteFilters;
 use crate::schema::{betrokkenen as b, klantcontacten as k, onderwerpobjecten as o};
 use crate::Register;
 
@@ -28,13 +29,9 @@ pub struct Filters {
     was_onderwerpobject: Option<Uuid>,
     /// (role: "klantcontact" | "wasKlantcontact", member, value)
     identificator: Vec<(bool, IdentificatorMember, String)>,
-    /// Filters on the betrokkenen's partij, asked of the relatiebeheer register.
-    remote_partij: Vec<(String, String)>,
-    /// A search in the betrokkenen's digitale adressen, asked of the relatiebeheer register.
-    remote_adres: Option<String>,
-    /// What those answered: the partijen and betrokkenen that match.
-    partij_in: Option<Vec<String>>,
-    betrokkene_in: Option<Vec<String>>,
+    /// Filters on the betrokkenen's partij and a search in their digitale adressen, asked of
+    /// the relatiebeheer register.
+    remote: RemoteFilters,
     nothing: bool,
 }
 
@@ -140,7 +137,7 @@ pub fn filtered(f: &Filters) -> Boxed {
             ),
         );
     }
-    if let Some(partijen) = &f.partij_in {
+    if let Some(partijen) = &f.remote.partij_in {
         q = q.filter(
             k::id.eq_any(
                 b::table
@@ -149,7 +146,7 @@ pub fn filtered(f: &Filters) -> Boxed {
             ),
         );
     }
-    if let Some(betrokkenen) = &f.betrokkene_in {
+    if let Some(betrokkenen) = &f.remote.betrokkene_in {
         q = q.filter(
             k::id.eq_any(
                 b::table
@@ -188,81 +185,53 @@ pub fn filtered(f: &Filters) -> Boxed {
 
 /// The filters of a query.
 pub fn parse(query: &Query) -> ApiResult<Filters> {
-    let mut f = query.filters();
-    let mut filters = Filters {
-        kanaal: f.text("kanaal").map(str::to_owned),
-        nummer: f.text("nummer").map(str::to_owned),
-        referentienummer: f.text("referentienummer").map(str::to_owned),
-        gelukt: f.boolean("indicatieContactGelukt"),
-        vertrouwelijk: f.boolean("vertrouwelijk"),
-        met_partij: f.boolean("hadBetrokkene__wasPartij"),
-        met_internetaken: f.boolean("leiddeTotInterneTaken"),
-        ..Filters::default()
-    };
-    for column in ["onderwerp", "inhoud", "reactie"] {
-        if let Some(v) = f.text(column) {
-            filters.contains.push((column, v.to_lowercase()));
+    query.read_filters(|f| {
+        let mut filters = Filters {
+            kanaal: f.text("kanaal").map(str::to_owned),
+            nummer: f.text("nummer").map(str::to_owned),
+            referentienummer: f.text("referentienummer").map(str::to_owned),
+            gelukt: f.boolean("indicatieContactGelukt"),
+            vertrouwelijk: f.boolean("vertrouwelijk"),
+            met_partij: f.boolean("hadBetrokkene__wasPartij"),
+            met_internetaken: f.boolean("leiddeTotInterneTaken"),
+            ..Filters::default()
+        };
+        for column in ["onderwerp", "inhoud", "reactie"] {
+            if let Some(v) = f.text(column) {
+                filters.contains.push((column, v.to_lowercase()));
+            }
         }
-    }
-    filters.plaatsgevonden_op = f.datetime("plaatsgevondenOp");
-    for (prefix, slot) in [
-        ("hadBetrokkene", &mut filters.betrokkene),
-        ("hadBetrokkene__wasPartij", &mut filters.partij),
-        ("onderwerpobject", &mut filters.onderwerpobject),
-        ("wasOnderwerpobject", &mut filters.was_onderwerpobject),
-    ] {
-        *slot = f.reference(prefix);
-    }
-    for member in [
-        "codeObjecttype",
-        "codeSoortObjectId",
-        "objectId",
-        "codeRegister",
-    ] {
-        if let Some(v) = f.text(&format!(
-            "hadBetrokkene__wasPartij__partijIdentificator__{member}"
-        )) {
-            filters
-                .remote_partij
-                .push((format!("partijIdentificator__{member}"), v.to_owned()));
+        filters.plaatsgevonden_op = f.datetime("plaatsgevondenOp");
+        for (prefix, slot) in [
+            ("hadBetrokkene", &mut filters.betrokkene),
+            ("hadBetrokkene__wasPartij", &mut filters.partij),
+            ("onderwerpobject", &mut filters.onderwerpobject),
+            ("wasOnderwerpobject", &mut filters.was_onderwerpobject),
+        ] {
+            *slot = f.reference(prefix);
         }
-    }
-    filters.remote_adres = f
-        .text("hadBetrokkene__digitaaladres__adres__icontains")
-        .map(str::to_owned);
-    for (was, prefix) in [(false, "onderwerpobject"), (true, "wasOnderwerpobject")] {
-        let members = f.identificator(&format!("{prefix}__onderwerpobjectidentificator"));
-        let members = members
-            .into_iter()
-            .map(|(member, value)| (was, member, value));
-        filters.identificator.extend(members);
-    }
-    filters.nothing = f.matches_nothing();
-    f.finish()?;
-    Ok(filters)
+        filters.remote = RemoteFilters::read(
+            f,
+            "hadBetrokkene__wasPartij",
+            "hadBetrokkene__wasPartij__partijIdentificator",
+            (
+                "hadBetrokkene__digitaaladres__adres__icontains",
+                "adres__icontains",
+            ),
+        );
+        for (was, prefix) in [(false, "onderwerpobject"), (true, "wasOnderwerpobject")] {
+            let members = f.identificator(&format!("{prefix}__onderwerpobjectidentificator"));
+            let members = members
+                .into_iter()
+                .map(|(member, value)| (was, member, value));
+            filters.identificator.extend(members);
+        }
+        filters.nothing = f.matches_nothing();
+        filters
+    })
 }
 
 /// Completes filters that reach into relatiebeheer by asking it (one call per filter).
 pub async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
-    if !filters.remote_partij.is_empty() {
-        let found = crate::remote::partijen_matching(
-            state,
-            origin,
-            &filters.remote_partij,
-            "hadBetrokkene__wasPartij__partijIdentificator",
-        )
-        .await?;
-        filters.partij_in = Some(found);
-    }
-    if let Some(adres) = &filters.remote_adres {
-        let found = crate::remote::betrokkenen_with_adres(
-            state,
-            origin,
-            ("adres__icontains", adres),
-            "hadBetrokkene__digitaaladres__adres__icontains",
-        )
-        .await?;
-        filters.betrokkene_in = Some(found);
-    }
-    Ok(())
+    filters.remote.ask(state, origin).await
 }

@@ -71,34 +71,23 @@ impl Crud for Klantcontacten {
 
     const REACHES: &'static [(&'static str, reference::Register)] = &[
         (
-            "hadBetrokkene__wasPartij__partijIdentificator__codeObjecttype",
-            reference::Register::Relatiebeheer,
-        ),
-        (
-            "hadBetrokkene__wasPartij__partijIdentificator__codeSoortObjectId",
-            reference::Register::Relatiebeheer,
-        ),
-        (
-            "hadBetrokkene__wasPartij__partijIdentificator__objectId",
-            reference::Register::Relatiebeheer,
-        ),
-        (
-            "hadBetrokkene__wasPartij__partijIdentificator__codeRegister",
+            "hadBetrokkene__wasPartij__partijIdentificator__",
             reference::Register::Relatiebeheer,
         ),
         (
             "hadBetrokkene__digitaaladres__adres__icontains",
             reference::Register::Relatiebeheer,
         ),
-        (
-            "hadBetrokkenen.wasPartij",
-            reference::Register::Relatiebeheer,
-        ),
+        // Answered from the read model of klanttaak's internetaken.
+        ("leiddeTotInterneTaken", reference::Register::Klanttaak),
+    ];
+    const REMOTE_EXPAND: &'static [(&'static str, Resource)] = &[
+        ("leiddeTotInterneTaken", Resource::Internetaken),
+        ("hadBetrokkenen.wasPartij", Resource::Partijen),
         (
             "hadBetrokkenen.digitaleAdressen",
-            reference::Register::Relatiebeheer,
+            Resource::Digitaleadressen,
         ),
-        ("leiddeTotInterneTaken", reference::Register::Klanttaak),
     ];
 
     const FILTERS: &'static [&'static str] = &[
@@ -182,15 +171,6 @@ impl Crud for Klantcontacten {
         rows: &[KlantcontactRow],
     ) -> ApiResult<Vec<KlantcontactView>> {
         view::render(conn, urls, rows)
-    }
-
-    async fn expand_remote(
-        state: &Register,
-        origin: &str,
-        requested: &[String],
-        values: &mut [Value],
-    ) -> ApiResult<()> {
-        view::expand_remote(state, origin, requested, values).await
     }
 
     fn expand(

@@ -18,7 +18,6 @@ use crate::schema::{
     actoren as a, actorklantcontacten as ak, betrokkenen as b, bijlagen as bl,
     onderwerpobjecten as o,
 };
-use crate::Register;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -159,62 +158,6 @@ pub fn render(
         .collect())
 }
 
-pub async fn expand_remote(
-    state: &Register,
-    origin: &str,
-    requested: &[String],
-    values: &mut [Value],
-) -> ApiResult<()> {
-    if requested.iter().any(|r| r == "leiddeTotInterneTaken") {
-        platform::crud::expand_field(
-            &state.shared.resolver,
-            origin,
-            values,
-            "leiddeTotInterneTaken",
-            Resource::Internetaken,
-        )
-        .await?;
-    }
-    if !requested.iter().any(|r| r == "hadBetrokkenen") {
-        return Ok(());
-    }
-    // The expanded betrokkenen of the whole page, expanded further in one call per relation.
-    let mut betrokkenen: Vec<Value> = values
-        .iter_mut()
-        .flat_map(|v| match v.pointer_mut("/_expand/hadBetrokkenen") {
-            Some(Value::Array(items)) => std::mem::take(items),
-            _ => Vec::new(),
-        })
-        .collect();
-    for (path, field, resource) in [
-        ("hadBetrokkenen.wasPartij", "wasPartij", Resource::Partijen),
-        (
-            "hadBetrokkenen.digitaleAdressen",
-            "digitaleAdressen",
-            Resource::Digitaleadressen,
-        ),
-    ] {
-        if requested.iter().any(|r| r == path) {
-            platform::crud::expand_field(
-                &state.shared.resolver,
-                origin,
-                &mut betrokkenen,
-                field,
-                resource,
-            )
-            .await?;
-        }
-    }
-    let mut betrokkenen = betrokkenen.into_iter();
-    for value in values.iter_mut() {
-        let count = referenced_count(value);
-        if let Some(Value::Array(items)) = value.pointer_mut("/_expand/hadBetrokkenen") {
-            items.extend(betrokkenen.by_ref().take(count));
-        }
-    }
-    Ok(())
-}
-
 pub fn expand(
     conn: &mut DbConnection,
     urls: &ApiUrls,
@@ -256,7 +199,7 @@ pub fn expand(
         expansions.push(("omvatteBijlagen", per_owner(owners, views)?));
     }
     // What lives in the other registers (the internetaken, nested paths into relatiebeheer)
-    // is filled in by `expand_remote`.
+    // is filled in afterwards (`Crud::REMOTE_EXPAND`).
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut expand = Map::new();
@@ -294,12 +237,4 @@ fn values<T: Serialize>(views: Vec<T>) -> ApiResult<Vec<Value>> {
         .into_iter()
         .map(|v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into())))
         .collect()
-}
-
-/// How many betrokkenen a rendered klantcontact lists.
-fn referenced_count(value: &Value) -> usize {
-    value
-        .get("hadBetrokkenen")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len)
 }

@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpResponse};
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
 use super::records::{resource_name, Recorder};
 use super::render::{as_value, before, found, known_on_list, render_one, render_with};
@@ -24,21 +23,35 @@ pub(super) fn check_reach<R: Crud>(
     query: &Query,
     expand: &[String],
 ) -> ApiResult<()> {
-    let named = |name: &str| {
-        query
-            .pairs()
-            .iter()
-            .any(|(k, v)| k == name && !v.is_empty())
-            || expand.iter().any(|e| e == name)
+    let filtered = |name: &str| {
+        query.pairs().iter().any(|(k, v)| {
+            !v.is_empty() && (k == name || (name.ends_with("__") && k.starts_with(name)))
+        })
     };
+    let expanded = |path: &str| expand.iter().any(|e| e == path);
+    let may_not = |register: reference::Register| !caller.scopes.allows(register, false);
     let refused = R::REACHES
         .iter()
-        .any(|(name, register)| named(name) && !caller.scopes.allows(*register, false));
+        .any(|(name, register)| filtered(name) && may_not(*register))
+        || R::REMOTE_EXPAND
+            .iter()
+            .any(|(path, resource)| expanded(path) && may_not(resource.register()));
     if refused {
         Err(ApiError::PermissionDenied)
     } else {
         Ok(())
     }
+}
+
+/// Fills in the `_expand` relations other registers serve.
+async fn expand_remote<R: Crud>(
+    state: &R::State,
+    origin: &str,
+    requested: &[String],
+    values: &mut [Value],
+) -> ApiResult<()> {
+    let resolver = &state.shared().resolver;
+    super::remote::expand_remote(resolver, origin, R::REMOTE_EXPAND, requested, values).await
 }
 
 pub async fn list<R: Crud>(
@@ -66,7 +79,7 @@ pub async fn list<R: Crud>(
         })
         .await?;
     if !requested.is_empty() {
-        R::expand_remote(&state, &origin, &requested, &mut body.results).await?;
+        expand_remote::<R>(&state, &origin, &requested, &mut body.results).await?;
     }
     ok(&body)
 }
@@ -104,22 +117,28 @@ pub async fn read<R: Crud>(
         })
         .await?;
     if requested.iter().any(|e| !e.contains('.')) {
-        R::expand_remote(&state, &origin, &requested, std::slice::from_mut(&mut view)).await?;
+        let values = std::slice::from_mut(&mut view);
+        expand_remote::<R>(&state, &origin, &requested, values).await?;
     }
     ok(&view)
 }
 
-/// `PUT` and `PATCH`.
-async fn update<R: Crud>(
+/// `PUT` (a whole body) and `PATCH` (the fields given).
+pub async fn update<R: Crud>(
     state: web::Data<R::State>,
-    urls: reference::ApiUrls,
+    Urls(urls): Urls,
     who: crate::audit::Who,
-    uuid: Uuid,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
     body: JsonBody,
-    mode: Mode,
-) -> ApiResult<R::View> {
+) -> ApiResult<HttpResponse> {
+    let uuid = path_uuid(&path)?;
+    let mode = match *req.method() {
+        actix_web::http::Method::PATCH => Mode::Patch,
+        _ => Mode::Replace,
+    };
     let body = body.into_object()?;
-    let unknown = R::verify(&state, &body).await?;
+    let unknown = super::verify::<R>(&state, &body, "").await?;
     let rules = state.get_ref().clone();
     let recorder = Recorder::new(state.get_ref(), who);
     let view = state
@@ -144,7 +163,7 @@ async fn update<R: Crud>(
         })
         .await?;
     state.written().await;
-    Ok(view)
+    ok(&view)
 }
 
 /// `POST`: a new object.
@@ -165,7 +184,7 @@ pub async fn create<R: Crud>(
         key,
         req.path(),
         body,
-        async |body| R::verify(&state, body).await,
+        async |body| super::verify::<R>(&state, body, "").await,
         move |conn, body, unknown| {
             let saved = R::save(conn, body, Mode::Create, None);
             let row = settle(saved, unknown, R::FIELDS)?;
@@ -215,28 +234,6 @@ pub async fn post<S: RegisterState>(
         .await;
     state.written().await;
     idempotency::settle(state.db(), claim, outcome).await
-}
-
-pub async fn replace<R: Crud>(
-    state: web::Data<R::State>,
-    Urls(urls): Urls,
-    who: crate::audit::Who,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&update::<R>(state, urls, who, uuid, body, Mode::Replace).await?)
-}
-
-pub async fn patch<R: Crud>(
-    state: web::Data<R::State>,
-    Urls(urls): Urls,
-    who: crate::audit::Who,
-    path: web::Path<String>,
-    body: JsonBody,
-) -> ApiResult<HttpResponse> {
-    let uuid = path_uuid(&path)?;
-    ok(&update::<R>(state, urls, who, uuid, body, Mode::Patch).await?)
 }
 
 pub async fn delete<R: Crud>(

@@ -1,65 +1,14 @@
 //! The macros a register's resources are declared with: routes and the common queries.
 
-/// Registers the list and detail routes of a CRUD resource: GET/HEAD/POST/OPTIONS on the list,
-/// GET/HEAD/PUT/PATCH/DELETE/OPTIONS on the detail, 405 for anything else.
-#[macro_export]
-macro_rules! crud_routes {
-    ($cfg:expr, $path:literal, $state:ty, $list:expr, $create:expr, $read:expr, $replace:expr, $patch:expr, $delete:expr) => {{
-        use actix_web::web;
-        $cfg.service(
-            web::resource($path)
-                .route(web::get().to($list))
-                .route(web::head().to($list))
-                .route(web::post().to($create))
-                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
-                .default_service(web::to($crate::http::method_not_allowed)),
-        )
-        .service(
-            web::resource(concat!($path, "/{uuid}"))
-                .route(web::get().to($read))
-                .route(web::head().to($read))
-                .route(web::put().to($replace))
-                .route(web::patch().to($patch))
-                .route(web::delete().to($delete))
-                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
-                .default_service(web::to($crate::http::method_not_allowed)),
-        )
-        .service(
-            web::resource(concat!($path, "/{uuid}/audittrail"))
-                .route(web::get().to($crate::audit::trail::<$state>))
-                .route(web::head().to($crate::audit::trail::<$state>))
-                .route(web::method(actix_web::http::Method::OPTIONS).to($crate::http::options))
-                .default_service(web::to($crate::http::method_not_allowed)),
-        );
-    }};
-}
-
-/// The objects among `$uuids` of a resource, rendered, for [`RegisterState::objects`]:
-/// `objects_by_uuid!(conn, urls, resource, uuids, { Partijen => (partijen, Partijen), ... })`
-/// with each table's schema module and resource type in scope.
-#[macro_export]
-macro_rules! objects_by_uuid {
-    ($conn:expr, $urls:expr, $resource:expr, $uuids:expr,
-     { $($variant:ident => ($table:ident, $crud:ty)),* $(,)? }) => {{
-        use diesel::prelude::*;
-        match $resource {
-            $(reference::Resource::$variant => {
-                let rows = $table::table
-                    .filter($table::uuid.eq_any($uuids))
-                    .select(<<$crud as $crate::crud::Crud>::Row>::as_select())
-                    .load($conn)?;
-                $crate::crud::render_values::<$crud>($conn, $urls, &rows)?
-            })*
-            _ => Vec::new(),
-        }
-    }};
-}
-
 /// The `count`, `page` and `find` of a [`Crud`] impl whose list is `$filtered(&filters)` (a
 /// boxed query of `$table`) ordered by `$order`, with rows of type `$row`:
-/// `platform::crud_queries!(bijlagen, BijlageRow, filtered, bijlagen::id.desc());`
+/// `platform::crud_queries!(bijlagen, BijlageRow, filtered, bijlagen::id.desc());`, or
+/// without `$filtered` for a list without filters.
 #[macro_export]
 macro_rules! crud_queries {
+    ($table:ident, $row:ty, $order:expr) => {
+        $crate::crud_queries!($table, $row, |_: &Self::Filters| $table::table, $order);
+    };
     ($table:ident, $row:ty, $filtered:expr, $order:expr) => {
         fn count(
             conn: &mut $crate::db::DbConnection,
@@ -98,20 +47,41 @@ macro_rules! crud_queries {
     };
 }
 
-/// Registers a resource's routes under `path` (`/rekeningnummers`).
+/// Registers a resource's routes under `path` (`/rekeningnummers`): GET/HEAD/POST/OPTIONS on
+/// the list, GET/HEAD/PUT/PATCH/DELETE/OPTIONS on the detail, GET on its audit trail, 405 for
+/// anything else.
 #[macro_export]
 macro_rules! crud_resource {
-    ($cfg:expr, $path:literal, $resource:ty) => {
-        $crate::crud_routes!(
-            $cfg,
-            $path,
-            <$resource as $crate::crud::Crud>::State,
-            $crate::crud::list::<$resource>,
-            $crate::crud::create::<$resource>,
-            $crate::crud::read::<$resource>,
-            $crate::crud::replace::<$resource>,
-            $crate::crud::patch::<$resource>,
-            $crate::crud::delete::<$resource>
+    ($cfg:expr, $path:literal, $resource:ty) => {{
+        use actix_web::web;
+        use $crate::crud;
+        type State = <$resource as crud::Crud>::State;
+        let options = || web::method(actix_web::http::Method::OPTIONS).to($crate::http::options);
+        let refuse = || web::to($crate::http::method_not_allowed);
+        $cfg.service(
+            web::resource($path)
+                .route(web::get().to(crud::list::<$resource>))
+                .route(web::head().to(crud::list::<$resource>))
+                .route(web::post().to(crud::create::<$resource>))
+                .route(options())
+                .default_service(refuse()),
         )
-    };
+        .service(
+            web::resource(concat!($path, "/{uuid}"))
+                .route(web::get().to(crud::read::<$resource>))
+                .route(web::head().to(crud::read::<$resource>))
+                .route(web::put().to(crud::update::<$resource>))
+                .route(web::patch().to(crud::update::<$resource>))
+                .route(web::delete().to(crud::delete::<$resource>))
+                .route(options())
+                .default_service(refuse()),
+        )
+        .service(
+            web::resource(concat!($path, "/{uuid}/audittrail"))
+                .route(web::get().to($crate::audit::trail::<State>))
+                .route(web::head().to($crate::audit::trail::<State>))
+                .route(options())
+                .default_service(refuse()),
+        );
+    }};
 }

@@ -1,4 +1,4 @@
-//! The five handlers every plain resource has (list, create, read, replace/patch, delete), written
+//! The five handlers every plain resource has (list, create, read, update, delete), written
 //! once. A resource says how to filter, find, save, delete and render its rows (the [`Crud`]
 //! trait); the handlers add unknown-parameter checks, pagination, transactions, the records every
 //! write leaves and the answers' shapes.
@@ -6,18 +6,20 @@
 //! - [`handlers`]: the handlers, and [`post`], the one way a POST writes;
 //! - [`records`]: what a write leaves besides its rows ([`Recorder`]);
 //! - [`render`]: rows as the API shows them, with `_expand`;
-//! - [`references`]: what a body or `_expand` points at in other registers;
+//! - [`references`]: what a body points at in other registers, and filters answered there;
+//! - [`remote`]: `_expand` relations another register serves;
 //! - [`macros`]: routes and the common queries.
 
 mod handlers;
 mod macros;
 mod records;
 mod references;
+mod remote;
 mod render;
 
-pub use handlers::{create, delete, list, patch, post, read, replace};
+pub use handlers::{create, delete, list, post, read, update};
 pub use records::Recorder;
-pub use references::{expand_field, referenced, remote_search, settle, uuids_at, References};
+pub use references::{referenced, remote_search, settle, uuids_at, verify};
 pub use render::render_values;
 
 pub use crate::register::RegisterState;
@@ -27,7 +29,6 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::db::DbConnection;
-use crate::error::InvalidParam;
 use crate::input::Mode;
 use crate::query::Query;
 use crate::ApiResult;
@@ -81,20 +82,15 @@ pub trait Crud: 'static {
         rows: &[Self::Row],
     ) -> ApiResult<Vec<Self::View>>;
 
-    /// Checks what the body points at in other registers, before anything is written (a
-    /// register that cannot be reached makes the write fail with 503).
-    /// Answers the references that point at nothing, to be reported with the body's other
-    /// errors in the order of [`Crud::FIELDS`].
-    fn verify(
-        _state: &Self::State,
-        _body: &Map<String, Value>,
-    ) -> impl std::future::Future<Output = ApiResult<Vec<InvalidParam>>> {
-        async { Ok(Vec::new()) }
-    }
+    /// The body's references into other registers, as (field, the resource it points at, the
+    /// kind of object an error names): checked before anything is written ([`verify`]; a
+    /// register that cannot be reached makes the write fail with 503), the unknown ones
+    /// reported with the body's other errors in the order of [`Crud::FIELDS`].
+    const REFERENCES: &'static [(&'static str, reference::Resource, &'static str)] = &[];
 
     /// The body's top-level fields in the order the reference declares them, for ordering
-    /// errors of [`Crud::verify`] among the others; only resources with references into other
-    /// registers need it.
+    /// errors of [`Crud::REFERENCES`] among the others; only resources with references into
+    /// other registers need it.
     const FIELDS: &'static [&'static str] = &[];
 
     /// Completes filters that reach into another register by asking it (one call per filter),
@@ -107,19 +103,15 @@ pub trait Crud: 'static {
         async { Ok(()) }
     }
 
-    /// Adds to `_expand` what lives in another register, fetched in one call per relation after
-    /// the page was read.
-    fn expand_remote(
-        _state: &Self::State,
-        _origin: &str,
-        _requested: &[String],
-        _values: &mut [Value],
-    ) -> impl std::future::Future<Output = ApiResult<()>> {
-        async { Ok(()) }
-    }
+    /// The `_expand` relations another register serves, as (path as asked, the resource the
+    /// reference at its end points at), parents before children: fetched after the page was
+    /// read, one call per relation. A caller must be allowed to read the register that owns
+    /// the resource.
+    const REMOTE_EXPAND: &'static [(&'static str, reference::Resource)] = &[];
 
-    /// The filters and `expand` values that answer with (or test facts of) another register's
-    /// data: a caller must be allowed to read that register too.
+    /// The filters that answer with (or test facts of) another register's data: a caller must
+    /// be allowed to read that register too. A name ending in `__` stands for every filter
+    /// that starts with it.
     const REACHES: &'static [(&'static str, reference::Register)] = &[];
 
     /// The `expand` values the resource knows; none for most.

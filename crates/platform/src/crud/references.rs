@@ -4,13 +4,28 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::{Crud, RegisterState};
 use crate::error::{ApiError, InvalidParam};
 use crate::ApiResult;
 
-/// The references a body makes into other registers, checked together: one call per register
-/// however many there are, and every unknown one reported (in [`settle`]).
+/// Checks the references a body of resource `R` makes into other registers
+/// ([`Crud::REFERENCES`]), all together: one call per register however many there are. Answers
+/// the unknown ones, named `{prefix}{field}…` (to be reported by [`settle`]).
+pub async fn verify<R: Crud>(
+    state: &R::State,
+    body: &Map<String, Value>,
+    prefix: &str,
+) -> ApiResult<Vec<InvalidParam>> {
+    let mut references = References::default();
+    for (field, resource, model) in R::REFERENCES {
+        references = references.add(body, prefix, field, *resource, model);
+    }
+    references.check(&state.shared().resolver).await
+}
+
+/// The references a body makes into other registers.
 #[derive(Default)]
-pub struct References {
+struct References {
     wanted: Vec<(String, reference::Resource, Uuid, &'static str)>,
 }
 
@@ -18,7 +33,7 @@ impl References {
     /// `body[field]`, a reference object or a list of them, named `{prefix}{field}[.i].uuid` in
     /// an error; `model` names the kind of object in its message. What is no valid reference is
     /// left for the body's validation to report.
-    pub fn add(
+    fn add(
         mut self,
         body: &Map<String, Value>,
         prefix: &str,
@@ -53,7 +68,7 @@ impl References {
 
     /// The references whose object does not exist, as errors (a register that cannot be
     /// reached is a 503).
-    pub async fn check(self, resolver: &reference::Resolver) -> ApiResult<Vec<InvalidParam>> {
+    async fn check(self, resolver: &reference::Resolver) -> ApiResult<Vec<InvalidParam>> {
         let wanted: Vec<_> = self.wanted.iter().map(|(_, r, u, _)| (*r, *u)).collect();
         if wanted.is_empty() {
             return Ok(Vec::new());
@@ -63,9 +78,7 @@ impl References {
             .wanted
             .into_iter()
             .filter(|(_, r, u, _)| missing.contains(&(*r, *u)))
-            .map(|(name, _, _, model)| {
-                InvalidParam::new(name, "invalid", format!("{model} object bestaat niet."))
-            })
+            .map(|(name, _, _, model)| InvalidParam::no_such_object(name, model))
             .collect())
     }
 }
@@ -108,42 +121,6 @@ pub fn referenced(value: &Value, field: &str) -> Vec<Uuid> {
         Some(reference @ Value::Object(_)) => uuid_of(reference).into_iter().collect(),
         _ => Vec::new(),
     }
-}
-
-/// Fetches, in one call, the objects `field` of every value points at, and sets
-/// `value._expand[field]` to them (a list for a list field, an object or null for one reference).
-pub async fn expand_field(
-    resolver: &reference::Resolver,
-    origin: &str,
-    values: &mut [Value],
-    field: &str,
-    resource: reference::Resource,
-) -> ApiResult<()> {
-    let wanted: Vec<Uuid> = values.iter().flat_map(|v| referenced(v, field)).collect();
-    let found = resolver.fetch(resource, &wanted, origin).await?;
-    for value in values.iter_mut() {
-        let expanded = match value.get(field) {
-            Some(Value::Array(_)) => Value::Array(
-                referenced(value, field)
-                    .iter()
-                    .filter_map(|u| found.get(u).cloned())
-                    .collect(),
-            ),
-            _ => referenced(value, field)
-                .first()
-                .and_then(|u| found.get(u).cloned())
-                .unwrap_or(Value::Null),
-        };
-        if let Value::Object(map) = value {
-            let entry = map
-                .entry("_expand")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(expand) = entry {
-                expand.insert(field.to_owned(), expanded);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The objects in another register that match `filters` (for a filter that reaches across);

@@ -23,16 +23,7 @@ pub struct Backlog {
 impl Relay {
     /// The backlog of every subscriber, from the database (so any replica can tell).
     pub async fn backlog(&self) -> ApiResult<Vec<Backlog>> {
-        let subscribers: Vec<(String, Vec<String>)> = self
-            .subscribers
-            .iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    s.topics.iter().map(|t| (*t).to_owned()).collect(),
-                )
-            })
-            .collect();
+        let subscribers = self.subscriber_topics();
         self.db
             .read(move |conn| {
                 let now = crate::time::now();

@@ -111,18 +111,18 @@ impl Relay {
         self
     }
 
+    /// Every subscriber's name and the topics it takes.
+    pub(super) fn subscriber_topics(&self) -> Vec<(String, Vec<String>)> {
+        let topics = |s: &Subscriber| s.topics.iter().map(|t| (*t).to_owned()).collect();
+        self.subscribers
+            .iter()
+            .map(|s| (s.name.clone(), topics(s)))
+            .collect()
+    }
+
     /// Prunes what every subscriber has had for longer than the retention period.
     pub(super) async fn prune(&self) {
-        let subscribers: Vec<(String, Vec<String>)> = self
-            .subscribers
-            .iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    s.topics.iter().map(|t| (*t).to_owned()).collect(),
-                )
-            })
-            .collect();
+        let subscribers = self.subscriber_topics();
         let retention = self.retention;
         match self
             .db

@@ -68,34 +68,34 @@ pub struct PartijFilters {
 }
 
 pub(super) fn parse_filters(query: &Query) -> ApiResult<PartijFilters> {
-    let mut f = query.filters();
-    let mut filters = PartijFilters {
-        soort: f.choice("soortPartij", &SOORTEN).map(str::to_owned),
-        actief: f.boolean("indicatieActief"),
-        geheimhouding: f.boolean("indicatieGeheimhouding"),
-        nummer: f.text("nummer").map(str::to_owned),
-        ..PartijFilters::default()
-    };
-    for name in &FILTERS[4..14] {
-        if let Some(v) = f.text(name) {
-            filters.adres.push((name, v.to_owned()));
+    query.read_filters(|f| {
+        let mut filters = PartijFilters {
+            soort: f.choice("soortPartij", &SOORTEN).map(str::to_owned),
+            actief: f.boolean("indicatieActief"),
+            geheimhouding: f.boolean("indicatieGeheimhouding"),
+            nummer: f.text("nummer").map(str::to_owned),
+            ..PartijFilters::default()
+        };
+        for name in &FILTERS[4..14] {
+            if let Some(v) = f.text(name) {
+                filters.adres.push((name, v.to_owned()));
+            }
         }
-    }
-    for member in IDENTIFICATOR_MEMBERS {
-        if let Some(v) = f.text(&format!("partijIdentificator__{member}")) {
-            filters.identificator.push((member, v.to_owned()));
+        for member in IDENTIFICATOR_MEMBERS {
+            if let Some(v) = f.text(&format!("partijIdentificator__{member}")) {
+                filters.identificator.push((member, v.to_owned()));
+            }
+            if let Some(v) = f.text(&format!("subIdentificatorVan__{member}")) {
+                filters.parent.push((member, v.to_owned()));
+            }
         }
-        if let Some(v) = f.text(&format!("subIdentificatorVan__{member}")) {
-            filters.parent.push((member, v.to_owned()));
-        }
-    }
-    filters.categorie_namen = f
-        .comma_list("categorierelatie__categorie__naam")
-        .map(|names| names.into_iter().map(str::to_owned).collect());
-    filters.vertegenwoordigd_door = f.reference("vertegenwoordigdePartij");
-    filters.nothing_matches = f.matches_nothing();
-    f.finish()?;
-    Ok(filters)
+        filters.categorie_namen = f
+            .comma_list("categorierelatie__categorie__naam")
+            .map(|names| names.into_iter().map(str::to_owned).collect());
+        filters.vertegenwoordigd_door = f.reference("vertegenwoordigdePartij");
+        filters.nothing_matches = f.matches_nothing();
+        filters
+    })
 }
 
 type BoxedPartijen<'a> = p::BoxedQuery<'a, platform::db::MultiBackend>;

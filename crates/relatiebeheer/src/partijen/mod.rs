@@ -21,11 +21,9 @@ use platform::query::Query;
 use platform::ApiResult;
 use reference::{ApiUrls, Resource};
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
 pub use filters::PartijFilters;
 
-use crate::lookup;
 use crate::models::PartijRow;
 use crate::schema::partijen as p;
 use crate::views::{self, PartijView, PARTIJ_EXPAND};
@@ -48,12 +46,9 @@ impl Crud for Partijen {
     });
 
     const FILTERS: &'static [&'static str] = &FILTERS;
-    const REACHES: &'static [(&'static str, reference::Register)] = &[
-        ("betrokkenen", reference::Register::Klantcontacten),
-        (
-            "betrokkenen.hadKlantcontact",
-            reference::Register::Klantcontacten,
-        ),
+    const REMOTE_EXPAND: &'static [(&'static str, Resource)] = &[
+        ("betrokkenen", Resource::Betrokkenen),
+        ("betrokkenen.hadKlantcontact", Resource::Klantcontacten),
     ];
 
     const EXPAND: &'static [&'static str] = &PARTIJ_EXPAND;
@@ -66,27 +61,7 @@ impl Crud for Partijen {
         parse_filters(query)
     }
 
-    fn count(conn: &mut DbConnection, filters: &PartijFilters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &PartijFilters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<PartijRow>> {
-        Ok(filtered(filters)
-            .order(p::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(PartijRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<PartijRow>> {
-        lookup::partij(conn, uuid)
-    }
+    platform::crud_queries!(p, PartijRow, filtered, p::id.desc());
 
     fn save(
         conn: &mut DbConnection,
@@ -122,14 +97,5 @@ impl Crud for Partijen {
         requested: &[String],
     ) -> ApiResult<Vec<Map<String, Value>>> {
         views::partij_expansions(conn, urls, rows, requested)
-    }
-
-    async fn expand_remote(
-        register: &Register,
-        origin: &str,
-        requested: &[String],
-        values: &mut [Value],
-    ) -> ApiResult<()> {
-        crate::remote::expand_partijen(register, origin, requested, values).await
     }
 }

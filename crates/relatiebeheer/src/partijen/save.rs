@@ -50,10 +50,9 @@ pub(super) fn save(
         for (i, uuid) in uuids.iter().enumerate() {
             match lookup::digitaal_adres_id(conn, *uuid)? {
                 Some(id) => ids.push(id),
-                None => errors.push(InvalidParam::new(
+                None => errors.push(InvalidParam::no_such_object(
                     format!("digitaleAdressen.{i}.uuid"),
-                    "invalid",
-                    "DigitaalAdres object bestaat niet.",
+                    "DigitaalAdres",
                 )),
             }
         }
@@ -65,10 +64,9 @@ pub(super) fn save(
     match input.voorkeurs_digitaal_adres {
         Field::Set(uuid) => match lookup::digitaal_adres_id(conn, uuid)? {
             Some(id) => voorkeur_id = Some(Some(id)),
-            None => errors.push(InvalidParam::new(
+            None => errors.push(InvalidParam::no_such_object(
                 "voorkeursDigitaalAdres.uuid",
-                "invalid",
-                "DigitaalAdres object bestaat niet.",
+                "DigitaalAdres",
             )),
         },
         Field::Null => voorkeur_id = Some(None),
@@ -80,10 +78,9 @@ pub(super) fn save(
         for (i, uuid) in uuids.iter().enumerate() {
             match lookup::rekeningnummer_id(conn, *uuid)? {
                 Some(id) => ids.push(id),
-                None => errors.push(InvalidParam::new(
+                None => errors.push(InvalidParam::no_such_object(
                     format!("rekeningnummers.{i}.uuid"),
-                    "invalid",
-                    "Rekeningnummer object bestaat niet.",
+                    "Rekeningnummer",
                 )),
             }
         }
@@ -95,10 +92,9 @@ pub(super) fn save(
     match input.voorkeurs_rekeningnummer {
         Field::Set(uuid) => match lookup::rekeningnummer_id(conn, uuid)? {
             Some(id) => voorkeur_rekening = Some(Some(id)),
-            None => errors.push(InvalidParam::new(
+            None => errors.push(InvalidParam::no_such_object(
                 "voorkeursRekeningnummer.uuid",
-                "invalid",
-                "Rekeningnummer object bestaat niet.",
+                "Rekeningnummer",
             )),
         },
         Field::Null => voorkeur_rekening = Some(None),
@@ -114,10 +110,9 @@ pub(super) fn save(
                     "invalid",
                     "Partij object moet het soort 'organisatie' hebben.",
                 )),
-                None => errors.push(InvalidParam::new(
+                None => errors.push(InvalidParam::no_such_object(
                     "partijIdentificatie.werkteVoorPartij.uuid",
-                    "invalid",
-                    "Partij object bestaat niet.",
+                    "Partij",
                 )),
             },
             _ => werkte_voor = Some(None),
@@ -360,11 +355,7 @@ fn save_identificatoren(
         let prefix = format!("partijIdentificatoren.{i}.");
         let existing = match item.uuid {
             Some(uuid) => Some(lookup::identificator(conn, uuid)?.ok_or_else(|| {
-                ApiError::invalid(
-                    format!("{prefix}uuid"),
-                    "invalid",
-                    "PartijIdentificator object bestaat niet.",
-                )
+                ApiError::no_such_object(format!("{prefix}uuid"), "PartijIdentificator")
             })?),
             None => None,
         };

@@ -1,111 +1,18 @@
-//! `/partij-identificatoren`: the register/objecttype/soort rules, number formats, the
-//! vestiging-under-KvK rule, the three uniqueness rules and protected deletes. The same rules
-//! apply to identificatoren written nested in a partij.
+//! The rules an identificator is stored by: references resolved, the vestiging-under-KvK rule,
+//! the three uniqueness rules; and protected deletes.
 
 use diesel::prelude::*;
-use platform::crud::Crud;
 use platform::db::DbConnection;
 use platform::error::{ApiError, InvalidParam, NON_FIELD_ERRORS};
-use platform::input::{Field, Mode, Presence, Reader, Text};
-use platform::query::Query;
+use platform::input::Field;
 use platform::ApiResult;
-use reference::{
-    ApiUrls, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator, IdentificatorError,
-    Resource,
-};
-use serde_json::{Map, Value};
+use reference::{CodeSoortObjectId, IdentificatorError};
 use uuid::Uuid;
 
+use super::body::IdentificatorInput;
 use crate::lookup;
 use crate::models::{IdentificatorData, IdentificatorRow};
 use crate::schema::partij_identificatoren as pi;
-use crate::views;
-use crate::Register;
-
-/// An identificator as a body states it.
-#[derive(Debug, Default)]
-pub struct IdentificatorInput {
-    /// Only read for items nested in a partij: which existing identificator to update.
-    pub uuid: Option<Uuid>,
-    pub identificeerde_partij: Field<Uuid>,
-    pub andere_partij_identificator: Field<String>,
-    pub partij_identificator: Option<Identificator>,
-    pub sub_identificator_van: Field<Uuid>,
-}
-
-fn codes<T: Copy>(all: &[T], text: fn(T) -> &'static str) -> Vec<&'static str> {
-    all.iter().map(|c| text(*c)).collect()
-}
-
-/// Reads the fields of one identificator (top-level or nested).
-pub fn read(reader: &mut Reader<'_>, nested: bool) -> IdentificatorInput {
-    let mut input = IdentificatorInput::default();
-    if nested {
-        input.uuid = match reader.raw("uuid") {
-            Some(Value::String(s)) => match Uuid::parse_str(s.trim()) {
-                Ok(u) => Some(u),
-                Err(_) => {
-                    reader.error("uuid", "invalid", "Moet een geldige UUID zijn.");
-                    None
-                }
-            },
-            _ => None,
-        };
-    }
-    input.identificeerde_partij = reader.reference("identificeerdePartij", Presence::Nullable);
-    input.andere_partij_identificator =
-        reader.text("anderePartijIdentificator", Text::optional(200));
-    if let Field::Set(group) = reader.object("partijIdentificator", Presence::Required) {
-        let mut g = Reader::nested(group, Mode::Create, "partijIdentificator.".into());
-        // In the order the reference declares (and reports) them.
-        let objecttype = g.choice(
-            "codeObjecttype",
-            &codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
-            Presence::Required,
-        );
-        let soort = g.choice(
-            "codeSoortObjectId",
-            &codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str),
-            Presence::Required,
-        );
-        let object_id = g.text(
-            "objectId",
-            Text {
-                max: 200,
-                required: true,
-                allow_blank: true,
-            },
-        );
-        let register = g.choice(
-            "codeRegister",
-            &codes(CodeRegister::ALL, CodeRegister::as_str),
-            Presence::Required,
-        );
-        if let (
-            Field::Set(object_id),
-            Field::Set(soort),
-            Field::Set(objecttype),
-            Field::Set(register),
-        ) = (object_id, soort, objecttype, register)
-        {
-            if let (Some(soort), Some(objecttype), Some(register)) = (
-                CodeSoortObjectId::parse(&soort),
-                CodeObjecttype::parse(&objecttype),
-                CodeRegister::parse(&register),
-            ) {
-                input.partij_identificator = Some(Identificator {
-                    code_objecttype: objecttype,
-                    code_soort_object_id: soort,
-                    object_id,
-                    code_register: register,
-                });
-            }
-        }
-        reader.absorb(g);
-    }
-    input.sub_identificator_van = reader.reference("subIdentificatorVan", Presence::Nullable);
-    input
-}
 
 const NOT_UNIQUE: &str =
     "`PartijIdentificator` moet uniek zijn, er bestaat er al een met deze gegevenscombinatie.";
@@ -140,10 +47,9 @@ pub fn validate(
         None => match input.identificeerde_partij {
             Field::Set(uuid) => match lookup::partij_id(conn, uuid)? {
                 Some((id, _)) => data.partij_id = Some(id),
-                None => errors.push(InvalidParam::new(
+                None => errors.push(InvalidParam::no_such_object(
                     format!("{prefix}identificeerdePartij.uuid"),
-                    "invalid",
-                    "Partij object bestaat niet.",
+                    "Partij",
                 )),
             },
             Field::Null => data.partij_id = None,
@@ -167,10 +73,9 @@ pub fn validate(
                 data.sub_identificator_van_id = Some(parent.id);
                 parent_soort = Some(parent.data.code_soort_object_id);
             }
-            None => errors.push(InvalidParam::new(
+            None => errors.push(InvalidParam::no_such_object(
                 format!("{prefix}subIdentificatorVan.uuid"),
-                "invalid",
-                "PartijIdentificator object bestaat niet.",
+                "PartijIdentificator",
             )),
         },
         Field::Null => data.sub_identificator_van_id = None,
@@ -328,128 +233,4 @@ pub fn delete_protected(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<()> {
     .execute(conn)?;
     diesel::delete(pi::table.filter(pi::id.eq_any(ids))).execute(conn)?;
     Ok(())
-}
-
-/// `/partij-identificatoren` for the generic handlers.
-pub struct Identificatoren;
-
-#[derive(Default)]
-pub struct Filters {
-    /// (column, value): all exact.
-    exact: Vec<(&'static str, String)>,
-}
-
-type Boxed = pi::BoxedQuery<'static, platform::db::MultiBackend>;
-
-fn filtered(filters: &Filters) -> Boxed {
-    let mut q = pi::table.into_boxed();
-    for (column, value) in &filters.exact {
-        let value = value.clone();
-        q = match *column {
-            "partijIdentificatorCodeObjecttype" => q.filter(pi::code_objecttype.eq(value)),
-            "partijIdentificatorCodeSoortObjectId" => q.filter(pi::code_soort_object_id.eq(value)),
-            "partijIdentificatorObjectId" => q.filter(pi::object_id.eq(value)),
-            "partijIdentificatorCodeRegister" => q.filter(pi::code_register.eq(value)),
-            _ => q.filter(pi::andere_partij_identificator.eq(value)),
-        };
-    }
-    q
-}
-
-impl Crud for Identificatoren {
-    type State = Register;
-    type Row = IdentificatorRow;
-    type View = views::IdentificatorView;
-    type Filters = Filters;
-
-    const FILTERS: &'static [&'static str] = &[
-        "partijIdentificatorCodeObjecttype",
-        "partijIdentificatorCodeSoortObjectId",
-        "partijIdentificatorObjectId",
-        "partijIdentificatorCodeRegister",
-        "anderePartijIdentificator",
-    ];
-
-    fn collection(urls: &ApiUrls) -> String {
-        urls.collection(Resource::PartijIdentificatoren)
-    }
-
-    fn parse_filters(query: &Query) -> ApiResult<Filters> {
-        let mut f = query.filters();
-        let mut filters = Filters::default();
-        let enums: [(&'static str, Vec<&'static str>); 3] = [
-            (
-                "partijIdentificatorCodeObjecttype",
-                codes(CodeObjecttype::ALL, CodeObjecttype::as_str),
-            ),
-            (
-                "partijIdentificatorCodeSoortObjectId",
-                codes(CodeSoortObjectId::ALL, CodeSoortObjectId::as_str),
-            ),
-            (
-                "partijIdentificatorCodeRegister",
-                codes(CodeRegister::ALL, CodeRegister::as_str),
-            ),
-        ];
-        for (name, choices) in &enums {
-            if let Some(v) = f.choice(name, choices) {
-                filters.exact.push((name, v.to_owned()));
-            }
-        }
-        for name in ["partijIdentificatorObjectId", "anderePartijIdentificator"] {
-            if let Some(v) = f.text(name) {
-                filters.exact.push((name, v.to_owned()));
-            }
-        }
-        f.finish()?;
-        Ok(filters)
-    }
-
-    fn count(conn: &mut DbConnection, filters: &Filters) -> ApiResult<i64> {
-        Ok(filtered(filters).count().get_result(conn)?)
-    }
-
-    fn page(
-        conn: &mut DbConnection,
-        filters: &Filters,
-        offset: i64,
-        limit: i64,
-    ) -> ApiResult<Vec<IdentificatorRow>> {
-        Ok(filtered(filters)
-            .order(pi::id.desc())
-            .offset(offset)
-            .limit(limit)
-            .select(IdentificatorRow::as_select())
-            .load(conn)?)
-    }
-
-    fn find(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Option<IdentificatorRow>> {
-        lookup::identificator(conn, uuid)
-    }
-
-    fn save(
-        conn: &mut DbConnection,
-        body: &Map<String, Value>,
-        mode: Mode,
-        existing: Option<IdentificatorRow>,
-    ) -> ApiResult<IdentificatorRow> {
-        let mut reader = Reader::new(body, mode);
-        let input = read(&mut reader, false);
-        reader.finish()?;
-        let data = validate(conn, input, existing.as_ref(), "", None)?;
-        let id = save(conn, &data, existing.as_ref().map(|e| e.id))?;
-        Ok(IdentificatorRow { id, data })
-    }
-
-    fn delete(conn: &mut DbConnection, row: IdentificatorRow) -> ApiResult<()> {
-        delete_protected(conn, &[row.id])
-    }
-
-    fn render(
-        conn: &mut DbConnection,
-        urls: &ApiUrls,
-        rows: &[IdentificatorRow],
-    ) -> ApiResult<Vec<views::IdentificatorView>> {
-        views::identificatoren(conn, urls, rows)
-    }
 }
