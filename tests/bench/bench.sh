@@ -1,155 +1,145 @@
 #!/usr/bin/env bash
-# Throughput and latency of the relatiebeheer register at two sizes (default 10k and 1M
-# partijen), on the embedded SQLite default or on PostgreSQL with BENCH_DATABASE_URL; first, the
-# lag of the read models between the registers (tests/bench/lag.py).
+# Throughput, latency, write time and memory of both shapes, side by side in one run:
 #
-# Partijen (each with a BSN) and e-mail addresses are seeded through the API. Each figure is the
-# median of BENCH_ROUNDS runs of BENCH_SECONDS seconds with wrk against a release build, at 1 and
-# 16 concurrent clients. The last table compares the lookups' median latency across sizes.
+# - embedded: every register in one process on SQLite files (the default);
+# - production: the three registers as separate processes, each on its own PostgreSQL
+#   database, behind the gateway (standing in for the Ingress);
+# - Open Klant, when BENCH_OPENKLANT_URL (its base URL, e.g. http://127.0.0.1:8100) and
+#   BENCH_OPENKLANT_TOKEN name one.
 #
-#   BENCH_SIZES="10000 1000000" BENCH_ROUNDS=3 BENCH_SECONDS=3 tests/bench/bench.sh
+# Every server is seeded the same way through its API (tests/bench/seed.py: partijen with a BSN
+# and an e-mail address, klantcontacten each with a betrokkene; one client, 8 threads), then
+# each read is measured with wrk at 1 and 16 clients, the servers taking turns per figure.
+# A server that is seeded already (Open Klant, which takes long) is not seeded again.
+#
+#   BENCH_PARTIJEN=10000 BENCH_KLANTCONTACTEN=20000 BENCH_SECONDS=10 tests/bench/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-SIZES=${BENCH_SIZES:-10000 1000000}
-SECONDS_PER_RUN=${BENCH_SECONDS:-3}
-ROUNDS=${BENCH_ROUNDS:-3}
-PORT=${BENCH_PORT:-18080}
+PARTIJEN=${BENCH_PARTIJEN:-10000}
+KLANTCONTACTEN=${BENCH_KLANTCONTACTEN:-20000}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+ADMIN_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+SHAPES=${BENCH_SHAPES:-embedded production}
+API=/klantinteracties/api/v1
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian package)" >&2
-  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+if [[ " $SHAPES " == *" production "* ]] && ! psql -qAt "$ADMIN_URL" -c 'SELECT 1' >/dev/null 2>&1; then
+  echo "no PostgreSQL server at $ADMIN_URL: the production shape needs one (set BENCH_DATABASE_URL," >&2
+  echo "or BENCH_SHAPES=embedded to measure the embedded default alone)" >&2
+  exit 1
 fi
-
 cargo build --release -q -p klantinteracties
-BIN=target/release/klantinteracties
-DATA=$(mktemp -d)
-RESULTS=$DATA/results.txt
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+BIN=$PWD/target/release/klantinteracties
 
-ARGS=(--data-dir "$DATA")
-BACKEND=SQLite
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then ARGS=(--database-url "$BENCH_DATABASE_URL"); BACKEND=PostgreSQL; fi
-TOKEN=$(KLANTINTERACTIES_LOG_LEVEL=warn $BIN token create --identifier "bench-$$" "${ARGS[@]}" | tail -n 1)
-KLANTINTERACTIES_LOG_LEVEL=warn $BIN serve --bind "127.0.0.1:$PORT" "${ARGS[@]}" >"$DATA/serve.log" 2>&1 &
-SERVER=$!
-BASE="http://127.0.0.1:$PORT/klantinteracties/api/v1"
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/_healthz/readyz" >/dev/null && break; sleep 0.2; done
-
-AUTH="Authorization: Token $TOKEN"
-JSON="Content-Type: application/json"
-# Every wrk run that creates gets its own range of numbers (BSNs, addresses): measurement runs
-# 100k each from 0, seeding runs 4M each from 50M (BSNs have 8 free digits).
-echo 0 >"$DATA/run-offset"
-echo 50000000 >"$DATA/seed-offset"
-next_offset() { # FILE STEP
-  local o; o=$(cat "$1"); echo $((o + $2)) >"$1"; echo "$o $(($2 / 2))"
+WORK=$(mktemp -d)
+PIDS=()
+DBS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for db in "${DBS[@]}"; do psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
 }
-api() { curl -sf -H "$AUTH" -H "$JSON" "$@"; }
-field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
-count() { api "$BASE/$1?pageSize=1" | field '["count"]'; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_ready() { for _ in $(seq 150); do curl -fs "$1/_healthz/readyz" >/dev/null 2>&1 && return; sleep 0.2; done; echo "$1 did not get ready" >&2; exit 1; }
 
-# Fixtures the lookups look for: two organisaties with the same vestigingsnummer under different
-# KvK numbers, an address and a category.
-kvk_org() {
-  local org kvk
-  org=$(api -X POST "$BASE/partijen" -d "{\"soortPartij\":\"organisatie\",\"indicatieActief\":true,\"partijIdentificatoren\":[{\"partijIdentificator\":{\"codeObjecttype\":\"niet_natuurlijk_persoon\",\"codeSoortObjectId\":\"kvk_nummer\",\"objectId\":\"$1\",\"codeRegister\":\"hr\"}}]}")
-  kvk=$(echo "$org" | field '["partijIdentificatoren"][0]["uuid"]')
-  api -X POST "$BASE/partij-identificatoren" -d "{\"identificeerdePartij\":{\"uuid\":\"$(echo "$org" | field '["uuid"]')\"},\"subIdentificatorVan\":{\"uuid\":\"$kvk\"},\"partijIdentificator\":{\"codeObjecttype\":\"vestiging\",\"codeSoortObjectId\":\"vestigingsnummer\",\"objectId\":\"000012345678\",\"codeRegister\":\"hr\"}}" >/dev/null
-  echo "$org" | field '["uuid"]'
+declare -A URL TOKEN MEMORY_PIDS
+SERVERS=()
+export KLANTINTERACTIES_LOG_LEVEL=warn
+
+start_embedded() {
+  local port dir=$WORK/embedded
+  port=$(free_port)
+  mkdir -p "$dir"
+  TOKEN[embedded]=$("$BIN" token create --identifier bench --data-dir "$dir" | tail -n 1)
+  "$BIN" serve --bind "127.0.0.1:$port" --data-dir "$dir" >"$WORK/embedded.log" 2>&1 &
+  PIDS+=($!)
+  MEMORY_PIDS[embedded]=$!
+  URL[embedded]="http://127.0.0.1:$port"
+  wait_ready "${URL[embedded]}"
+  SERVERS+=(embedded)
 }
-ORG=$(kvk_org 12345678)
-kvk_org 87654321 >/dev/null
-api -X POST "$BASE/digitaleadressen" -d "{\"verstrektDoorPartij\":{\"uuid\":\"$ORG\"},\"adres\":\"info@bakkerij.example.nl\",\"soortDigitaalAdres\":\"email\"}" >/dev/null
-CAT=$(api -X POST "$BASE/categorieen" -d '{"naam":"Ondernemer"}' | field '["uuid"]')
-api -X POST "$BASE/categorie-relaties" -d "{\"partij\":{\"uuid\":\"$ORG\"},\"categorie\":{\"uuid\":\"$CAT\"}}" >/dev/null
 
-# With BENCH_DATABASE_URL only relatiebeheer is served, so there is no lag to measure.
-if [ -z "${BENCH_DATABASE_URL:-}" ]; then
-  python3 tests/bench/lag.py "$BASE" "$TOKEN" "${BENCH_LAG_SAMPLES:-200}"
-  echo
+start_production() {
+  local prefix="ki_bench_$$" base=${ADMIN_URL%/*} rb kc kt gw pids=()
+  for db in relatiebeheer klantcontacten klanttaak auth; do
+    psql -q "$ADMIN_URL" -c "CREATE DATABASE ${prefix}_$db" >/dev/null
+    DBS+=("${prefix}_$db")
+  done
+  rb=$(free_port); kc=$(free_port); kt=$(free_port); gw=$(free_port)
+  export KLANTINTERACTIES_DATABASE__RELATIEBEHEER="$base/${prefix}_relatiebeheer"
+  export KLANTINTERACTIES_DATABASE__KLANTCONTACTEN="$base/${prefix}_klantcontacten"
+  export KLANTINTERACTIES_DATABASE__KLANTTAAK="$base/${prefix}_klanttaak"
+  export KLANTINTERACTIES_DATABASE__AUTH="$base/${prefix}_auth"
+  export KLANTINTERACTIES_PEERS__RELATIEBEHEER="http://127.0.0.1:$rb"
+  export KLANTINTERACTIES_PEERS__KLANTCONTACTEN="http://127.0.0.1:$kc"
+  export KLANTINTERACTIES_PEERS__KLANTTAAK="http://127.0.0.1:$kt"
+  export KLANTINTERACTIES_SERVICE_TOKEN="bench-$$-0123456789abcdef0123456789abcdef"
+  for register in relatiebeheer klantcontacten klanttaak; do
+    KLANTINTERACTIES_REGISTER=$register "$BIN" migrate >/dev/null
+  done
+  TOKEN[production]=$("$BIN" token create --identifier bench | tail -n 1)
+  for pair in relatiebeheer:$rb klantcontacten:$kc klanttaak:$kt; do
+    KLANTINTERACTIES_REGISTER=${pair%%:*} "$BIN" serve --bind "127.0.0.1:${pair##*:}" >>"$WORK/production.log" 2>&1 &
+    PIDS+=($!)
+    pids+=($!)
+  done
+  "$BIN" gateway --bind "127.0.0.1:$gw" --relatiebeheer "http://127.0.0.1:$rb" \
+    --klantcontacten "http://127.0.0.1:$kc" --klanttaak "http://127.0.0.1:$kt" >>"$WORK/production.log" 2>&1 &
+  PIDS+=($!)
+  MEMORY_PIDS[production]="${pids[*]}"
+  URL[production]="http://127.0.0.1:$gw"
+  wait_ready "${URL[production]}"
+  SERVERS+=(production)
+}
+
+for shape in $SHAPES; do "start_$shape"; done
+if [ -n "${BENCH_OPENKLANT_URL:-}" ]; then
+  URL[openklant]=${BENCH_OPENKLANT_URL%/}
+  TOKEN[openklant]=${BENCH_OPENKLANT_TOKEN:?BENCH_OPENKLANT_TOKEN names its token}
+  MEMORY_PIDS[openklant]=$(pgrep -d ' ' uwsgi || true)
+  SERVERS+=(openklant)
 fi
 
-# seed N: partijen (and a tenth as many addresses) through the API until there are N.
-seed() {
-  local target=$1 have
-  have=$(count partijen)
-  [ "$have" -ge "$target" ] && return
-  echo "seeding $target partijen through the API (have $have)..." >&2
-  wrk -t2 -c8 -d3600s -s tests/bench/create.lua -H "$AUTH" -H "$JSON" "$BASE/partijen" -- $(next_offset "$DATA/seed-offset" 4000000) >/dev/null &
-  local partij_seeder=$!
-  wrk -t1 -c2 -d3600s -s tests/bench/adres.lua -H "$AUTH" -H "$JSON" "$BASE/digitaleadressen" -- $(next_offset "$DATA/seed-offset" 4000000) >/dev/null &
-  local adres_seeder=$!
-  local started=$SECONDS
-  while true; do
-    have=$(count partijen)
-    [ "$(count digitaleadressen)" -ge $((target / 10)) ] && kill $adres_seeder 2>/dev/null || true
-    [ "$have" -ge "$target" ] && break
-    sleep 2
+# Peak resident memory (VmHWM) of a server's processes together, in MB.
+peak_mb() {
+  local kb=0 pid
+  for pid in ${MEMORY_PIDS[$1]:-}; do
+    kb=$((kb + $(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
   done
-  kill $partij_seeder $adres_seeder 2>/dev/null || true
-  wait $partij_seeder $adres_seeder 2>/dev/null || true
-  echo "  seeded in $((SECONDS - started)) s" >&2
+  echo $((kb / 1024))
 }
 
-# run SIZE NAME CONNECTIONS URL [wrk args...]: median req/s, p50 and p99 of ROUNDS runs.
-run() {
-  local size=$1 name=$2 conns=$3 url=$4; shift 4
-  local threads=$(( conns < 2 ? 1 : 2 )) results=()
-  for _ in $(seq "$ROUNDS"); do
-    out=$(wrk -t"$threads" -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" -H "$JSON" "$@" "$url" -- $(next_offset "$DATA/run-offset" 100000))
-    if echo "$out" | grep -q "Non-2xx"; then echo "non-2xx answers for $name: $url" >&2; exit 1; fi
-    results+=("$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}')")
-  done
-  printf '%s\n' "${results[@]}" | python3 -c '
-import sys, statistics
-def ms(v):
-    for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
-        if v.endswith(unit):
-            return float(v[: -len(unit)]) * f
-    return float(v)
-rows = [line.split() for line in sys.stdin if line.strip()]
-rps = statistics.median(float(r[0]) for r in rows)
-p50 = statistics.median(ms(r[1]) for r in rows)
-p99 = statistics.median(ms(r[2]) for r in rows)
-size, name, conns = sys.argv[1:4]
-print(f"%-9s %-30s %3s clients %9.0f req/s   p50 %8.2f ms   p99 %8.2f ms" % (size, name, conns, rps, p50, p99))
-with open(sys.argv[4], "a") as out:
-    out.write(f"{size}\t{name}\t{conns}\t{rps}\t{p50}\t{p99}\n")
-' "$size" "$name" "$conns" "$RESULTS"
-}
-
-echo "relatiebeheer on $BACKEND, median of $ROUNDS x ${SECONDS_PER_RUN}s per figure"
-for size in $SIZES; do
-  seed "$size"
-  SAMPLE=$(api "$BASE/partijen?soortPartij=persoon&pageSize=1")
-  UUID=$(echo "$SAMPLE" | field '["results"][0]["uuid"]')
-  BSN=$(echo "$SAMPLE" | field '["results"][0]["partijIdentificatoren"][0]["partijIdentificator"]["objectId"]')
-  ADRES=$(api "$BASE/digitaleadressen?pageSize=1" | field '["results"][0]["adres"]')
-  echo "-- $(count partijen) partijen, $(count digitaleadressen) digitale adressen"
-  for c in 1 16; do
-    run "$size" "create persoon+BSN" $c "$BASE/partijen" -s tests/bench/create.lua
-    run "$size" "detail" $c "$BASE/partijen/$UUID"
-    run "$size" "detail expand" $c "$BASE/partijen/$ORG?expand=digitaleAdressen,categorieRelaties"
-    run "$size" "list (100 per page)" $c "$BASE/partijen"
-    run "$size" "lookup: BSN" $c "$BASE/partijen?partijIdentificator__codeSoortObjectId=bsn&partijIdentificator__objectId=$BSN"
-    run "$size" "lookup: vestiging under KvK" $c "$BASE/partijen?partijIdentificator__objectId=000012345678&subIdentificatorVan__objectId=12345678"
-    run "$size" "lookup: categorie" $c "$BASE/partijen?categorierelatie__categorie__naam=Ondernemer"
-    run "$size" "lookup: identificator" $c "$BASE/partij-identificatoren?partijIdentificatorObjectId=$BSN"
-    run "$size" "lookup: e-mail address" $c "$BASE/digitaleadressen?adres=$ADRES"
-  done
+RESULTS=$WORK/results
+for server in "${SERVERS[@]}"; do
+  mkdir -p "$WORK/data-$server"
+  echo "seeding $server ($PARTIJEN partijen, $KLANTCONTACTEN klantcontacten)..." >&2
+  python3 tests/bench/seed.py "${URL[$server]}$API" "${TOKEN[$server]}" "$PARTIJEN" "$KLANTCONTACTEN" 8 \
+    "$WORK/data-$server" >"$WORK/seed-$server.json"
+  echo "$server|seed|$(cat "$WORK/seed-$server.json")" >>"$RESULTS"
+  echo "$server|memory after seed|$(peak_mb "$server")" >>"$RESULTS"
 done
 
-python3 - "$RESULTS" <<'PY'
-import sys, collections
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-sizes = list(dict.fromkeys(r[0] for r in rows))
-if len(sizes) < 2:
-    sys.exit(0)
-small, large = sizes[0], sizes[-1]
-p50 = {(r[0], r[1], r[2]): float(r[4]) for r in rows}
-print(f"\np50 latency at {large} partijen relative to {small} (1.00 = no slower)")
-for (size, name, conns), value in p50.items():
-    if size == small and (large, name, conns) in p50:
-        print(f"  %-30s %3s clients  %5.2fx" % (name, conns, p50[(large, name, conns)] / value))
-PY
+export BENCH_WRK=$PWD/tests/bench/wrk BENCH_API=$API
+FIGURES=(lookup detail partijen klantcontacten)
+for figure in "${FIGURES[@]}"; do
+  for clients in 1 16; do
+    threads=$((clients < 2 ? 1 : 2))
+    for server in "${SERVERS[@]}"; do
+      run() {
+        BENCH_TOKEN=${TOKEN[$server]} BENCH_DATA=$WORK/data-$server \
+          wrk -t"$threads" -c"$clients" -d"$1" --latency -s "tests/bench/wrk/$figure.lua" "${URL[$server]}"
+      }
+      run 2s >/dev/null
+      out=$(run "${SECONDS_PER_RUN}s")
+      errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+      [ -n "$errors" ] && echo "$server answered $errors requests of $figure with an error" >&2
+      echo "$server|$figure|$clients|$(echo "$out" | awk '/Requests\/sec/ {print $2}')|$(echo "$out" | awk '$1=="50%" {print $2}')|$(echo "$out" | awk '$1=="99%" {print $2}')|${errors:-0}" >>"$RESULTS"
+    done
+  done
+done
+for server in "${SERVERS[@]}"; do echo "$server|memory after reads|$(peak_mb "$server")" >>"$RESULTS"; done
+
+python3 tests/bench/report.py "$RESULTS" "$PARTIJEN" "$KLANTCONTACTEN" "$SECONDS_PER_RUN"

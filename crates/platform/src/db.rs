@@ -533,9 +533,9 @@ pub mod functions {
     diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 }
 
-/// Stores a row's data: updates row `existing` when it is `Some(id)`, else inserts the data and
-/// looks the new id up by its uuid (portable: no `RETURNING`). Evaluates to the row id; `?`
-/// passes database errors on. `store_row!(conn, table_module, existing, &data)`.
+/// Stores a row's data: updates row `existing` when it is `Some(id)`, else inserts the data.
+/// Evaluates to the row id; `?` passes database errors on.
+/// `store_row!(conn, table_module, existing, &data)`.
 #[macro_export]
 macro_rules! store_row {
     ($conn:expr, $table:ident, $existing:expr, $data:expr) => {
@@ -546,15 +546,10 @@ macro_rules! store_row {
                     .execute($conn)?;
                 id
             }
-            None => {
-                diesel::insert_into($table::table)
-                    .values($data)
-                    .execute($conn)?;
-                $table::table
-                    .filter($table::uuid.eq(&($data).uuid))
-                    .select($table::id)
-                    .first::<i64>($conn)?
-            }
+            None => diesel::insert_into($table::table)
+                .values($data)
+                .returning($table::id)
+                .get_result::<i64>($conn)?,
         }
     };
 }

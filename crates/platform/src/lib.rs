@@ -5,7 +5,7 @@
 //!   tokens, scopes), [`error`] (the problem format with `invalidParams`), [`json`], [`input`]
 //!   and [`values`] (bodies read field by field), [`query`] and [`pagination`], [`time`];
 //! - the store: [`db`] (diesel on PostgreSQL or SQLite, pools, migrations, a lost database),
-//!   [`idempotency`];
+//!   [`statement`] (prepared statements in SQL), [`idempotency`];
 //! - events: [`events`] (the outbox and its relay), [`outbound`] (what goes out, shaped),
 //!   [`resync`] (rebuilding a read model);
 //! - history: [`audit`];
@@ -31,6 +31,7 @@ pub mod pagination;
 pub mod query;
 pub mod register;
 pub mod resync;
+pub mod statement;
 pub mod telemetry;
 pub mod time;
 pub mod values;

@@ -7,7 +7,7 @@ use std::future::Future;
 use serde_json::Value;
 
 use crate::db::{Db, DbConnection};
-use crate::events::{Batch, Waker};
+use crate::events::{Batch, Emitted, Waker};
 use crate::outbound::Outside;
 use crate::ApiResult;
 
@@ -63,9 +63,30 @@ pub trait RegisterState: Clone + Send + Sync + 'static {
     /// delete), idempotently: a batch may come twice.
     fn receive(&self, batch: Batch) -> impl Future<Output = ApiResult<()>>;
 
-    /// Called after a write committed: wakes the register's event relay.
-    fn written(&self) -> impl Future<Output = ()> + Send {
-        async move { self.shared().events.wake().await }
+    /// Runs a write's unit of work in one transaction; once it committed, wakes the relay and
+    /// waits for the events it stored for the other registers ([`RegisterState::written`]).
+    fn write<T, F>(&self, work: F) -> impl Future<Output = ApiResult<T>> + Send
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        async move {
+            let (value, emitted) = self
+                .db()
+                .write(move |conn| {
+                    let (outcome, emitted) = crate::events::recording(|| work(conn));
+                    outcome.map(|value| (value, emitted))
+                })
+                .await?;
+            self.written(&emitted).await;
+            Ok(value)
+        }
+    }
+
+    /// Called after a write committed with the events it stored: wakes the register's event
+    /// relay (and waits for those events to reach the other registers, see [`Waker::wake`]).
+    fn written(&self, emitted: &Emitted) -> impl Future<Output = ()> + Send {
+        async move { self.shared().events.wake(emitted).await }
     }
 }
 

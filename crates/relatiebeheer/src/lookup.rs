@@ -43,40 +43,38 @@ pub fn rekeningnummer_id(conn: &mut DbConnection, uuid: Uuid) -> ApiResult<Optio
         .optional()?)
 }
 
+/// The uuids of a table's rows by id: `uuids_by_id!(partijen, conn, ids)`.
+macro_rules! uuids_by_id {
+    ($table:ident, $conn:expr, $ids:expr) => {{
+        if $ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(i64, String)> = $table::table
+            .filter($table::id.eq_any($ids))
+            .select(($table::id, $table::uuid))
+            .load($conn)?;
+        Ok(parse_uuids(rows))
+    }};
+}
+
 /// Uuids of partijen by id.
 pub fn partij_uuids(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<HashMap<i64, Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, String)> = partijen::table
-        .filter(partijen::id.eq_any(ids))
-        .select((partijen::id, partijen::uuid))
-        .load(conn)?;
-    Ok(parse_uuids(rows))
+    uuids_by_id!(partijen, conn, ids)
 }
 
 /// Uuids of partij-identificatoren by id.
 pub fn identificator_uuids(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<HashMap<i64, Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, String)> = partij_identificatoren::table
-        .filter(partij_identificatoren::id.eq_any(ids))
-        .select((partij_identificatoren::id, partij_identificatoren::uuid))
-        .load(conn)?;
-    Ok(parse_uuids(rows))
+    uuids_by_id!(partij_identificatoren, conn, ids)
 }
 
 /// Uuids of digitale adressen by id.
 pub fn digitaal_adres_uuids(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<HashMap<i64, Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, String)> = digitale_adressen::table
-        .filter(digitale_adressen::id.eq_any(ids))
-        .select((digitale_adressen::id, digitale_adressen::uuid))
-        .load(conn)?;
-    Ok(parse_uuids(rows))
+    uuids_by_id!(digitale_adressen, conn, ids)
+}
+
+/// Uuids of rekeningnummers by id.
+pub fn rekeningnummer_uuids(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<HashMap<i64, Uuid>> {
+    uuids_by_id!(rekeningnummers, conn, ids)
 }
 
 fn parse_uuids(rows: Vec<(i64, String)>) -> HashMap<i64, Uuid> {

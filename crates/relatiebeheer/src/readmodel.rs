@@ -1,11 +1,10 @@
 //! The klantcontacten register's betrokkenen as this register knows them: fed by that
 //! register's events, so `partij.betrokkenen` is answered here without asking it.
 
-use std::collections::HashMap;
 
 use diesel::prelude::*;
 use platform::db::DbConnection;
-use platform::events::{by_owner, Batch};
+use platform::events::Batch;
 use platform::ApiResult;
 use reference::internal::BetrokkeneEvent;
 
@@ -41,23 +40,6 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
         platform::apply_if_newer!(conn, pb, betrokkene_uuid, event, values);
     }
     Ok(())
-}
-
-/// The betrokkenen of these partijen, oldest first.
-pub fn betrokkenen_of(
-    conn: &mut DbConnection,
-    partijen: &[String],
-) -> ApiResult<HashMap<String, Vec<String>>> {
-    if partijen.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Option<String>, String)> = pb::table
-        .filter(pb::partij_uuid.eq_any(partijen))
-        .filter(pb::deleted.eq(false))
-        .order(pb::event_id)
-        .select((pb::partij_uuid, pb::betrokkene_uuid))
-        .load(conn)?;
-    Ok(by_owner(rows))
 }
 
 /// Removes what a resync up to `watermark` did not name: objects the source no longer has.

@@ -142,7 +142,6 @@ pub async fn update<R: Crud>(
     let rules = state.get_ref().clone();
     let recorder = Recorder::new(state.get_ref(), who);
     let view = state
-        .db()
         .write(move |conn| {
             let existing = found::<R>(conn, uuid)?;
             R::allow_change(&rules, &existing, &recorder.who)?;
@@ -162,7 +161,6 @@ pub async fn update<R: Crud>(
             Ok(view)
         })
         .await?;
-    state.written().await;
     ok(&view)
 }
 
@@ -227,12 +225,10 @@ pub async fn post<S: RegisterState>(
     let unknown = verify(&body).await?;
     let stored = claim.clone();
     let outcome = state
-        .db()
         .write(move |conn| {
             idempotency::once(conn, stored.as_ref(), |conn| work(conn, &body, unknown))
         })
         .await;
-    state.written().await;
     idempotency::settle(state.db(), claim, outcome).await
 }
 
@@ -247,7 +243,6 @@ pub async fn delete<R: Crud>(
     let rules = state.get_ref().clone();
     let recorder = Recorder::new(state.get_ref(), who);
     let answer = state
-        .db()
         .write(move |conn| {
             let row = found::<R>(conn, uuid)?;
             R::allow_change(&rules, &row, &recorder.who)?;
@@ -265,7 +260,6 @@ pub async fn delete<R: Crud>(
             Ok(removal.answer)
         })
         .await?;
-    state.written().await;
     match answer {
         None => Ok(no_content()),
         Some(body) => ok(&body),

@@ -1,6 +1,7 @@
 //! The outbox: an event is stored in the transaction of the write it tells of, so it exists
 //! exactly when the write committed; delivered events are pruned.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -31,6 +32,34 @@ diesel::table! {
 /// Advisory lock keys (per database, so one value serves every register).
 const ORDER_LOCK: i64 = 0x6b69_6f75_7462_6f78; // emitting transactions, one at a time
 
+thread_local! {
+    /// The events the unit of work running on this thread stored so far (see [`recording`]).
+    static EMITTED: RefCell<Vec<(String, i64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The events a unit of work stored: (topic, id).
+#[derive(Debug, Default, Clone)]
+pub struct Emitted(Vec<(String, i64)>);
+
+impl Emitted {
+    /// The newest of them among `topics`, if any.
+    pub fn newest_of(&self, topics: &[&str]) -> Option<i64> {
+        self.0
+            .iter()
+            .filter(|(topic, _)| topics.contains(&topic.as_str()))
+            .map(|(_, id)| *id)
+            .max()
+    }
+}
+
+/// Runs a unit of work (on the calling thread, as units of work run) and tells which events it
+/// stored, so its write can wait for exactly those to reach the other registers.
+pub fn recording<T>(work: impl FnOnce() -> T) -> (T, Emitted) {
+    EMITTED.with(|e| e.borrow_mut().clear());
+    let out = work();
+    (out, Emitted(EMITTED.with(|e| e.take())))
+}
+
 /// Stores the event of object `uuid` in the caller's transaction.
 pub fn emit<T: reference::internal::Topic>(
     conn: &mut DbConnection,
@@ -57,14 +86,16 @@ pub(crate) fn emit_payload(
         // Held until commit: ids become visible in the order they were handed out.
         pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({ORDER_LOCK})"))?;
     }
-    diesel::insert_into(outbox::table)
+    let id: i64 = diesel::insert_into(outbox::table)
         .values((
             outbox::topic.eq(topic),
             outbox::object_uuid.eq(uuid),
             outbox::payload.eq(payload.to_string()),
             outbox::created_at.eq(crate::time::now()),
         ))
-        .execute(conn)?;
+        .returning(outbox::id)
+        .get_result(conn)?;
+    EMITTED.with(|e| e.borrow_mut().push((topic.to_owned(), id)));
     Ok(())
 }
 

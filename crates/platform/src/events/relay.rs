@@ -11,7 +11,7 @@ use tokio::sync::{watch, Notify};
 use crate::db::{BackendKind, Db};
 
 use super::leadership::Leadership;
-use super::outbox::{advance, outbox, outbox_cursors, prune, watermark};
+use super::outbox::{advance, outbox, outbox_cursors, prune, watermark, Emitted};
 use super::{Batch, Event};
 
 /// The longest wait between delivery attempts: short, so the backlog drains within seconds of a
@@ -149,14 +149,19 @@ impl Relay {
 
     /// What a write calls after it committed, so its events go out right away.
     pub fn waker(&self) -> Waker {
+        // The topics the other registers take: a write waits for those of its events only.
+        let topics: Vec<&'static str> = self
+            .subscribers
+            .iter()
+            .filter(|s| matches!(s.target, Target::Register { .. }))
+            .flat_map(|s| s.topics.iter().copied())
+            .collect();
         Waker {
             wake: Arc::clone(&self.wake),
-            flush: (!self.subscribers.is_empty() && !self.read_your_writes.is_zero()).then(|| {
-                Flush {
-                    db: self.db.clone(),
-                    delivered: self.delivered.subscribe(),
-                    wait: self.read_your_writes,
-                }
+            flush: (!topics.is_empty() && !self.read_your_writes.is_zero()).then(|| Flush {
+                topics: topics.into(),
+                delivered: self.delivered.subscribe(),
+                wait: self.read_your_writes,
             }),
         }
     }
@@ -176,9 +181,13 @@ impl Relay {
             BackendKind::Sqlite => Duration::from_secs(1),
         };
         let mut leader = Leadership::new(self.db.clone());
-        let mut backoff = vec![Duration::ZERO; self.subscribers.len()];
-        let mut not_before = vec![tokio::time::Instant::now(); self.subscribers.len()];
-        let mut through: Vec<Option<i64>> = vec![None; self.subscribers.len()];
+        let count = self.subscribers.len();
+        let mut backoff = vec![Duration::ZERO; count];
+        let mut not_before = vec![tokio::time::Instant::now(); count];
+        let mut through: Vec<Option<i64>> = vec![None; count];
+        // How far each subscriber has everything it wants, kept here while this replica
+        // delivers (read from the cursors when it starts to).
+        let mut positions: Option<Vec<i64>> = None;
         let mut counted = tokio::time::Instant::now() - Duration::from_secs(60);
         let mut pruned = tokio::time::Instant::now() - PRUNE_EVERY;
         loop {
@@ -198,17 +207,34 @@ impl Relay {
             }
             if !leader.hold().await {
                 // Another replica delivers; nobody should wait for this one.
+                positions = None;
                 self.delivered.send_replace(None);
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 continue;
             }
+            // One look at the outbox for every subscriber: nothing new is one query.
+            let newest = match self.positions(positions.take()).await {
+                Ok((at, newest)) => {
+                    positions = Some(at);
+                    newest
+                }
+                Err(error) => {
+                    tracing::warn!(register = %self.register, error = %error, "reading the outbox failed");
+                    through.iter_mut().for_each(|t| *t = None);
+                    self.publish(&through);
+                    tokio::time::sleep(MAX_BACKOFF).await;
+                    continue;
+                }
+            };
+            let at = positions.get_or_insert_with(Vec::new);
             for (i, subscriber) in self.subscribers.iter().enumerate() {
                 if tokio::time::Instant::now() < not_before[i] {
                     continue;
                 }
-                match self.deliver(subscriber).await {
+                match self.deliver(subscriber, at[i], newest).await {
                     Ok(progress) => {
                         backoff[i] = Duration::ZERO;
+                        at[i] = progress.through;
                         through[i] = Some(progress.through);
                         if progress.more {
                             self.wake.notify_one();
@@ -223,20 +249,7 @@ impl Relay {
                     }
                 }
             }
-            // Writes wait for the other registers' read models only, never for outside systems.
-            let registers: Option<Vec<i64>> = self
-                .subscribers
-                .iter()
-                .zip(&through)
-                .filter(|(s, _)| matches!(s.target, Target::Register { .. }))
-                .map(|(_, t)| *t)
-                .collect();
-            let now = registers.and_then(|t| t.into_iter().min());
-            self.delivered.send_if_modified(|old| {
-                let changed = *old != now;
-                *old = now;
-                changed
-            });
+            self.publish(&through);
             tokio::select! {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(poll) => {}
@@ -244,13 +257,66 @@ impl Relay {
         }
     }
 
+    /// Tells waiting writes up to which event every other register has what it wants.
+    fn publish(&self, through: &[Option<i64>]) {
+        // Writes wait for the other registers' read models only, never for outside systems.
+        let registers: Option<Vec<i64>> = self
+            .subscribers
+            .iter()
+            .zip(through)
+            .filter(|(s, _)| matches!(s.target, Target::Register { .. }))
+            .map(|(_, t)| *t)
+            .collect();
+        let now = registers.and_then(|t| t.into_iter().min());
+        self.delivered.send_if_modified(|old| {
+            let changed = *old != now;
+            *old = now;
+            changed
+        });
+    }
+
+    /// Each subscriber's position (the known ones as they are, the others from their cursors)
+    /// and the newest event's id.
+    async fn positions(&self, known: Option<Vec<i64>>) -> anyhow::Result<(Vec<i64>, i64)> {
+        let names: Vec<String> = self.subscribers.iter().map(|s| s.name.clone()).collect();
+        self.db
+            .read(move |conn| {
+                let newest = watermark(conn)?;
+                let positions = match known {
+                    Some(known) => known,
+                    None => names
+                        .iter()
+                        .map(|name| {
+                            Ok(outbox_cursors::table
+                                .find(name)
+                                .select(outbox_cursors::last_id)
+                                .first(conn)
+                                .optional()?
+                                .unwrap_or(0))
+                        })
+                        .collect::<crate::ApiResult<_>>()?,
+                };
+                Ok((positions, newest))
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
     /// On shutdown: delivers what is still waiting, for at most `wait`, so that what the last
     /// requests wrote is not left for the next start. (Nothing is lost either way: the outbox
     /// keeps it.)
     pub async fn drain(&self, wait: Duration) {
         let work = async {
-            for subscriber in &self.subscribers {
-                while let Ok(Progress { more: true, .. }) = self.deliver(subscriber).await {}
+            let Ok((mut at, newest)) = self.positions(None).await else {
+                return;
+            };
+            for (i, subscriber) in self.subscribers.iter().enumerate() {
+                while let Ok(progress) = self.deliver(subscriber, at[i], newest).await {
+                    at[i] = progress.through;
+                    if !progress.more {
+                        break;
+                    }
+                }
             }
         };
         if tokio::time::timeout(wait, work).await.is_err() {
@@ -260,23 +326,28 @@ impl Relay {
         }
     }
 
-    /// Delivers the next batch to one subscriber.
-    pub(super) async fn deliver(&self, subscriber: &Subscriber) -> anyhow::Result<Progress> {
-        let name = subscriber.name.clone();
+    /// Delivers to one subscriber the next batch of the events it wants after `from`, up to
+    /// `newest` (every id up to it is committed: ids become visible in order).
+    pub(super) async fn deliver(
+        &self,
+        subscriber: &Subscriber,
+        from: i64,
+        newest: i64,
+    ) -> anyhow::Result<Progress> {
+        if from >= newest {
+            return Ok(Progress {
+                through: from,
+                more: false,
+            });
+        }
         let topics: Vec<String> = subscriber.topics.iter().map(|t| (*t).to_owned()).collect();
-        let (events, watermark) = self
+        let events = self
             .db
             .read(move |conn| {
-                // Read first: every event up to it is in the rows below, or was delivered.
-                let watermark = watermark(conn)?;
-                let last: Option<i64> = outbox_cursors::table
-                    .find(&name)
-                    .select(outbox_cursors::last_id)
-                    .first(conn)
-                    .optional()?;
                 let rows: Vec<(i64, String, String, String, time::PrimitiveDateTime)> =
                     outbox::table
-                        .filter(outbox::id.gt(last.unwrap_or(0)))
+                        .filter(outbox::id.gt(from))
+                        .filter(outbox::id.le(newest))
                         .filter(outbox::topic.eq_any(&topics))
                         .order(outbox::id)
                         .limit(BATCH)
@@ -288,13 +359,15 @@ impl Relay {
                             outbox::created_at,
                         ))
                         .load(conn)?;
-                Ok((rows, watermark))
+                Ok(rows)
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let Some(last) = events.last().map(|e| e.0) else {
+            // Nothing it wants up to the newest event. (Its cursor is moved with its next
+            // delivery; until then a restart looks through these events again.)
             return Ok(Progress {
-                through: watermark,
+                through: newest,
                 more: false,
             });
         };
@@ -342,7 +415,7 @@ impl Relay {
         sent.map_err(|(_, error)| error)?;
         tracing::debug!(subscriber = %subscriber.name, events = count, "events delivered");
         Ok(Progress {
-            through: if more { last } else { last.max(watermark) },
+            through: if more { last } else { newest },
             more,
         })
     }
@@ -365,7 +438,8 @@ pub struct Waker {
 
 #[derive(Clone)]
 pub(super) struct Flush {
-    pub(super) db: Db,
+    /// The topics the other registers take.
+    pub(super) topics: Arc<[&'static str]>,
     pub(super) delivered: watch::Receiver<Option<i64>>,
     pub(super) wait: Duration,
 }
@@ -378,23 +452,24 @@ impl Waker {
         self.wake.notify_one();
     }
 
-    /// Wakes the relay and, with read-your-writes, waits until what was committed so far has
-    /// been delivered: at most the configured wait, and not at all while deliveries fail.
-    pub async fn wake(&self) {
+    /// Wakes the relay and, with read-your-writes, waits until the events a write stored for
+    /// the other registers have been delivered: at most the configured wait, and not at all
+    /// while deliveries fail. A write that stored none for them does not wait.
+    pub async fn wake(&self, emitted: &Emitted) {
         self.wake.notify_one();
         let Some(flush) = &self.flush else {
+            return;
+        };
+        let Some(newest) = emitted.newest_of(&flush.topics) else {
             return;
         };
         if flush.delivered.borrow().is_none() {
             return;
         }
-        let Ok(committed) = flush.db.read(watermark).await else {
-            return;
-        };
         let mut delivered = flush.delivered.clone();
         let _ = tokio::time::timeout(
             flush.wait,
-            delivered.wait_for(|through| through.is_none_or(|t| t >= committed)),
+            delivered.wait_for(|through| through.is_none_or(|t| t >= newest)),
         )
         .await;
     }

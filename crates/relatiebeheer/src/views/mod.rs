@@ -1,6 +1,8 @@
 //! The JSON representations, in the reference's field order. Related rows are loaded for a whole
 //! page at once, never per item.
 
+mod related;
+
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -10,15 +12,13 @@ use reference::{ApiUrls, Reference, Resource};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::categorieen::{relatie_views, CategorieRelatieReference, CategorieRelatieView};
+use crate::categorieen::{relatie_views, CategorieRelatieReference};
 use crate::lookup::{self, stored_uuid};
 use crate::models::CategorieRelatieRow;
 use crate::models::{DigitaalAdresRow, IdentificatorRow, PartijRow};
-use crate::schema::{
-    categorie_relaties, digitale_adressen, partij_identificatoren, rekeningnummers,
-    vertegenwoordigingen,
-};
+use crate::schema::{categorie_relaties, digitale_adressen};
 use platform::values::Adres;
+use related::Kind;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -167,7 +167,7 @@ use platform::values::volledige_naam;
 fn partij_identificatie(
     urls: &ApiUrls,
     row: &PartijRow,
-    werkte_voor: &HashMap<i64, uuid::Uuid>,
+    werkte_voor: Option<uuid::Uuid>,
 ) -> Option<Value> {
     let d = &row.data;
     if d.identificatie_soort.as_deref() != Some(d.soort_partij.as_str()) {
@@ -187,145 +187,101 @@ fn partij_identificatie(
         "organisatie" => json!({"naam": d.naam}),
         _ => json!({
             "uuid": d.contactpersoon_uuid,
-            "werkteVoorPartij": d.werkte_voor_partij_id
-                .and_then(|id| werkte_voor.get(&id))
-                .map(|u| Reference::new(urls, Resource::Partijen, *u)),
+            "werkteVoorPartij": werkte_voor
+                .map(|u| Reference::new(urls, Resource::Partijen, u)),
             "contactnaam": contactnaam(),
             "volledigeNaam": naam,
         }),
     })
 }
 
-/// What a page of partijen shows of other tables, loaded in a few queries.
+/// What a page of partijen shows of other tables, per partij id ([`related`]: one statement).
+#[derive(Default)]
 struct PartijContext {
     identificatoren: HashMap<i64, Vec<IdentificatorView>>,
+    adressen: HashMap<i64, Vec<uuid::Uuid>>,
     rekeningnummers: HashMap<i64, Vec<uuid::Uuid>>,
-    rekening_uuids: HashMap<i64, uuid::Uuid>,
-    /// partij → the partijen it represents.
-    vertegenwoordigden: HashMap<i64, Vec<i64>>,
-    relaties: HashMap<i64, Vec<(CategorieRelatieView, CategorieRelatieReference)>>,
-    adressen: HashMap<i64, Vec<DigitaalAdresRow>>,
+    vertegenwoordigden: HashMap<i64, Vec<uuid::Uuid>>,
+    relaties: HashMap<i64, Vec<CategorieRelatieReference>>,
+    betrokkenen: HashMap<i64, Vec<uuid::Uuid>>,
+    werkte_voor: HashMap<i64, uuid::Uuid>,
+    /// Uuids of the digitale adressen and rekeningnummers a partij prefers, by id.
     adres_uuids: HashMap<i64, uuid::Uuid>,
-    partij_uuids: HashMap<i64, uuid::Uuid>,
+    rekening_uuids: HashMap<i64, uuid::Uuid>,
 }
 
 impl PartijContext {
     fn load(conn: &mut DbConnection, urls: &ApiUrls, rows: &[PartijRow]) -> ApiResult<Self> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let identificator_rows: Vec<IdentificatorRow> = partij_identificatoren::table
-            .filter(partij_identificatoren::partij_id.eq_any(&ids))
-            .order(partij_identificatoren::id)
-            .select(IdentificatorRow::as_select())
-            .load(conn)?;
-        let mut identificatoren: HashMap<i64, Vec<IdentificatorView>> = HashMap::new();
-        for (row, view) in
-            identificator_rows
-                .iter()
-                .zip(self::identificatoren(conn, urls, &identificator_rows)?)
-        {
-            if let Some(partij) = row.data.partij_id {
-                identificatoren.entry(partij).or_default().push(view);
-            }
-        }
-        let adres_rows: Vec<DigitaalAdresRow> = digitale_adressen::table
-            .filter(digitale_adressen::partij_id.eq_any(&ids))
-            .order(digitale_adressen::id)
-            .select(DigitaalAdresRow::as_select())
-            .load(conn)?;
-        let mut adres_uuids: HashMap<i64, uuid::Uuid> = adres_rows
-            .iter()
-            .map(|a| (a.id, stored_uuid(&a.data.uuid)))
-            .collect();
-        let missing_voorkeuren: Vec<i64> = rows
-            .iter()
-            .filter_map(|r| r.data.voorkeurs_digitaal_adres_id)
-            .filter(|id| !adres_uuids.contains_key(id))
-            .collect();
-        adres_uuids.extend(lookup::digitaal_adres_uuids(conn, &missing_voorkeuren)?);
-        let mut adressen: HashMap<i64, Vec<DigitaalAdresRow>> = HashMap::new();
-        for adres in adres_rows {
-            if let Some(partij) = adres.data.partij_id {
-                adressen.entry(partij).or_default().push(adres);
-            }
-        }
-        let rekening_rows: Vec<(i64, String, Option<i64>)> = rekeningnummers::table
-            .filter(rekeningnummers::partij_id.eq_any(&ids))
-            .order(rekeningnummers::id)
-            .select((
-                rekeningnummers::id,
-                rekeningnummers::uuid,
-                rekeningnummers::partij_id,
-            ))
-            .load(conn)?;
-        let mut rekening_uuids: HashMap<i64, uuid::Uuid> = HashMap::new();
-        let mut rekeningnummers: HashMap<i64, Vec<uuid::Uuid>> = HashMap::new();
-        for (id, uuid, partij) in rekening_rows {
-            let uuid = stored_uuid(&uuid);
-            rekening_uuids.insert(id, uuid);
-            if let Some(partij) = partij {
-                rekeningnummers.entry(partij).or_default().push(uuid);
-            }
-        }
-        let missing: Vec<i64> = rows
-            .iter()
-            .filter_map(|r| r.data.voorkeurs_rekeningnummer_id)
-            .filter(|id| !rekening_uuids.contains_key(id))
-            .collect();
-        if !missing.is_empty() {
-            let extra: Vec<(i64, String)> = rekeningnummers::table
-                .filter(rekeningnummers::id.eq_any(&missing))
-                .select((rekeningnummers::id, rekeningnummers::uuid))
-                .load(conn)?;
-            rekening_uuids.extend(extra.into_iter().map(|(id, u)| (id, stored_uuid(&u))));
-        }
-        let pairs: Vec<(i64, i64)> = vertegenwoordigingen::table
-            .filter(vertegenwoordigingen::vertegenwoordigende_partij_id.eq_any(&ids))
-            .order(vertegenwoordigingen::id)
-            .select((
-                vertegenwoordigingen::vertegenwoordigende_partij_id,
-                vertegenwoordigingen::vertegenwoordigde_partij_id,
-            ))
-            .load(conn)?;
-        let mut vertegenwoordigden: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (by, of) in &pairs {
-            vertegenwoordigden.entry(*by).or_default().push(*of);
-        }
-        let relatie_rows: Vec<CategorieRelatieRow> = categorie_relaties::table
-            .filter(categorie_relaties::partij_id.eq_any(&ids))
-            .order(categorie_relaties::id)
-            .select(CategorieRelatieRow::as_select())
-            .load(conn)?;
-        let mut relaties: HashMap<i64, Vec<(CategorieRelatieView, CategorieRelatieReference)>> =
-            HashMap::new();
-        for (row, views) in relatie_rows
-            .iter()
-            .zip(relatie_views(conn, urls, &relatie_rows)?)
-        {
-            if let Some(partij) = row.data.partij_id {
-                relaties.entry(partij).or_default().push(views);
-            }
-        }
-        let mut partij_uuids: HashMap<i64, uuid::Uuid> = rows
+        let partij_uuids: HashMap<i64, uuid::Uuid> = rows
             .iter()
             .map(|r| (r.id, stored_uuid(&r.data.uuid)))
             .collect();
-        let others: Vec<i64> = rows
+        let mut context = Self::default();
+        for r in related::load(conn, &ids)? {
+            let uuid = stored_uuid(&r.uuid);
+            let list = |map: &mut HashMap<i64, Vec<uuid::Uuid>>| map.entry(r.owner).or_default().push(uuid);
+            if r.is(Kind::Identificator) {
+                let view = IdentificatorView {
+                    uuid,
+                    url: urls.object(Resource::PartijIdentificatoren, uuid),
+                    identificeerde_partij: partij_uuids
+                        .get(&r.owner)
+                        .map(|u| Reference::new(urls, Resource::Partijen, *u)),
+                    andere_partij_identificator: r.a.clone().unwrap_or_default(),
+                    partij_identificator: IdentificatorGroep {
+                        code_objecttype: r.b.clone().unwrap_or_default(),
+                        code_soort_object_id: r.c.clone().unwrap_or_default(),
+                        object_id: r.d.clone().unwrap_or_default(),
+                        code_register: r.e.clone().unwrap_or_default(),
+                    },
+                    sub_identificator_van: r.f.as_deref().map(|parent| {
+                        Reference::new(urls, Resource::PartijIdentificatoren, stored_uuid(parent))
+                    }),
+                };
+                context.identificatoren.entry(r.owner).or_default().push(view);
+            } else if r.is(Kind::DigitaalAdres) {
+                context.adres_uuids.insert(r.id, uuid);
+                list(&mut context.adressen);
+            } else if r.is(Kind::Rekeningnummer) {
+                context.rekening_uuids.insert(r.id, uuid);
+                list(&mut context.rekeningnummers);
+            } else if r.is(Kind::Vertegenwoordigde) {
+                list(&mut context.vertegenwoordigden);
+            } else if r.is(Kind::CategorieRelatie) {
+                let reference = CategorieRelatieReference {
+                    uuid,
+                    url: urls.object(Resource::CategorieRelaties, uuid),
+                    categorie_naam: r.f.as_ref().and(r.a.clone()),
+                    begin_datum: r.begin_datum.map(platform::time::format_date),
+                    eind_datum: r.eind_datum.map(platform::time::format_date),
+                };
+                context.relaties.entry(r.owner).or_default().push(reference);
+            } else if r.is(Kind::Betrokkene) {
+                list(&mut context.betrokkenen);
+            } else if r.is(Kind::WerkteVoor) {
+                context.werkte_voor.insert(r.owner, uuid);
+            }
+        }
+        // A preferred address or rekeningnummer of another partij (rare): looked up apart.
+        let elsewhere = |id: &Option<i64>, known: &HashMap<i64, uuid::Uuid>| {
+            id.filter(|id| !known.contains_key(id))
+        };
+        let adressen: Vec<i64> = rows
             .iter()
-            .filter_map(|r| r.data.werkte_voor_partij_id)
-            .chain(pairs.iter().map(|(_, of)| *of))
-            .filter(|id| !partij_uuids.contains_key(id))
+            .filter_map(|r| elsewhere(&r.data.voorkeurs_digitaal_adres_id, &context.adres_uuids))
             .collect();
-        partij_uuids.extend(lookup::partij_uuids(conn, &others)?);
-        Ok(Self {
-            identificatoren,
-            rekeningnummers,
-            rekening_uuids,
-            vertegenwoordigden,
-            relaties,
-            adressen,
-            adres_uuids,
-            partij_uuids,
-        })
+        context
+            .adres_uuids
+            .extend(lookup::digitaal_adres_uuids(conn, &adressen)?);
+        let rekeningen: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| elsewhere(&r.data.voorkeurs_rekeningnummer_id, &context.rekening_uuids))
+            .collect();
+        context
+            .rekening_uuids
+            .extend(lookup::rekeningnummer_uuids(conn, &rekeningen)?);
+        Ok(context)
     }
 }
 
@@ -344,20 +300,21 @@ pub fn partijen(
     rows: &[PartijRow],
 ) -> ApiResult<Vec<PartijView>> {
     let mut context = PartijContext::load(conn, urls, rows)?;
-    let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
-    let mut betrokkenen = crate::readmodel::betrokkenen_of(conn, &uuids)?;
+    let references = |resource: Resource, uuids: Option<Vec<uuid::Uuid>>| -> Vec<Reference> {
+        uuids
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| Reference::new(urls, resource, u))
+            .collect()
+    };
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let d = &row.data;
         let uuid = stored_uuid(&d.uuid);
-        let adressen = context.adressen.remove(&row.id).unwrap_or_default();
-        let relaties = context
-            .relaties
-            .remove(&row.id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(_, reference)| reference)
-            .collect();
+        let preferred = |resource: Resource, id: Option<i64>, known: &HashMap<i64, uuid::Uuid>| {
+            id.and_then(|id| known.get(&id))
+                .map(|u| Reference::new(urls, resource, *u))
+        };
         views.push(PartijView {
             uuid,
             url: urls.object(Resource::Partijen, uuid),
@@ -365,42 +322,30 @@ pub fn partijen(
             interne_notitie: d.interne_notitie.clone(),
             // Betrokkenen live in the klantcontacten register; its events keep this
             // register's read model of them.
-            betrokkenen: betrokkenen
-                .remove(&d.uuid)
-                .unwrap_or_default()
-                .iter()
-                .map(|b| Reference::new(urls, Resource::Betrokkenen, stored_uuid(b)))
-                .collect(),
-            categorie_relaties: relaties,
-            digitale_adressen: adressen
-                .iter()
-                .map(|a| {
-                    Reference::new(urls, Resource::Digitaleadressen, stored_uuid(&a.data.uuid))
-                })
-                .collect(),
-            voorkeurs_digitaal_adres: d
-                .voorkeurs_digitaal_adres_id
-                .and_then(|id| context.adres_uuids.get(&id))
-                .map(|u| Reference::new(urls, Resource::Digitaleadressen, *u)),
-            vertegenwoordigden: context
-                .vertegenwoordigden
-                .remove(&row.id)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|id| context.partij_uuids.get(&id))
-                .map(|u| Reference::new(urls, Resource::Partijen, *u))
-                .collect(),
-            rekeningnummers: context
-                .rekeningnummers
-                .remove(&row.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|u| Reference::new(urls, Resource::Rekeningnummers, u))
-                .collect(),
-            voorkeurs_rekeningnummer: d
-                .voorkeurs_rekeningnummer_id
-                .and_then(|id| context.rekening_uuids.get(&id))
-                .map(|u| Reference::new(urls, Resource::Rekeningnummers, *u)),
+            betrokkenen: references(Resource::Betrokkenen, context.betrokkenen.remove(&row.id)),
+            categorie_relaties: context.relaties.remove(&row.id).unwrap_or_default(),
+            digitale_adressen: references(
+                Resource::Digitaleadressen,
+                context.adressen.remove(&row.id),
+            ),
+            voorkeurs_digitaal_adres: preferred(
+                Resource::Digitaleadressen,
+                d.voorkeurs_digitaal_adres_id,
+                &context.adres_uuids,
+            ),
+            vertegenwoordigden: references(
+                Resource::Partijen,
+                context.vertegenwoordigden.remove(&row.id),
+            ),
+            rekeningnummers: references(
+                Resource::Rekeningnummers,
+                context.rekeningnummers.remove(&row.id),
+            ),
+            voorkeurs_rekeningnummer: preferred(
+                Resource::Rekeningnummers,
+                d.voorkeurs_rekeningnummer_id,
+                &context.rekening_uuids,
+            ),
             partij_identificatoren: context.identificatoren.remove(&row.id).unwrap_or_default(),
             soort_partij: d.soort_partij.clone(),
             indicatie_geheimhouding: d.indicatie_geheimhouding,
@@ -408,7 +353,11 @@ pub fn partijen(
             indicatie_actief: d.indicatie_actief,
             bezoekadres: (&d.bezoekadres).into(),
             correspondentieadres: (&d.correspondentieadres).into(),
-            partij_identificatie: partij_identificatie(urls, row, &context.partij_uuids),
+            partij_identificatie: partij_identificatie(
+                urls,
+                row,
+                context.werkte_voor.get(&row.id).copied(),
+            ),
         });
     }
     Ok(views)
