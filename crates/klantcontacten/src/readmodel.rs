@@ -2,11 +2,10 @@
 //! asking them: relatiebeheer's digitale adressen (`betrokkene.digitaleAdressen`) and klanttaak's
 //! internetaken (`klantcontact.leiddeTotInterneTaken` and its filter).
 
-use std::collections::HashMap;
 
 use diesel::prelude::*;
 use platform::db::DbConnection;
-use platform::events::{by_owner, Batch};
+use platform::events::Batch;
 use platform::ApiResult;
 use reference::internal::{DigitaalAdresEvent, InternetaakEvent};
 
@@ -65,40 +64,6 @@ fn apply_internetaken(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
         platform::apply_if_newer!(conn, kit, internetaak_uuid, event, values);
     }
     Ok(())
-}
-
-/// The internetaken these klantcontacten led to, in the order they were assigned.
-pub fn internetaken_of(
-    conn: &mut DbConnection,
-    klantcontacten: &[String],
-) -> ApiResult<HashMap<String, Vec<String>>> {
-    if klantcontacten.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Option<String>, String)> = kit::table
-        .filter(kit::klantcontact_uuid.eq_any(klantcontacten))
-        .filter(kit::deleted.eq(false))
-        .order((kit::toegewezen_op, kit::internetaak_uuid))
-        .select((kit::klantcontact_uuid.nullable(), kit::internetaak_uuid))
-        .load(conn)?;
-    Ok(by_owner(rows))
-}
-
-/// The digitale adressen these betrokkenen supplied, oldest first.
-pub fn adressen_of(
-    conn: &mut DbConnection,
-    betrokkenen: &[String],
-) -> ApiResult<HashMap<String, Vec<String>>> {
-    if betrokkenen.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Option<String>, String)> = bda::table
-        .filter(bda::betrokkene_uuid.eq_any(betrokkenen))
-        .filter(bda::deleted.eq(false))
-        .order(bda::event_id)
-        .select((bda::betrokkene_uuid, bda::adres_uuid))
-        .load(conn)?;
-    Ok(by_owner(rows))
 }
 
 /// Removes what a resync of the addresses up to `watermark` did not name: addresses the

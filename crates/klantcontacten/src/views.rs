@@ -2,6 +2,10 @@
 //! bijlagen): shown by their own endpoints and inside a klantcontact's `_expand`, in the
 //! reference's field order. Related rows are loaded for a whole page at once.
 
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
 use platform::db::DbConnection;
 use platform::values::{volledige_naam, Adres, ObjectIdentificator};
 use platform::ApiResult;
@@ -30,16 +34,50 @@ pub struct BetrokkeneView {
     pub initiator: bool,
 }
 
+// What a page of betrokkenen shows of other tables: its klantcontact, and the digitale adressen
+// it supplied (the read model of relatiebeheer's), oldest first; one statement.
+platform::statement!(
+    RelatedOfBetrokkenen,
+    "SELECT b.id AS owner, 1 AS kind, 0 AS key_id, k.uuid AS uuid
+       FROM betrokkenen b JOIN klantcontacten k ON k.id = b.klantcontact_id
+      WHERE b.id IN IDS
+     UNION ALL
+     SELECT b.id, 2, a.event_id, a.adres_uuid
+       FROM betrokkene_digitale_adressen a JOIN betrokkenen b ON b.uuid = a.betrokkene_uuid
+      WHERE b.id IN IDS AND NOT a.deleted
+     ORDER BY 2, 3"
+);
+
+#[derive(QueryableByName)]
+struct Related {
+    #[diesel(sql_type = BigInt)]
+    owner: i64,
+    #[diesel(sql_type = Integer)]
+    kind: i32,
+    #[diesel(sql_type = Text)]
+    uuid: String,
+}
+
 /// Renders betrokkenen (also for `klantcontact._expand.hadBetrokkenen`).
 pub fn betrokkenen(
     conn: &mut DbConnection,
     urls: &ApiUrls,
     rows: &[BetrokkeneRow],
 ) -> ApiResult<Vec<BetrokkeneView>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.data.klantcontact_id).collect();
-    let klantcontacten = lookup::klantcontact_uuids(conn, &ids)?;
-    let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
-    let mut adressen = crate::readmodel::adressen_of(conn, &uuids)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let related: Vec<Related> =
+        platform::statement::by_ids::<RelatedOfBetrokkenen>(&ids).load(conn)?;
+    let mut klantcontacten: HashMap<i64, Uuid> = HashMap::new();
+    let mut adressen: HashMap<i64, Vec<Reference>> = HashMap::new();
+    for r in related {
+        let uuid = stored_uuid(&r.uuid);
+        if r.kind == 1 {
+            klantcontacten.insert(r.owner, uuid);
+        } else {
+            let adres = Reference::new(urls, Resource::Digitaleadressen, uuid);
+            adressen.entry(r.owner).or_default().push(adres);
+        }
+    }
     Ok(rows
         .iter()
         .map(|row| {
@@ -55,19 +93,11 @@ pub fn betrokkenen(
                 had_klantcontact: Reference::new(
                     urls,
                     Resource::Klantcontacten,
-                    klantcontacten
-                        .get(&d.klantcontact_id)
-                        .copied()
-                        .unwrap_or_default(),
+                    klantcontacten.get(&row.id).copied().unwrap_or_default(),
                 ),
                 // Digitale adressen live in the relatiebeheer register; its events keep
                 // this register's read model of them.
-                digitale_adressen: adressen
-                    .remove(&d.uuid)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|a| Reference::new(urls, Resource::Digitaleadressen, stored_uuid(a)))
-                    .collect(),
+                digitale_adressen: adressen.remove(&row.id).unwrap_or_default(),
                 bezoekadres: (&d.bezoekadres).into(),
                 correspondentieadres: (&d.correspondentieadres).into(),
                 contactnaam: json!({

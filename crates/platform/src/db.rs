@@ -118,10 +118,14 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<Conn, r2d2::Error> {
         let mut conn = establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
         if let DbConnection::Pg(pg) = &mut conn {
-            // No statement holds a connection (and its locks) for ever.
+            // No statement holds a connection (and its locks) for ever. Prepared statements
+            // (diesel keeps them per connection) are planned once: they look rows up by key,
+            // and planning every execution again cost more than running them.
             let millis = self.statement_timeout.as_millis();
-            pg.batch_execute(&format!("SET statement_timeout = {millis}"))
-                .map_err(r2d2::Error::QueryError)?;
+            pg.batch_execute(&format!(
+                "SET statement_timeout = {millis}; SET plan_cache_mode = force_generic_plan"
+            ))
+            .map_err(r2d2::Error::QueryError)?;
         }
         Ok(Conn {
             conn,

@@ -46,6 +46,21 @@ impl PageRequest {
         Ok(Self { number, size })
     }
 
+    /// The rows to skip when they are known without the total (a page asked for by number).
+    pub fn offset(&self) -> Option<i64> {
+        match self.number {
+            PageNumber::Number(n) if n >= 1 => Some((n - 1) * self.size),
+            _ => None,
+        }
+    }
+
+    /// The total a page's rows tell by themselves: a page that is not full has the last rows,
+    /// unless it is empty past the first page (then the total is not known).
+    pub fn count_from(&self, offset: i64, rows: usize) -> Option<i64> {
+        let rows = rows as i64;
+        (rows < self.size && (rows > 0 || offset == 0)).then_some(offset + rows)
+    }
+
     /// The page number and the rows to skip, once the total is known; 404 past the end.
     pub fn resolve(&self, count: i64) -> Result<Page, ApiError> {
         let pages = ((count + self.size - 1) / self.size).max(1);
@@ -127,6 +142,18 @@ pub struct Paginated<T> {
     pub results: Vec<T>,
 }
 
+impl<T> Paginated<T> {
+    /// The same page with its results changed by `f`.
+    pub fn try_map<U, E>(self, f: impl FnOnce(Vec<T>) -> Result<Vec<U>, E>) -> Result<Paginated<U>, E> {
+        Ok(Paginated {
+            count: self.count,
+            next: self.next,
+            previous: self.previous,
+            results: f(self.results)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +199,19 @@ mod tests {
             .resolve(250)
             .unwrap();
         assert_eq!(last.number, 3);
+    }
+
+    #[test]
+    fn a_page_that_is_not_full_tells_the_total_unless_it_is_empty_past_the_first() {
+        let request = PageRequest::from_query(&Query::parse("pageSize=10&page=3")).unwrap();
+        assert_eq!(request.offset(), Some(20));
+        assert_eq!(request.count_from(20, 4), Some(24));
+        assert_eq!(request.count_from(20, 10), None, "a full page: more may follow");
+        assert_eq!(request.count_from(20, 0), None, "empty past the first page");
+        assert_eq!(request.count_from(0, 0), Some(0), "an empty first page: none at all");
+        let last = PageRequest::from_query(&Query::parse("page=last")).unwrap();
+        assert_eq!(last.offset(), None, "the last page needs the total first");
+        let zero = PageRequest::from_query(&Query::parse("page=0")).unwrap();
+        assert_eq!(zero.offset(), None);
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
 use platform::db::DbConnection;
 use platform::error::ApiError;
 use platform::ApiResult;
@@ -44,61 +45,64 @@ pub struct KlantcontactView {
     pub metadata: Value,
 }
 
-/// The (klantcontact id, uuid) pairs of a page's children in one table, oldest first.
-type Children = Vec<(Option<i64>, String)>;
+// What a page of klantcontacten lists of other tables, by klantcontact id, oldest first (the
+// tasks by when they were assigned): one statement for the whole page.
+platform::statement!(
+    ListedOfKlantcontacten,
+    "SELECT b.klantcontact_id AS owner, 1 AS kind, '' AS key_text, b.id AS key_id, b.uuid AS uuid
+       FROM betrokkenen b WHERE b.klantcontact_id IN IDS
+     UNION ALL
+     SELECT o.klantcontact_id, 2, '', o.id, o.uuid
+       FROM onderwerpobjecten o WHERE o.klantcontact_id IN IDS
+     UNION ALL
+     SELECT bl.klantcontact_id, 3, '', bl.id, bl.uuid
+       FROM bijlagen bl WHERE bl.klantcontact_id IN IDS
+     UNION ALL
+     SELECT k.id, 4, t.toegewezen_op, 0, t.internetaak_uuid
+       FROM klantcontact_internetaken t JOIN klantcontacten k ON k.uuid = t.klantcontact_uuid
+      WHERE k.id IN IDS AND NOT t.deleted
+     ORDER BY 2, 3, 4, 5"
+);
 
-/// What a page of klantcontacten lists of other tables, a query per table for the whole page:
-/// references only (the children themselves are loaded for `_expand` alone).
+#[derive(QueryableByName)]
 struct Listed {
-    betrokkenen: Children,
-    onderwerpobjecten: Children,
-    bijlagen: Children,
-    /// (klantcontact id, actor row), in link order: actors are shown whole.
-    actoren: Vec<(i64, ActorRow)>,
+    #[diesel(sql_type = BigInt)]
+    owner: i64,
+    #[diesel(sql_type = Integer)]
+    kind: i32,
+    #[diesel(sql_type = Text)]
+    uuid: String,
 }
 
-impl Listed {
-    fn load(conn: &mut DbConnection, ids: &[i64]) -> ApiResult<Self> {
-        Ok(Self {
-            betrokkenen: b::table
-                .filter(b::klantcontact_id.eq_any(ids))
-                .order(b::id)
-                .select((b::klantcontact_id.nullable(), b::uuid))
-                .load(conn)?,
-            onderwerpobjecten: o::table
-                .filter(o::klantcontact_id.eq_any(ids))
-                .order(o::id)
-                .select((o::klantcontact_id, o::uuid))
-                .load(conn)?,
-            bijlagen: bl::table
-                .filter(bl::klantcontact_id.eq_any(ids))
-                .order(bl::id)
-                .select((bl::klantcontact_id, bl::uuid))
-                .load(conn)?,
-            actoren: ak::table
-                .inner_join(a::table)
-                .filter(ak::klantcontact_id.eq_any(ids))
-                .order(ak::id)
-                .select((ak::klantcontact_id, ActorRow::as_select()))
-                .load(conn)?,
-        })
-    }
+/// The references a page of klantcontacten lists, per klantcontact id and kind.
+#[derive(Default)]
+struct References {
+    betrokkenen: HashMap<i64, Vec<Reference>>,
+    onderwerpobjecten: HashMap<i64, Vec<Reference>>,
+    bijlagen: HashMap<i64, Vec<Reference>>,
+    internetaken: HashMap<i64, Vec<Reference>>,
 }
 
-/// The children as references, per klantcontact id.
-fn references(
-    urls: &ApiUrls,
-    resource: Resource,
-    children: &Children,
-) -> HashMap<i64, Vec<Reference>> {
-    let mut out: HashMap<i64, Vec<Reference>> = HashMap::new();
-    for (klantcontact, uuid) in children {
-        if let Some(id) = klantcontact {
-            let reference = Reference::new(urls, resource, stored_uuid(uuid));
-            out.entry(*id).or_default().push(reference);
+impl References {
+    fn load(conn: &mut DbConnection, urls: &ApiUrls, ids: &[i64]) -> ApiResult<Self> {
+        let mut out = Self::default();
+        let rows: Vec<Listed> = platform::statement::by_ids::<ListedOfKlantcontacten>(ids).load(conn)?;
+        for row in rows {
+            let (list, resource) = match row.kind {
+                1 => (&mut out.betrokkenen, Resource::Betrokkenen),
+                2 => (&mut out.onderwerpobjecten, Resource::Onderwerpobjecten),
+                3 => (&mut out.bijlagen, Resource::Bijlagen),
+                _ => (&mut out.internetaken, Resource::Internetaken),
+            };
+            let reference = Reference::new(urls, resource, stored_uuid(&row.uuid));
+            list.entry(row.owner).or_default().push(reference);
         }
+        Ok(out)
     }
-    out
+}
+
+fn take(listed: &mut HashMap<i64, Vec<Reference>>, id: i64) -> Vec<Reference> {
+    listed.remove(&id).unwrap_or_default()
 }
 
 pub fn render(
@@ -107,14 +111,15 @@ pub fn render(
     rows: &[KlantcontactRow],
 ) -> ApiResult<Vec<KlantcontactView>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let listed = Listed::load(conn, &ids)?;
-    let mut betrokkenen = references(urls, Resource::Betrokkenen, &listed.betrokkenen);
-    let mut onderwerpen = references(urls, Resource::Onderwerpobjecten, &listed.onderwerpobjecten);
-    let mut bijlagen = references(urls, Resource::Bijlagen, &listed.bijlagen);
-    let uuids: Vec<String> = rows.iter().map(|r| r.data.uuid.clone()).collect();
-    let mut taken = crate::readmodel::internetaken_of(conn, &uuids)?;
+    let mut listed = References::load(conn, urls, &ids)?;
     let mut actoren: HashMap<i64, Vec<ActorView>> = HashMap::new();
-    for (klantcontact, actor) in &listed.actoren {
+    let linked: Vec<(i64, ActorRow)> = ak::table
+        .inner_join(a::table)
+        .filter(ak::klantcontact_id.eq_any(&ids))
+        .order(ak::id)
+        .select((ak::klantcontact_id, ActorRow::as_select()))
+        .load(conn)?;
+    for (klantcontact, actor) in &linked {
         actoren
             .entry(*klantcontact)
             .or_default()
@@ -128,17 +133,11 @@ pub fn render(
             KlantcontactView {
                 uuid,
                 url: urls.object(Resource::Klantcontacten, uuid),
-                ging_over_onderwerpobjecten: onderwerpen.remove(&row.id).unwrap_or_default(),
+                ging_over_onderwerpobjecten: take(&mut listed.onderwerpobjecten, row.id),
                 had_betrokken_actoren: actoren.remove(&row.id).unwrap_or_default(),
-                omvatte_bijlagen: bijlagen.remove(&row.id).unwrap_or_default(),
-                had_betrokkenen: betrokkenen.remove(&row.id).unwrap_or_default(),
-                leidde_tot_interne_taken: taken
-                    .remove(&d.uuid)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|u| Uuid::parse_str(u).ok())
-                    .map(|u| Reference::new(urls, Resource::Internetaken, u))
-                    .collect(),
+                omvatte_bijlagen: take(&mut listed.bijlagen, row.id),
+                had_betrokkenen: take(&mut listed.betrokkenen, row.id),
+                leidde_tot_interne_taken: take(&mut listed.internetaken, row.id),
                 nummer: d.nummer.clone(),
                 referentienummer: d.referentienummer.clone(),
                 kanaal: d.kanaal.clone(),

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde_json::{Map, Value};
 
 use super::records::{resource_name, Recorder};
-use super::render::{as_value, before, found, known_on_list, render_one, render_with};
+use super::render::{as_value, as_values, before, found, known_on_list, render_one, render_with};
 use super::{settle, Crud, RegisterState};
 use crate::db::DbConnection;
 use crate::error::{ApiError, InvalidParam};
@@ -68,20 +68,43 @@ pub async fn list<R: Crud>(
     let requested = expand.clone();
     let origin = urls.origin().to_owned();
     R::prepare(&state, &origin, &mut filters).await?;
-    let mut body = state
+    let body = state
         .db()
         .read(move |conn| {
-            let page = page.resolve(R::count(conn, &filters)?)?;
-            let rows = R::page(conn, &filters, page.offset(), page.limit())?;
+            // A page asked for by number is read first: when it is not full, its rows tell
+            // the total and the count is not needed (a lookup, the last page).
+            let (page, rows) = match page.offset() {
+                Some(offset) => {
+                    let rows = R::page(conn, &filters, offset, page.size)?;
+                    let count = match page.count_from(offset, rows.len()) {
+                        Some(count) => count,
+                        None => R::count(conn, &filters)?,
+                    };
+                    (page.resolve(count)?, rows)
+                }
+                None => {
+                    let page = page.resolve(R::count(conn, &filters)?)?;
+                    (page, R::page(conn, &filters, page.offset(), page.limit())?)
+                }
+            };
             let expand = (!R::EXPAND.is_empty()).then_some(expand.as_slice());
             let results = render_with::<R>(conn, &urls, &rows, expand)?;
             Ok(page.body(&R::collection(&urls), &query, results))
         })
         .await?;
-    if !requested.is_empty() {
-        expand_remote::<R>(&state, &origin, &requested, &mut body.results).await?;
+    if !reaches_remote::<R>(&requested) {
+        return ok(&body);
     }
+    let mut body = body.try_map(as_values)?;
+    expand_remote::<R>(&state, &origin, &requested, &mut body.results).await?;
     ok(&body)
+}
+
+/// Whether an `_expand` asked for holds objects of another register.
+fn reaches_remote<R: Crud>(requested: &[String]) -> bool {
+    R::REMOTE_EXPAND
+        .iter()
+        .any(|(path, _)| requested.iter().any(|r| r == path))
 }
 
 pub async fn read<R: Crud>(
@@ -103,7 +126,7 @@ pub async fn read<R: Crud>(
     let uuid = path_uuid(&path)?;
     let requested = expand.clone();
     let origin = urls.origin().to_owned();
-    let mut view = state
+    let item = state
         .db()
         .read(move |conn| {
             let row = found::<R>(conn, uuid)?;
@@ -116,10 +139,12 @@ pub async fn read<R: Crud>(
                 .ok_or_else(ApiError::not_found)
         })
         .await?;
-    if requested.iter().any(|e| !e.contains('.')) {
-        let values = std::slice::from_mut(&mut view);
-        expand_remote::<R>(&state, &origin, &requested, values).await?;
+    if !requested.iter().any(|e| !e.contains('.')) || !reaches_remote::<R>(&requested) {
+        return ok(&item);
     }
+    let mut view = as_value(&item)?;
+    let values = std::slice::from_mut(&mut view);
+    expand_remote::<R>(&state, &origin, &requested, values).await?;
     ok(&view)
 }
 

@@ -10,33 +10,45 @@ use crate::ApiResult;
 
 use super::Crud;
 
+/// An object as shown, with its `_expand` when it has one.
+#[derive(Serialize)]
+pub(super) struct Item<V> {
+    #[serde(flatten)]
+    view: V,
+    #[serde(rename = "_expand", skip_serializing_if = "Option::is_none")]
+    expand: Option<Map<String, Value>>,
+}
+
 /// Renders rows, with `_expand` when `expand` is `Some` (lists of expandable resources always
-/// carry it; a detail only when a top-level relation was asked for).
+/// carry it; a detail only when a top-level relation was asked for). They are written out as
+/// they are; only relations of another register turn them into JSON values first
+/// ([`as_values`]).
 pub(super) fn render_with<R: Crud>(
     conn: &mut DbConnection,
     urls: &reference::ApiUrls,
     rows: &[R::Row],
     expand: Option<&[String]>,
-) -> ApiResult<Vec<Value>> {
+) -> ApiResult<Vec<Item<R::View>>> {
     let views = R::render(conn, urls, rows)?;
-    let mut values: Vec<Value> = views
-        .iter()
-        .map(|v| serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into())))
-        .collect::<ApiResult<_>>()?;
-    if let Some(requested) = expand {
+    let expansions: Vec<Option<Map<String, Value>>> = match expand {
+        None => views.iter().map(|_| None).collect(),
         // Nothing asked for is an empty `_expand`, without a query.
-        let expansions = if requested.is_empty() {
-            rows.iter().map(|_| Map::new()).collect()
-        } else {
-            R::expand(conn, urls, rows, requested)?
-        };
-        for (value, expanded) in values.iter_mut().zip(expansions) {
-            if let Value::Object(map) = value {
-                map.insert("_expand".into(), Value::Object(expanded));
-            }
-        }
-    }
-    Ok(values)
+        Some([]) => views.iter().map(|_| Some(Map::new())).collect(),
+        Some(requested) => R::expand(conn, urls, rows, requested)?
+            .into_iter()
+            .map(Some)
+            .collect(),
+    };
+    Ok(views
+        .into_iter()
+        .zip(expansions)
+        .map(|(view, expand)| Item { view, expand })
+        .collect())
+}
+
+/// Rendered objects as JSON values, for filling in what other registers hold.
+pub(super) fn as_values<T: Serialize>(items: Vec<T>) -> ApiResult<Vec<Value>> {
+    items.iter().map(as_value).collect()
 }
 
 pub(super) fn known_on_list<R: Crud>() -> Vec<&'static str> {

@@ -32,6 +32,5 @@ mod relay;
 pub use backlog::{backlog, Backlog, Relays};
 pub use external::{notify, zaak_event};
 pub use outbox::{emit, payload, prune, recording, watermark, Emitted};
-pub use readmodel::by_owner;
 pub use reference::internal::{Batch, Event};
 pub use relay::{Relay, Subscriber, Target, Waker};

@@ -42,6 +42,10 @@ thread_local! {
 pub struct Emitted(Vec<(String, i64)>);
 
 impl Emitted {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The newest of them among `topics`, if any.
     pub fn newest_of(&self, topics: &[&str]) -> Option<i64> {
         self.0

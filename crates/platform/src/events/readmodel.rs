@@ -30,17 +30,3 @@ macro_rules! apply_if_newer {
         }
     }};
 }
-
-/// A read model's (owner, object) rows as each owner's objects, in row order; rows without an
-/// owner are left out.
-pub fn by_owner(
-    rows: impl IntoIterator<Item = (Option<String>, String)>,
-) -> std::collections::HashMap<String, Vec<String>> {
-    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
-    for (owner, object) in rows {
-        if let Some(owner) = owner {
-            out.entry(owner).or_default().push(object);
-        }
-    }
-    out
-}

@@ -452,10 +452,13 @@ impl Waker {
         self.wake.notify_one();
     }
 
-    /// Wakes the relay and, with read-your-writes, waits until the events a write stored for
-    /// the other registers have been delivered: at most the configured wait, and not at all
-    /// while deliveries fail. A write that stored none for them does not wait.
+    /// Wakes the relay when a write stored events and, with read-your-writes, waits until those
+    /// for the other registers have been delivered: at most the configured wait, and not at
+    /// all while deliveries fail. A write that stored none for them does not wait.
     pub async fn wake(&self, emitted: &Emitted) {
+        if emitted.is_empty() {
+            return;
+        }
         self.wake.notify_one();
         let Some(flush) = &self.flush else {
             return;
