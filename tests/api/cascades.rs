@@ -141,3 +141,51 @@ async fn a_cascade_delivered_twice_changes_nothing_more() {
     let reply = app.post("/_internal/events-klanttaak", batch).await;
     assert_eq!(reply.status, 403);
 }
+
+/// Unfiltered lists of the tables that grow large read their count from counters kept by the
+/// database; they follow every create and delete, also the deletes a cascade does.
+#[tokio::test]
+async fn the_count_of_an_unfiltered_list_follows_creates_and_deletes_also_cascaded_ones() {
+    let app = spawn_app().await;
+    let count = |path: &'static str| {
+        let app = &app;
+        async move { app.get(&format!("{path}?pageSize=1")).await.json()["count"].clone() }
+    };
+    let mut partijen = Vec::new();
+    for body in [persoon(Some("999990019")), persoon(None), persoon(None)] {
+        partijen.push(app.create("partijen", body).await);
+    }
+    assert_eq!(count("partijen").await, 3);
+    assert_eq!(count("partij-identificatoren").await, 1);
+
+    // Two klantcontacten about one zaak, each with a betrokkene.
+    let zaak = json!({"codeObjecttype": "zaak", "codeRegister": "openzaak", "codeSoortObjectId": "uuid", "objectId": "1d3d1f5c-0b63-4d5e-9d1a-4c3c0a7bb0f1"});
+    let mut onderwerpen = Vec::new();
+    for _ in 0..2 {
+        let k = klantcontact(&app).await;
+        app.create("betrokkenen", json!({"hadKlantcontact": {"uuid": k["uuid"]}, "wasPartij": {"uuid": partijen[1]["uuid"]}, "rol": "klant", "initiator": true}))
+            .await;
+        let o = app
+            .create("onderwerpobjecten", json!({"klantcontact": {"uuid": k["uuid"]}, "wasKlantcontact": null, "onderwerpobjectidentificator": zaak}))
+            .await;
+        onderwerpen.push(o);
+    }
+    assert_eq!(count("klantcontacten").await, 2);
+    assert_eq!(count("betrokkenen").await, 2);
+    assert_eq!(count("onderwerpobjecten").await, 2);
+
+    // A partij's delete takes its identificator along, and its betrokkenen in the other
+    // register; an onderwerpobject's cascade takes its klantcontact.
+    assert_eq!(app.delete(url(&partijen[0])).await.status, 204);
+    assert_eq!(count("partijen").await, 2);
+    assert_eq!(count("partij-identificatoren").await, 0);
+    let cascade = format!("{}?cascade=true", url(&onderwerpen[0]));
+    assert!(app.delete(&cascade).await.status < 300);
+    assert_eq!(count("klantcontacten").await, 1);
+    assert_eq!(count("onderwerpobjecten").await, 1);
+    assert_eq!(app.delete(url(&partijen[1])).await.status, 204);
+    let (_, betrokkenen) = app
+        .eventually("betrokkenen?pageSize=1", |_, b| b["count"] == 0)
+        .await;
+    assert_eq!(betrokkenen["count"], 0);
+}

@@ -130,7 +130,7 @@ fn read_identificatie(reader: &mut Reader<'_>, soort: &str, data: &mut ActorData
 
 pub struct Actoren;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     naam: Option<String>,
     soort: Option<String>,
@@ -194,7 +194,7 @@ impl Crud for Actoren {
         })
     }
 
-    platform::crud_queries!(a, ActorRow, filtered, a::id.desc());
+    platform::crud_queries!(a, ActorRow, filtered, a::id.desc(), counted as "actoren");
 
     fn save(
         conn: &mut DbConnection,

@@ -84,6 +84,8 @@ pub fn store(
         created_at: platform::time::now(),
     });
     let mut errors: Vec<InvalidParam> = Vec::new();
+    // The klantcontact's uuid, when the body names it (its event says it).
+    let klantcontact_uuid = klantcontact.clone().into_set().map(|u| u.to_string());
     if let Field::Set(uuid) = klantcontact {
         match lookup::require_klantcontact(conn, &format!("{prefix}hadKlantcontact"), uuid)? {
             Ok(id) => data.klantcontact_id = id,
@@ -115,7 +117,10 @@ pub fn store(
     initiator.apply(&mut data.initiator);
     let id = platform::store_row!(conn, b, existing_id, &data);
     let row = BetrokkeneRow { id, data };
-    emit(conn, &row, Fate::Stored)?;
+    match klantcontact_uuid {
+        Some(klantcontact) => emit_for(conn, &row, &klantcontact, Fate::Stored)?,
+        None => emit(conn, &row, Fate::Stored)?,
+    }
     Ok(row)
 }
 
@@ -178,7 +183,7 @@ pub fn delete_row(conn: &mut DbConnection, row: &BetrokkeneRow) -> ApiResult<()>
 
 pub struct Betrokkenen;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     naam: Vec<(&'static str, String)>,
     organisatienaam: Option<String>,
@@ -307,12 +312,8 @@ impl Crud for Betrokkenen {
                 .text("hadKlantcontact__referentienummer")
                 .map(str::to_owned);
             filters.partij = f.reference("wasPartij");
-            filters.remote = RemoteFilters::read(
-                f,
-                "wasPartij",
-                "wasPartij",
-                ("verstrektedigitaalAdres__adres", "adres"),
-            );
+            filters.remote =
+                RemoteFilters::read(f, "wasPartij", ("verstrektedigitaalAdres__adres", "adres"));
             if let Some(v) = f.text("wasPartij__nummer") {
                 filters.remote.on_partij("nummer", v);
             }
@@ -323,10 +324,10 @@ impl Crud for Betrokkenen {
     }
 
     async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
-        filters.remote.ask(state, origin).await
+        filters.remote.ask(state, origin, "wasPartij").await
     }
 
-    platform::crud_queries!(b, BetrokkeneRow, filtered, b::id.desc());
+    platform::crud_queries!(b, BetrokkeneRow, filtered, b::id.desc(), counted as "betrokkenen");
 
     fn save(
         conn: &mut DbConnection,

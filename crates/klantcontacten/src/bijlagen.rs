@@ -20,7 +20,7 @@ use crate::Register;
 
 pub struct Bijlagen;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     klantcontact: Option<Uuid>,
     identificator: Vec<(IdentificatorMember, String)>,
@@ -74,7 +74,7 @@ impl Crud for Bijlagen {
         })
     }
 
-    platform::crud_queries!(b, BijlageRow, filtered, b::id.desc());
+    platform::crud_queries!(b, BijlageRow, filtered, b::id.desc(), counted as "bijlagen");
 
     fn save(
         conn: &mut DbConnection,

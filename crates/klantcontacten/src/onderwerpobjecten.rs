@@ -23,7 +23,7 @@ use crate::Register;
 
 pub struct Onderwerpobjecten;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     klantcontact: Option<Uuid>,
     was_klantcontact: Option<Uuid>,
@@ -186,7 +186,13 @@ impl Crud for Onderwerpobjecten {
         })
     }
 
-    platform::crud_queries!(o, OnderwerpobjectRow, filtered, o::id.desc());
+    platform::crud_queries!(
+        o,
+        OnderwerpobjectRow,
+        filtered,
+        o::id.desc(),
+        counted as "onderwerpobjecten"
+    );
 
     fn save(
         conn: &mut DbConnection,

@@ -2,7 +2,6 @@
 //! asking them: relatiebeheer's digitale adressen (`betrokkene.digitaleAdressen`) and klanttaak's
 //! internetaken (`klantcontact.leiddeTotInterneTaken` and its filter).
 
-
 use diesel::prelude::*;
 use platform::db::DbConnection;
 use platform::events::Batch;
@@ -43,26 +42,31 @@ pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
 }
 
 fn apply_adressen(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
-    for (event, adres) in batch.of::<DigitaalAdresEvent>() {
-        let betrokkene = adres.verstrekt_door_betrokkene.filter(|_| !adres.deleted);
-        let values = (
-            bda::betrokkene_uuid.eq(betrokkene),
+    platform::apply_if_newer!(
+        conn,
+        bda,
+        adres_uuid,
+        batch.of::<DigitaalAdresEvent>(),
+        |adres| (
+            bda::betrokkene_uuid.eq(adres.verstrekt_door_betrokkene.filter(|_| !adres.deleted)),
             bda::deleted.eq(adres.deleted),
-        );
-        platform::apply_if_newer!(conn, bda, adres_uuid, event, values);
-    }
+        )
+    );
     Ok(())
 }
 
 fn apply_internetaken(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
-    for (event, taak) in batch.of::<InternetaakEvent>() {
-        let values = (
+    platform::apply_if_newer!(
+        conn,
+        kit,
+        internetaak_uuid,
+        batch.of::<InternetaakEvent>(),
+        |taak| (
             kit::klantcontact_uuid.eq(taak.aanleidinggevend_klantcontact),
             kit::toegewezen_op.eq(taak.toegewezen_op),
             kit::deleted.eq(taak.deleted),
-        );
-        platform::apply_if_newer!(conn, kit, internetaak_uuid, event, values);
-    }
+        )
+    );
     Ok(())
 }
 

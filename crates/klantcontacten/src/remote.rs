@@ -8,12 +8,10 @@ use reference::Resource;
 use crate::Register;
 
 /// What a list asks relatiebeheer, and what it answered.
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct RemoteFilters {
     /// Filters on partijen, as relatiebeheer's list names them.
     partij: Vec<(String, String)>,
-    /// The name an error about them is reported on.
-    partij_name: &'static str,
     /// A filter on digitale adressen (as relatiebeheer's list names it, the value), and its
     /// name here.
     adres: Option<((&'static str, String), &'static str)>,
@@ -32,18 +30,10 @@ const IDENTIFICATOR: [&str; 4] = [
 ];
 
 impl RemoteFilters {
-    /// Reads `{partij}__partijIdentificator__{member}` (errors named `partij_name`) and the
-    /// address filter `adres` (its name here, and in relatiebeheer's digitaleadressen list).
-    pub fn read(
-        f: &Filters,
-        partij: &str,
-        partij_name: &'static str,
-        adres: (&'static str, &'static str),
-    ) -> Self {
-        let mut remote = RemoteFilters {
-            partij_name,
-            ..Self::default()
-        };
+    /// Reads `{partij}__partijIdentificator__{member}` and the address filter `adres` (its
+    /// name here, and in relatiebeheer's digitaleadressen list).
+    pub fn read(f: &Filters, partij: &str, adres: (&'static str, &'static str)) -> Self {
+        let mut remote = RemoteFilters::default();
         for member in IDENTIFICATOR {
             let name = format!("{partij}__partijIdentificator__{member}");
             if let Some(value) = f.text(&name) {
@@ -61,8 +51,13 @@ impl RemoteFilters {
     }
 
     /// Asks relatiebeheer (one call per filter): a filter that matches too many there is
-    /// refused on its name here.
-    pub async fn ask(&mut self, register: &Register, origin: &str) -> ApiResult<()> {
+    /// refused on its name here (`partij_name` for those on the partij).
+    pub async fn ask(
+        &mut self,
+        register: &Register,
+        origin: &str,
+        partij_name: &str,
+    ) -> ApiResult<()> {
         let resolver = &register.shared.resolver;
         if !self.partij.is_empty() {
             let partijen = platform::crud::remote_search(
@@ -70,7 +65,7 @@ impl RemoteFilters {
                 Resource::Partijen,
                 &self.partij,
                 origin,
-                self.partij_name,
+                partij_name,
             )
             .await?;
             self.partij_in = Some(platform::crud::uuids_at(&partijen, "/uuid"));

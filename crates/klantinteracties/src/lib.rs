@@ -108,6 +108,8 @@ pub struct Application {
     port: u16,
     server: Server,
     relays: Vec<Relay>,
+    /// The registers' databases, whose statistics are kept up to date while serving.
+    dbs: Vec<Db>,
     metrics: Arc<Metrics>,
 }
 
@@ -214,6 +216,7 @@ impl Application {
             port,
             server: server.run(),
             relays: relays.into_values().collect(),
+            dbs: dbs.into_values().collect(),
             metrics,
         })
     }
@@ -235,10 +238,16 @@ impl Application {
             .iter()
             .cloned()
             .map(|relay| tokio::spawn(relay.run()))
+            .chain(
+                self.dbs
+                    .iter()
+                    .cloned()
+                    .map(|db| tokio::spawn(db.keep_statistics())),
+            )
             .collect();
         let result = self.server.await;
-        for relay in running {
-            relay.abort();
+        for task in running {
+            task.abort();
         }
         for relay in &self.relays {
             relay.drain(Duration::from_secs(5)).await;

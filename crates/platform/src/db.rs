@@ -123,7 +123,7 @@ impl ManageConnection for Manager {
             // and planning every execution again cost more than running them.
             let millis = self.statement_timeout.as_millis();
             pg.batch_execute(&format!(
-                "SET statement_timeout = {millis}; SET plan_cache_mode = force_generic_plan"
+                "SET statement_timeout = {millis}; SET plan_cache_mode = force_generic_plan; SET random_page_cost = 1.1"
             ))
             .map_err(r2d2::Error::QueryError)?;
         }
@@ -447,6 +447,78 @@ impl Db {
         });
         matches!(tokio::time::timeout(READY_CHECK, check).await, Ok(Ok(())))
     }
+}
+
+/// How often [`Db::keep_statistics`] looks at the tables: at once again while they change,
+/// less and less often while they do not.
+const STATISTICS_SOON: Duration = Duration::from_secs(1);
+const STATISTICS_LATEST: Duration = Duration::from_secs(30);
+
+/// The key of the advisory lock that keeps replicas from analyzing the same tables at once.
+const STATISTICS_LOCK: i64 = 0x4b4c_4e54_5354_4154;
+
+impl Db {
+    /// Keeps the planner's statistics of a PostgreSQL database up to date while the register
+    /// runs: the tables that changed by more than a tenth since they were last analyzed
+    /// (autovacuum's rule) are analyzed, looked at every second while they change and up to
+    /// half a minute apart while they do not. Statements are prepared and planned
+    /// once per connection, so a plan made while a table was small would stay a table scan
+    /// after it grew; new statistics make PostgreSQL plan them again. This way a register that
+    /// was just loaded (a first day, an import, a restore) is not slow for its first minutes,
+    /// also where autovacuum is off or behind. One replica at a time; nothing to do on SQLite.
+    pub async fn keep_statistics(self) {
+        if self.kind != BackendKind::Postgres {
+            return;
+        }
+        let mut wait = STATISTICS_SOON;
+        loop {
+            tokio::time::sleep(wait).await;
+            match self.write(analyze_changed).await {
+                Ok(tables) if !tables.is_empty() => {
+                    wait = STATISTICS_SOON;
+                    tracing::debug!(database = %self.name, ?tables, "statistics brought up to date")
+                }
+                Ok(_) => wait = (wait * 2).min(STATISTICS_LATEST),
+                Err(error) => {
+                    wait = STATISTICS_LATEST;
+                    tracing::debug!(database = %self.name, error = %error, "bringing statistics up to date failed; tried again later")
+                }
+            }
+        }
+    }
+}
+
+/// Analyzes the tables that changed by more than a tenth (and 50 rows) since their statistics
+/// were made; answers their names. Within the caller's transaction, unless another replica
+/// does it now.
+pub fn analyze_changed(conn: &mut DbConnection) -> Result<Vec<String>, ApiError> {
+    #[derive(diesel::QueryableByName)]
+    struct Table {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    let locked: Locked = diesel::sql_query(format!(
+        "SELECT pg_try_advisory_xact_lock({STATISTICS_LOCK}) AS locked"
+    ))
+    .get_result(conn)?;
+    if !locked.locked {
+        return Ok(Vec::new());
+    }
+    let tables: Vec<Table> = diesel::sql_query(
+        "SELECT relname AS name FROM pg_stat_user_tables \
+         WHERE n_mod_since_analyze > 50 + 0.1 * n_live_tup ORDER BY relname",
+    )
+    .load(conn)?;
+    for table in &tables {
+        let quoted = table.name.replace('"', "\"\"");
+        conn.batch_execute(&format!("ANALYZE \"{quoted}\""))?;
+    }
+    Ok(tables.into_iter().map(|t| t.name).collect())
 }
 
 /// How long the readiness check waits for the database.

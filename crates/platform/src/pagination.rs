@@ -144,7 +144,10 @@ pub struct Paginated<T> {
 
 impl<T> Paginated<T> {
     /// The same page with its results changed by `f`.
-    pub fn try_map<U, E>(self, f: impl FnOnce(Vec<T>) -> Result<Vec<U>, E>) -> Result<Paginated<U>, E> {
+    pub fn try_map<U, E>(
+        self,
+        f: impl FnOnce(Vec<T>) -> Result<Vec<U>, E>,
+    ) -> Result<Paginated<U>, E> {
         Ok(Paginated {
             count: self.count,
             next: self.next,
@@ -206,9 +209,17 @@ mod tests {
         let request = PageRequest::from_query(&Query::parse("pageSize=10&page=3")).unwrap();
         assert_eq!(request.offset(), Some(20));
         assert_eq!(request.count_from(20, 4), Some(24));
-        assert_eq!(request.count_from(20, 10), None, "a full page: more may follow");
+        assert_eq!(
+            request.count_from(20, 10),
+            None,
+            "a full page: more may follow"
+        );
         assert_eq!(request.count_from(20, 0), None, "empty past the first page");
-        assert_eq!(request.count_from(0, 0), Some(0), "an empty first page: none at all");
+        assert_eq!(
+            request.count_from(0, 0),
+            Some(0),
+            "an empty first page: none at all"
+        );
         let last = PageRequest::from_query(&Query::parse("page=last")).unwrap();
         assert_eq!(last.offset(), None, "the last page needs the total first");
         let zero = PageRequest::from_query(&Query::parse("page=0")).unwrap();

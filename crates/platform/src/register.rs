@@ -74,7 +74,7 @@ pub trait RegisterState: Clone + Send + Sync + 'static {
             let (value, emitted) = self
                 .db()
                 .write(move |conn| {
-                    let (outcome, emitted) = crate::events::recording(|| work(conn));
+                    let (outcome, emitted) = crate::events::recording(conn, work);
                     outcome.map(|value| (value, emitted))
                 })
                 .await?;

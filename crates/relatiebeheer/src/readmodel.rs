@@ -1,7 +1,6 @@
 //! The klantcontacten register's betrokkenen as this register knows them: fed by that
 //! register's events, so `partij.betrokkenen` is answered here without asking it.
 
-
 use diesel::prelude::*;
 use platform::db::DbConnection;
 use platform::events::Batch;
@@ -29,16 +28,18 @@ use partij_betrokkenen as pb;
 /// Applies betrokkene events; an event older than what is stored changes nothing, so a batch
 /// delivered twice is harmless.
 pub fn apply(conn: &mut DbConnection, batch: &Batch) -> ApiResult<()> {
-    for (event, betrokkene) in batch.of::<BetrokkeneEvent>() {
-        let partij = betrokkene.was_partij.filter(|_| !betrokkene.deleted);
-        let values = (
-            pb::partij_uuid.eq(partij),
+    platform::apply_if_newer!(
+        conn,
+        pb,
+        betrokkene_uuid,
+        batch.of::<BetrokkeneEvent>(),
+        |betrokkene| (
+            pb::partij_uuid.eq(betrokkene.was_partij.filter(|_| !betrokkene.deleted)),
             pb::klantcontact_uuid.eq(betrokkene.had_klantcontact),
             pb::rol.eq(betrokkene.rol),
             pb::deleted.eq(betrokkene.deleted),
-        );
-        platform::apply_if_newer!(conn, pb, betrokkene_uuid, event, values);
-    }
+        )
+    );
     Ok(())
 }
 

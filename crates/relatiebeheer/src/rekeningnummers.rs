@@ -50,7 +50,7 @@ pub struct RekeningnummerView {
 
 pub struct Rekeningnummers;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     uuid: Option<Uuid>,
     iban: Option<String>,
@@ -93,7 +93,13 @@ impl Crud for Rekeningnummers {
         })
     }
 
-    platform::crud_queries!(r, RekeningnummerRow, filtered, r::id.desc());
+    platform::crud_queries!(
+        r,
+        RekeningnummerRow,
+        filtered,
+        r::id.desc(),
+        counted as "rekeningnummers"
+    );
 
     fn save(
         conn: &mut DbConnection,

@@ -12,7 +12,7 @@ use crate::remote::RemoteFilters;
 use crate::schema::{betrokkenen as b, klantcontacten as k, onderwerpobjecten as o};
 use crate::Register;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     kanaal: Option<String>,
     contains: Vec<(&'static str, String)>,
@@ -213,7 +213,6 @@ pub fn parse(query: &Query) -> ApiResult<Filters> {
         filters.remote = RemoteFilters::read(
             f,
             "hadBetrokkene__wasPartij",
-            "hadBetrokkene__wasPartij__partijIdentificator",
             (
                 "hadBetrokkene__digitaaladres__adres__icontains",
                 "adres__icontains",
@@ -233,5 +232,12 @@ pub fn parse(query: &Query) -> ApiResult<Filters> {
 
 /// Completes filters that reach into relatiebeheer by asking it (one call per filter).
 pub async fn prepare(state: &Register, origin: &str, filters: &mut Filters) -> ApiResult<()> {
-    filters.remote.ask(state, origin).await
+    filters
+        .remote
+        .ask(
+            state,
+            origin,
+            "hadBetrokkene__wasPartij__partijIdentificator",
+        )
+        .await
 }

@@ -149,7 +149,8 @@ impl Crud for Klantcontacten {
         k,
         KlantcontactRow,
         filtered,
-        (k::plaatsgevonden_op.desc(), k::id.desc())
+        (k::plaatsgevonden_op.desc(), k::id.desc()),
+        counted as "klantcontacten"
     );
 
     fn save(

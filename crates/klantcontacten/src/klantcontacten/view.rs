@@ -86,7 +86,8 @@ struct References {
 impl References {
     fn load(conn: &mut DbConnection, urls: &ApiUrls, ids: &[i64]) -> ApiResult<Self> {
         let mut out = Self::default();
-        let rows: Vec<Listed> = platform::statement::by_ids::<ListedOfKlantcontacten>(ids).load(conn)?;
+        let rows: Vec<Listed> =
+            platform::statement::by_ids::<ListedOfKlantcontacten>(ids).load(conn)?;
         for row in rows {
             let (list, resource) = match row.kind {
                 1 => (&mut out.betrokkenen, Resource::Betrokkenen),

@@ -13,7 +13,7 @@ use super::STATUSSEN;
 use crate::schema::{internetaak_actoren as ia, internetaken as t};
 use crate::Register;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     nummer: Option<String>,
     referentienummer: Option<String>,

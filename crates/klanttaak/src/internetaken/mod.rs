@@ -116,7 +116,8 @@ impl Crud for Internetaken {
         t,
         InternetaakRow,
         filtered,
-        (t::toegewezen_op.desc(), t::id.desc())
+        (t::toegewezen_op.desc(), t::id.desc()),
+        counted as "internetaken"
     );
 
     const REFERENCES: &'static [(&'static str, Resource, &'static str)] = &[

@@ -3,9 +3,26 @@
 /// The `count`, `page` and `find` of a [`Crud`] impl whose list is `$filtered(&filters)` (a
 /// boxed query of `$table`) ordered by `$order`, with rows of type `$row`:
 /// `platform::crud_queries!(bijlagen, BijlageRow, filtered, bijlagen::id.desc());`, or
-/// without `$filtered` for a list without filters.
+/// without `$filtered` for a list without filters, or with `counted as "table"` for a table
+/// whose rows are counted by triggers.
 #[macro_export]
 macro_rules! crud_queries {
+    // A table whose rows are counted by triggers (`row_counts`, under the table's name): an
+    // unfiltered list reads its count there. Its filters equal their default when none is given.
+    ($table:ident, $row:ty, $filtered:expr, $order:expr, counted as $name:literal) => {
+        fn count(
+            conn: &mut $crate::db::DbConnection,
+            filters: &Self::Filters,
+        ) -> $crate::ApiResult<i64> {
+            use diesel::prelude::*;
+            if *filters == Self::Filters::default() {
+                return $crate::crud::counted(conn, $name);
+            }
+            Ok($filtered(filters).count().get_result(conn)?)
+        }
+
+        $crate::crud_queries!(@page_find $table, $row, $filtered, $order);
+    };
     ($table:ident, $row:ty, $order:expr) => {
         $crate::crud_queries!($table, $row, |_: &Self::Filters| $table::table, $order);
     };
@@ -18,6 +35,9 @@ macro_rules! crud_queries {
             Ok($filtered(filters).count().get_result(conn)?)
         }
 
+        $crate::crud_queries!(@page_find $table, $row, $filtered, $order);
+    };
+    (@page_find $table:ident, $row:ty, $filtered:expr, $order:expr) => {
         fn page(
             conn: &mut $crate::db::DbConnection,
             filters: &Self::Filters,

@@ -8,8 +8,10 @@
 //! - [`render`]: rows as the API shows them, with `_expand`;
 //! - [`references`]: what a body points at in other registers, and filters answered there;
 //! - [`remote`]: `_expand` relations another register serves;
-//! - [`macros`]: routes and the common queries.
+//! - [`macros`]: routes and the common queries;
+//! - [`counts`]: the counts of tables that grow large, kept by triggers.
 
+mod counts;
 mod handlers;
 mod macros;
 mod records;
@@ -17,6 +19,7 @@ mod references;
 mod remote;
 mod render;
 
+pub use counts::counted;
 pub use handlers::{create, delete, list, post, read, update};
 pub use records::Recorder;
 pub use references::{referenced, remote_search, settle, uuids_at, verify};

@@ -33,8 +33,16 @@ diesel::table! {
 const ORDER_LOCK: i64 = 0x6b69_6f75_7462_6f78; // emitting transactions, one at a time
 
 thread_local! {
-    /// The events the unit of work running on this thread stored so far (see [`recording`]).
-    static EMITTED: RefCell<Vec<(String, i64)>> = const { RefCell::new(Vec::new()) };
+    /// The unit of work running on this thread under [`recording`]: its events, written when
+    /// it ends.
+    static UNIT: RefCell<Option<Vec<Pending>>> = const { RefCell::new(None) };
+}
+
+/// An event waiting for the end of its unit of work.
+struct Pending {
+    topic: String,
+    uuid: String,
+    payload: String,
 }
 
 /// The events a unit of work stored: (topic, id).
@@ -56,15 +64,31 @@ impl Emitted {
     }
 }
 
-/// Runs a unit of work (on the calling thread, as units of work run) and tells which events it
-/// stored, so its write can wait for exactly those to reach the other registers.
-pub fn recording<T>(work: impl FnOnce() -> T) -> (T, Emitted) {
-    EMITTED.with(|e| e.borrow_mut().clear());
-    let out = work();
-    (out, Emitted(EMITTED.with(|e| e.take())))
+/// Runs a unit of work (in its transaction, on the calling thread) and writes the events it
+/// emitted at its end, in the order emitted; tells which they were, so its write can wait for
+/// exactly those to reach the other registers. Written last, the events' ids are handed out
+/// just before the commit: the lock that keeps ids visible in order (see [`emit`]) is held for
+/// that moment only, not for the whole unit of work.
+pub fn recording<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
+) -> (ApiResult<T>, Emitted) {
+    UNIT.with(|u| *u.borrow_mut() = Some(Vec::new()));
+    let outcome = work(conn);
+    let pending = UNIT.with(|u| u.borrow_mut().take()).unwrap_or_default();
+    let mut emitted = Emitted::default();
+    let outcome = outcome.and_then(|value| {
+        for event in pending {
+            let id = insert(conn, &event.topic, &event.uuid, &event.payload)?;
+            emitted.0.push((event.topic, id));
+        }
+        Ok(value)
+    });
+    (outcome, emitted)
 }
 
-/// Stores the event of object `uuid` in the caller's transaction.
+/// Stores the event of object `uuid` in the caller's transaction (at the end of its unit of
+/// work, when it runs under [`recording`]).
 pub fn emit<T: reference::internal::Topic>(
     conn: &mut DbConnection,
     uuid: &str,
@@ -86,21 +110,40 @@ pub(crate) fn emit_payload(
     uuid: &str,
     payload: &Value,
 ) -> ApiResult<()> {
+    let pending = Pending {
+        topic: topic.to_owned(),
+        uuid: uuid.to_owned(),
+        payload: payload.to_string(),
+    };
+    let pending = UNIT.with(|u| match u.borrow_mut().as_mut() {
+        Some(unit) => {
+            unit.push(pending);
+            None
+        }
+        None => Some(pending),
+    });
+    if let Some(event) = pending {
+        insert(conn, &event.topic, &event.uuid, &event.payload)?;
+    }
+    Ok(())
+}
+
+/// Writes an event; answers its id. On PostgreSQL the first one of a transaction takes a lock
+/// held until commit, so that ids become visible in the order they were handed out (a reader
+/// never sees id 11 while 10 may still commit).
+fn insert(conn: &mut DbConnection, topic: &str, uuid: &str, payload: &str) -> ApiResult<i64> {
     if let DbConnection::Pg(pg) = conn {
-        // Held until commit: ids become visible in the order they were handed out.
         pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({ORDER_LOCK})"))?;
     }
-    let id: i64 = diesel::insert_into(outbox::table)
+    Ok(diesel::insert_into(outbox::table)
         .values((
             outbox::topic.eq(topic),
             outbox::object_uuid.eq(uuid),
-            outbox::payload.eq(payload.to_string()),
+            outbox::payload.eq(payload),
             outbox::created_at.eq(crate::time::now()),
         ))
         .returning(outbox::id)
-        .get_result(conn)?;
-    EMITTED.with(|e| e.borrow_mut().push((topic.to_owned(), id)));
-    Ok(())
+        .get_result(conn)?)
 }
 
 /// The newest event's id (0 when there is none): how far the outbox has come.
@@ -151,7 +194,13 @@ pub fn prune(
     .execute(conn)?)
 }
 
+/// Moves a subscriber's cursor (in the caller's transaction). It is not waited for to reach
+/// the disk: after a database crash a cursor may be a little behind, and the events after it
+/// are delivered again (receivers apply them idempotently).
 pub(super) fn advance(conn: &mut DbConnection, subscriber: &str, last: i64) -> ApiResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        pg.batch_execute("SET LOCAL synchronous_commit = off")?;
+    }
     let now = crate::time::now();
     let updated = diesel::update(outbox_cursors::table.find(subscriber))
         .set((

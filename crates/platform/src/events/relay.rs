@@ -11,7 +11,7 @@ use tokio::sync::{watch, Notify};
 use crate::db::{BackendKind, Db};
 
 use super::leadership::Leadership;
-use super::outbox::{advance, outbox, outbox_cursors, prune, watermark, Emitted};
+use super::outbox::{advance, outbox, outbox_cursors, prune, Emitted};
 use super::{Batch, Event};
 
 /// The longest wait between delivery attempts: short, so the backlog drains within seconds of a
@@ -76,6 +76,11 @@ pub struct Relay {
 
 /// Events per delivery.
 pub(super) const BATCH: i64 = 200;
+
+/// How often the subscribers' positions are written to their cursors. They are kept in memory
+/// while a replica delivers; after a crash or a change of replica, what was delivered since the
+/// last write goes out again (at least once: receivers apply events idempotently).
+const CURSORS_EVERY: Duration = Duration::from_secs(1);
 
 /// How often delivered events are pruned.
 pub(super) const PRUNE_EVERY: Duration = Duration::from_secs(60);
@@ -188,6 +193,9 @@ impl Relay {
         // How far each subscriber has everything it wants, kept here while this replica
         // delivers (read from the cursors when it starts to).
         let mut positions: Option<Vec<i64>> = None;
+        // What the cursors in the database say, and when they were last written.
+        let mut persisted: Option<Vec<i64>> = None;
+        let mut written = tokio::time::Instant::now();
         let mut counted = tokio::time::Instant::now() - Duration::from_secs(60);
         let mut pruned = tokio::time::Instant::now() - PRUNE_EVERY;
         loop {
@@ -212,44 +220,66 @@ impl Relay {
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 continue;
             }
-            // One look at the outbox for every subscriber: nothing new is one query.
-            let newest = match self.positions(positions.take()).await {
-                Ok((at, newest)) => {
-                    positions = Some(at);
-                    newest
+            let at = match positions.take() {
+                Some(at) => at,
+                None => match self.cursors().await {
+                    Ok(at) => {
+                        persisted = Some(at.clone());
+                        at
+                    }
+                    Err(error) => {
+                        tracing::warn!(register = %self.register, error = %error, "reading the outbox failed");
+                        through.iter_mut().for_each(|t| *t = None);
+                        self.publish(&through);
+                        tokio::time::sleep(MAX_BACKOFF).await;
+                        continue;
+                    }
+                },
+            };
+            let now = tokio::time::Instant::now();
+            let ready: Vec<bool> = not_before.iter().map(|t| now >= *t).collect();
+            let at = positions.insert(at);
+            match self.round(at, &ready).await {
+                Ok((outcomes, more)) => {
+                    for (i, outcome) in outcomes.into_iter().enumerate() {
+                        match outcome {
+                            None => {}
+                            Some(Ok(())) => {
+                                backoff[i] = Duration::ZERO;
+                                through[i] = Some(at[i]);
+                            }
+                            Some(Err(error)) => {
+                                through[i] = None;
+                                backoff[i] =
+                                    (backoff[i] * 2).clamp(Duration::from_millis(250), MAX_BACKOFF);
+                                not_before[i] = tokio::time::Instant::now() + backoff[i];
+                                let subscriber = &self.subscribers[i].name;
+                                tracing::warn!(subscriber = %subscriber, error = %error, retry_in_ms = backoff[i].as_millis() as u64, "event delivery failed");
+                            }
+                        }
+                    }
+                    if more {
+                        self.wake.notify_one();
+                    }
                 }
                 Err(error) => {
                     tracing::warn!(register = %self.register, error = %error, "reading the outbox failed");
+                    positions = None;
                     through.iter_mut().for_each(|t| *t = None);
                     self.publish(&through);
                     tokio::time::sleep(MAX_BACKOFF).await;
                     continue;
                 }
-            };
-            let at = positions.get_or_insert_with(Vec::new);
-            for (i, subscriber) in self.subscribers.iter().enumerate() {
-                if tokio::time::Instant::now() < not_before[i] {
-                    continue;
-                }
-                match self.deliver(subscriber, at[i], newest).await {
-                    Ok(progress) => {
-                        backoff[i] = Duration::ZERO;
-                        at[i] = progress.through;
-                        through[i] = Some(progress.through);
-                        if progress.more {
-                            self.wake.notify_one();
-                        }
-                    }
-                    Err(error) => {
-                        through[i] = None;
-                        backoff[i] =
-                            (backoff[i] * 2).clamp(Duration::from_millis(250), MAX_BACKOFF);
-                        not_before[i] = tokio::time::Instant::now() + backoff[i];
-                        tracing::warn!(subscriber = %subscriber.name, error = %error, retry_in_ms = backoff[i].as_millis() as u64, "event delivery failed");
+            }
+            self.publish(&through);
+            if written.elapsed() >= CURSORS_EVERY {
+                written = tokio::time::Instant::now();
+                if let (Some(at), Some(known)) = (&positions, &mut persisted) {
+                    if at != known && self.write_cursors(at, known).await.is_ok() {
+                        known.clone_from(at);
                     }
                 }
             }
-            self.publish(&through);
             tokio::select! {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(poll) => {}
@@ -275,28 +305,45 @@ impl Relay {
         });
     }
 
-    /// Each subscriber's position (the known ones as they are, the others from their cursors)
-    /// and the newest event's id.
-    async fn positions(&self, known: Option<Vec<i64>>) -> anyhow::Result<(Vec<i64>, i64)> {
+    /// Each subscriber's cursor: how far it had everything it wants when this replica starts to
+    /// deliver.
+    async fn cursors(&self) -> anyhow::Result<Vec<i64>> {
         let names: Vec<String> = self.subscribers.iter().map(|s| s.name.clone()).collect();
         self.db
             .read(move |conn| {
-                let newest = watermark(conn)?;
-                let positions = match known {
-                    Some(known) => known,
-                    None => names
-                        .iter()
-                        .map(|name| {
-                            Ok(outbox_cursors::table
-                                .find(name)
-                                .select(outbox_cursors::last_id)
-                                .first(conn)
-                                .optional()?
-                                .unwrap_or(0))
-                        })
-                        .collect::<crate::ApiResult<_>>()?,
-                };
-                Ok((positions, newest))
+                names
+                    .iter()
+                    .map(|name| {
+                        Ok(outbox_cursors::table
+                            .find(name)
+                            .select(outbox_cursors::last_id)
+                            .first(conn)
+                            .optional()?
+                            .unwrap_or(0))
+                    })
+                    .collect::<crate::ApiResult<_>>()
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// Writes the cursors that moved since `known`, in one transaction.
+    async fn write_cursors(&self, at: &[i64], known: &[i64]) -> anyhow::Result<()> {
+        let moved: Vec<(String, i64)> = self
+            .subscribers
+            .iter()
+            .zip(at.iter().zip(known))
+            .filter(|(_, (now, before))| now != before)
+            .map(|(s, (now, _))| (s.name.clone(), *now))
+            .collect();
+        if moved.is_empty() {
+            return Ok(());
+        }
+        self.db
+            .write(move |conn| {
+                moved
+                    .iter()
+                    .try_for_each(|(name, last)| advance(conn, name, *last))
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
@@ -307,17 +354,17 @@ impl Relay {
     /// keeps it.)
     pub async fn drain(&self, wait: Duration) {
         let work = async {
-            let Ok((mut at, newest)) = self.positions(None).await else {
+            let Ok(mut at) = self.cursors().await else {
                 return;
             };
-            for (i, subscriber) in self.subscribers.iter().enumerate() {
-                while let Ok(progress) = self.deliver(subscriber, at[i], newest).await {
-                    at[i] = progress.through;
-                    if !progress.more {
-                        break;
-                    }
+            let known = at.clone();
+            let ready = vec![true; self.subscribers.len()];
+            while let Ok((outcomes, more)) = self.round(&mut at, &ready).await {
+                if !more || outcomes.iter().flatten().any(Result::is_err) {
+                    break;
                 }
             }
+            let _ = self.write_cursors(&at, &known).await;
         };
         if tokio::time::timeout(wait, work).await.is_err() {
             tracing::warn!(
@@ -326,29 +373,31 @@ impl Relay {
         }
     }
 
-    /// Delivers to one subscriber the next batch of the events it wants after `from`, up to
-    /// `newest` (every id up to it is committed: ids become visible in order).
-    pub(super) async fn deliver(
+    /// One round: the next events after the ready subscriber that is furthest behind, read in
+    /// one statement (ids become visible in order, so nothing behind them is still to come),
+    /// each ready subscriber sent those of its topics it does not have yet. `at` moves to where
+    /// each subscriber has everything it wants. Answers each subscriber's outcome (`None`: not
+    /// ready) and whether more events may be waiting.
+    pub(super) async fn round(
         &self,
-        subscriber: &Subscriber,
-        from: i64,
-        newest: i64,
-    ) -> anyhow::Result<Progress> {
-        if from >= newest {
-            return Ok(Progress {
-                through: from,
-                more: false,
-            });
-        }
-        let topics: Vec<String> = subscriber.topics.iter().map(|t| (*t).to_owned()).collect();
-        let events = self
+        at: &mut [i64],
+        ready: &[bool],
+    ) -> anyhow::Result<(Vec<Option<anyhow::Result<()>>>, bool)> {
+        let Some(from) = at
+            .iter()
+            .zip(ready)
+            .filter(|(_, r)| **r)
+            .map(|(a, _)| *a)
+            .min()
+        else {
+            return Ok((ready.iter().map(|_| None).collect(), false));
+        };
+        let rows = self
             .db
             .read(move |conn| {
                 let rows: Vec<(i64, String, String, String, time::PrimitiveDateTime)> =
                     outbox::table
                         .filter(outbox::id.gt(from))
-                        .filter(outbox::id.le(newest))
-                        .filter(outbox::topic.eq_any(&topics))
                         .order(outbox::id)
                         .limit(BATCH)
                         .select((
@@ -363,70 +412,70 @@ impl Relay {
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let Some(last) = events.last().map(|e| e.0) else {
-            // Nothing it wants up to the newest event. (Its cursor is moved with its next
-            // delivery; until then a restart looks through these events again.)
-            return Ok(Progress {
-                through: newest,
-                more: false,
-            });
-        };
-        let count = events.len();
-        let more = count as i64 == BATCH;
-        let written: Vec<(i64, time::PrimitiveDateTime)> =
-            events.iter().map(|e| (e.0, e.4)).collect();
-        let batch = Batch {
-            events: events
-                .into_iter()
-                .map(|(id, topic, uuid, payload, _)| Event {
+        let more = rows.len() as i64 == BATCH;
+        let scanned = rows.last().map(|r| r.0);
+        let events: Vec<(Event, time::PrimitiveDateTime)> = rows
+            .into_iter()
+            .map(|(id, topic, uuid, payload, created)| {
+                let payload = serde_json::from_str(&payload).unwrap_or(Value::Null);
+                let event = Event {
                     id,
                     topic,
                     uuid,
-                    payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
-                })
-                .collect(),
+                    payload,
+                };
+                (event, created)
+            })
+            .collect();
+        let mut outcomes = Vec::with_capacity(self.subscribers.len());
+        for (i, subscriber) in self.subscribers.iter().enumerate() {
+            if !ready[i] {
+                outcomes.push(None);
+                continue;
+            }
+            let wanted: Vec<&(Event, time::PrimitiveDateTime)> = events
+                .iter()
+                .filter(|(e, _)| e.id > at[i] && subscriber.topics.contains(&e.topic.as_str()))
+                .collect();
+            let outcome = self.deliver(subscriber, &wanted).await;
+            match &outcome {
+                Ok(()) => at[i] = at[i].max(scanned.unwrap_or(at[i])),
+                Err((Some(went), _)) => at[i] = *went,
+                Err((None, _)) => {}
+            }
+            outcomes.push(Some(outcome.map_err(|(_, e)| e)));
+        }
+        Ok((outcomes, more))
+    }
+
+    /// Sends one subscriber its events of a round. What went out is remembered even when a
+    /// later event failed (`Err((Some(last sent), _))`).
+    async fn deliver(
+        &self,
+        subscriber: &Subscriber,
+        events: &[&(Event, time::PrimitiveDateTime)],
+    ) -> Result<(), (Option<i64>, anyhow::Error)> {
+        let Some((last, _)) = events.last().map(|(e, at)| (e.id, at)) else {
+            return Ok(());
+        };
+        let batch = Batch {
+            events: events.iter().map(|(e, _)| e.clone()).collect(),
         };
         let sent = self.send(subscriber, &batch).await;
-        let now = crate::time::now();
         let went = match &sent {
-            Ok(()) => last,
-            Err((Some(id), _)) => *id,
-            Err((None, _)) => 0,
+            Ok(()) => Some(last),
+            Err((went, _)) => *went,
         };
-        for (_, at) in written.iter().filter(|(id, _)| *id <= went) {
+        let now = crate::time::now();
+        for (_, at) in events.iter().filter(|(e, _)| Some(e.id) <= went) {
             let lag = (now - *at).as_seconds_f64().max(0.0);
             if let Some(metrics) = &self.metrics {
                 metrics.delivered(&self.register, &subscriber.name, lag);
             }
         }
-        // What went out is remembered even when a later event of the batch failed.
-        let through = match &sent {
-            Ok(()) => Some(last),
-            Err((Some(id), _)) => Some(*id),
-            Err((None, _)) => None,
-        };
-        if let Some(through) = through {
-            let name = subscriber.name.clone();
-            self.db
-                .write(move |conn| advance(conn, &name, through))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-        sent.map_err(|(_, error)| error)?;
-        tracing::debug!(subscriber = %subscriber.name, events = count, "events delivered");
-        Ok(Progress {
-            through: if more { last } else { newest },
-            more,
-        })
+        tracing::debug!(subscriber = %subscriber.name, events = events.len(), "events delivered");
+        sent
     }
-}
-
-/// How far one delivery got.
-pub(super) struct Progress {
-    /// Every event up to here that the subscriber wants has been delivered.
-    pub(super) through: i64,
-    /// Whether a full batch went, so more may be waiting.
-    pub(super) more: bool,
 }
 
 /// Wakes a relay after a write committed.

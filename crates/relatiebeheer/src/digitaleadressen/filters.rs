@@ -33,7 +33,7 @@ pub const FILTERS: [&str; 23] = [
     "expand",
 ];
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct AdresFilters {
     adres: Option<String>,
     adres_contains: Option<String>,

@@ -232,7 +232,13 @@ impl Crud for DigitaleAdressen {
         filters::parse(query)
     }
 
-    platform::crud_queries!(da, DigitaalAdresRow, filtered, da::id.desc());
+    platform::crud_queries!(
+        da,
+        DigitaalAdresRow,
+        filtered,
+        da::id.desc(),
+        counted as "digitale_adressen"
+    );
 
     const REFERENCES: &'static [(&'static str, Resource, &'static str)] = &[(
         "verstrektDoorBetrokkene",

@@ -28,7 +28,7 @@ use crate::Register;
 /// `/partij-identificatoren` for the generic handlers.
 pub struct Identificatoren;
 
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Filters {
     /// (column, value): all exact.
     exact: Vec<(&'static str, String)>,
@@ -100,7 +100,13 @@ impl Crud for Identificatoren {
         })
     }
 
-    platform::crud_queries!(pi, IdentificatorRow, filtered, pi::id.desc());
+    platform::crud_queries!(
+        pi,
+        IdentificatorRow,
+        filtered,
+        pi::id.desc(),
+        counted as "partij_identificatoren"
+    );
 
     fn save(
         conn: &mut DbConnection,

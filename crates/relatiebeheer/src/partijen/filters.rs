@@ -47,7 +47,7 @@ pub(super) const FILTERS: [&str; 25] = [
 ];
 
 /// The filters of a partijen list, parsed.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct PartijFilters {
     soort: Option<String>,
     actief: Option<bool>,

@@ -61,7 +61,7 @@ impl Crud for Partijen {
         parse_filters(query)
     }
 
-    platform::crud_queries!(p, PartijRow, filtered, p::id.desc());
+    platform::crud_queries!(p, PartijRow, filtered, p::id.desc(), counted as "partijen");
 
     fn save(
         conn: &mut DbConnection,

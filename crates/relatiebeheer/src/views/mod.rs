@@ -220,7 +220,9 @@ impl PartijContext {
         let mut context = Self::default();
         for r in related::load(conn, &ids)? {
             let uuid = stored_uuid(&r.uuid);
-            let list = |map: &mut HashMap<i64, Vec<uuid::Uuid>>| map.entry(r.owner).or_default().push(uuid);
+            let list = |map: &mut HashMap<i64, Vec<uuid::Uuid>>| {
+                map.entry(r.owner).or_default().push(uuid)
+            };
             if r.is(Kind::Identificator) {
                 let view = IdentificatorView {
                     uuid,
@@ -239,7 +241,11 @@ impl PartijContext {
                         Reference::new(urls, Resource::PartijIdentificatoren, stored_uuid(parent))
                     }),
                 };
-                context.identificatoren.entry(r.owner).or_default().push(view);
+                context
+                    .identificatoren
+                    .entry(r.owner)
+                    .or_default()
+                    .push(view);
             } else if r.is(Kind::DigitaalAdres) {
                 context.adres_uuids.insert(r.id, uuid);
                 list(&mut context.adressen);

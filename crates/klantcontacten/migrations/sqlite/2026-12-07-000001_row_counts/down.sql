@@ -1,0 +1,11 @@
+DROP TRIGGER klantcontacten_counted_insert;
+DROP TRIGGER klantcontacten_counted_delete;
+DROP TRIGGER betrokkenen_counted_insert;
+DROP TRIGGER betrokkenen_counted_delete;
+DROP TRIGGER onderwerpobjecten_counted_insert;
+DROP TRIGGER onderwerpobjecten_counted_delete;
+DROP TRIGGER bijlagen_counted_insert;
+DROP TRIGGER bijlagen_counted_delete;
+DROP TRIGGER actoren_counted_insert;
+DROP TRIGGER actoren_counted_delete;
+DROP TABLE row_counts;

@@ -1,0 +1,3 @@
+DROP TRIGGER internetaken_counted ON internetaken;
+DROP FUNCTION count_rows();
+DROP TABLE row_counts;

@@ -1,0 +1,3 @@
+DROP TRIGGER internetaken_counted_insert;
+DROP TRIGGER internetaken_counted_delete;
+DROP TABLE row_counts;

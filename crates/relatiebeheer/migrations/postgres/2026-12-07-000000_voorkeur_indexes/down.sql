@@ -1,0 +1,2 @@
+DROP INDEX partijen_voorkeurs_rekeningnummer;
+DROP INDEX partijen_voorkeurs_digitaal_adres;

@@ -1,0 +1,9 @@
+DROP TRIGGER partijen_counted_insert;
+DROP TRIGGER partijen_counted_delete;
+DROP TRIGGER partij_identificatoren_counted_insert;
+DROP TRIGGER partij_identificatoren_counted_delete;
+DROP TRIGGER digitale_adressen_counted_insert;
+DROP TRIGGER digitale_adressen_counted_delete;
+DROP TRIGGER rekeningnummers_counted_insert;
+DROP TRIGGER rekeningnummers_counted_delete;
+DROP TABLE row_counts;
