@@ -9,10 +9,14 @@
 #
 # Every server is seeded the same way through its API (tests/bench/seed.py: partijen with a BSN
 # and an e-mail address, klantcontacten each with a betrokkene; one client, 8 threads), then
-# each read is measured with wrk at 1 and 16 clients, the servers taking turns per figure.
+# each read is measured with wrk at 1 and 16 clients, the servers taking turns per figure; then
+# how long our registers take to show one register's write in the other (tests/bench/lag.py).
 # A server that is seeded already (Open Klant, which takes long) is not seeded again.
 #
 #   BENCH_PARTIJEN=10000 BENCH_KLANTCONTACTEN=20000 BENCH_SECONDS=10 tests/bench/bench.sh
+#
+# BENCH_SCALE=99 measures the production shape once more with its data multiplied by 100 in the
+# databases themselves (1,000,000 partijen and 2,000,000 klantcontacten from the default seed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -112,6 +116,16 @@ peak_mb() {
   echo $((kb / 1024))
 }
 
+# Proportional memory (Pss) of a server's processes together, now, in MB: what they hold
+# between them, each page they share (the binary, the libraries) counted once.
+pss_mb() {
+  local kb=0 pid
+  for pid in ${MEMORY_PIDS[$1]:-}; do
+    kb=$((kb + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+  done
+  echo $((kb / 1024))
+}
+
 RESULTS=$WORK/results
 for server in "${SERVERS[@]}"; do
   mkdir -p "$WORK/data-$server"
@@ -119,27 +133,57 @@ for server in "${SERVERS[@]}"; do
   python3 tests/bench/seed.py "${URL[$server]}$API" "${TOKEN[$server]}" "$PARTIJEN" "$KLANTCONTACTEN" 8 \
     "$WORK/data-$server" >"$WORK/seed-$server.json"
   echo "$server|seed|$(cat "$WORK/seed-$server.json")" >>"$RESULTS"
-  echo "$server|memory after seed|$(peak_mb "$server")" >>"$RESULTS"
+  echo "$server|peak RSS after seed|$(peak_mb "$server")" >>"$RESULTS"
+  echo "$server|PSS after seed|$(pss_mb "$server")" >>"$RESULTS"
 done
 
 export BENCH_WRK=$PWD/tests/bench/wrk BENCH_API=$API
 FIGURES=(lookup detail partijen klantcontacten)
-for figure in "${FIGURES[@]}"; do
-  for clients in 1 16; do
-    threads=$((clients < 2 ? 1 : 2))
-    for server in "${SERVERS[@]}"; do
-      run() {
-        BENCH_TOKEN=${TOKEN[$server]} BENCH_DATA=$WORK/data-$server \
-          wrk -t"$threads" -c"$clients" -d"$1" --latency -s "tests/bench/wrk/$figure.lua" "${URL[$server]}"
-      }
-      run 2s >/dev/null
-      out=$(run "${SECONDS_PER_RUN}s")
-      errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-      [ -n "$errors" ] && echo "$server answered $errors requests of $figure with an error" >&2
-      echo "$server|$figure|$clients|$(echo "$out" | awk '/Requests\/sec/ {print $2}')|$(echo "$out" | awk '$1=="50%" {print $2}')|$(echo "$out" | awk '$1=="99%" {print $2}')|${errors:-0}" >>"$RESULTS"
+# measure NAME SERVER...: every figure at 1 and 16 clients, the servers taking turns; a server's
+# figures are recorded under NAME when one is given (the same server measured again later).
+measure() {
+  local as=$1 figure clients threads server out errors
+  shift
+  for figure in "${FIGURES[@]}"; do
+    for clients in 1 16; do
+      threads=$((clients < 2 ? 1 : 2))
+      for server in "$@"; do
+        run() {
+          BENCH_TOKEN=${TOKEN[$server]} BENCH_DATA=$WORK/data-$server \
+            wrk -t"$threads" -c"$clients" -d"$1" --latency -s "tests/bench/wrk/$figure.lua" "${URL[$server]}"
+        }
+        run 2s >/dev/null
+        out=$(run "${SECONDS_PER_RUN}s")
+        errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+        [ -n "$errors" ] && echo "$server answered $errors requests of $figure with an error" >&2
+        echo "${as:-$server}|$figure|$clients|$(echo "$out" | awk '/Requests\/sec/ {print $2}')|$(echo "$out" | awk '$1=="50%" {print $2}')|$(echo "$out" | awk '$1=="99%" {print $2}')|${errors:-0}" >>"$RESULTS"
+      done
     done
   done
+}
+measure "" "${SERVERS[@]}"
+for server in "${SERVERS[@]}"; do
+  echo "$server|peak RSS after reads|$(peak_mb "$server")" >>"$RESULTS"
+  echo "$server|PSS after reads|$(pss_mb "$server")" >>"$RESULTS"
 done
-for server in "${SERVERS[@]}"; do echo "$server|memory after reads|$(peak_mb "$server")" >>"$RESULTS"; done
+
+# BENCH_SCALE=99: the production shape's data multiplied by 100 straight in its databases
+# (tests/bench/scale/), then the same figures measured again.
+if [ "${BENCH_SCALE:-0}" -gt 0 ] && [ -n "${URL[production]:-}" ]; then
+  echo "multiplying the production shape's data by $((BENCH_SCALE + 1))..." >&2
+  started=$(date +%s)
+  psql -q "$KLANTINTERACTIES_DATABASE__RELATIEBEHEER" -v copies="$BENCH_SCALE" \
+    -f tests/bench/scale/relatiebeheer.sql -f tests/bench/scale/common.sql
+  psql -q "$KLANTINTERACTIES_DATABASE__KLANTCONTACTEN" -v copies="$BENCH_SCALE" \
+    -f tests/bench/scale/klantcontacten.sql -f tests/bench/scale/common.sql
+  echo "scaled|loaded|$((PARTIJEN * (BENCH_SCALE + 1)))|$((KLANTCONTACTEN * (BENCH_SCALE + 1)))|$(($(date +%s) - started))" >>"$RESULTS"
+  measure scaled production
+fi
 
 python3 tests/bench/report.py "$RESULTS" "$PARTIJEN" "$KLANTCONTACTEN" "$SECONDS_PER_RUN"
+
+for server in "${SERVERS[@]}"; do
+  [ "$server" = openklant ] && continue
+  echo -e "\n${server}:"
+  python3 tests/bench/lag.py "${URL[$server]}$API" "${TOKEN[$server]}" 200
+done

@@ -27,14 +27,17 @@ def ms(text):
 
 def main():
     path, partijen, klantcontacten, seconds = sys.argv[1:5]
-    reads, seeds, memory, servers = {}, {}, {}, []
+    reads, seeds, memory, servers, scaled = {}, {}, {}, [], None
     for line in open(path):
         server, kind, *rest = line.rstrip("\n").split("|")
         if server not in servers:
             servers.append(server)
-        if kind == "seed":
+        if kind == "loaded":
+            scaled = [int(x) for x in rest]
+            NAMES["scaled"] = f"production at {scaled[0]:,} partijen, {scaled[1]:,} klantcontacten"
+        elif kind == "seed":
             seeds[server] = json.loads(rest[0])
-        elif kind.startswith("memory"):
+        elif "RSS" in kind or "PSS" in kind:
             memory.setdefault(server, {})[kind] = int(rest[0])
         else:
             clients, rps, p50, p99, errors = rest
@@ -49,6 +52,8 @@ def main():
     if "openklant" in servers:
         ratios += [(s, "openklant", f"{s} / Open Klant") for s in ("production", "embedded") if s in servers]
     header += [name for *_, name in ratios]
+    if scaled:
+        header.append("p50 latency at scale / at the seed's size")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for figure, title in FIGURES.items():
@@ -62,8 +67,15 @@ def main():
                 ra = reads.get((figure, clients, a), (0,))[0]
                 rb = reads.get((figure, clients, b), (0,))[0]
                 cells.append(f"{ra / rb:.1f}x" if rb else "-")
+            if scaled:
+                small = reads.get((figure, clients, "production"), (0, 0))[1]
+                large = reads.get((figure, clients, "scaled"), (0, 0))[1]
+                cells.append(f"{large / small:.2f}" if small else "-")
             print("| " + " | ".join(cells) + " |")
 
+    if scaled:
+        print(f"\nscale: the production shape's data multiplied in its databases (tests/bench/scale/) "
+              f"in {scaled[2]} s")
     print("\nwrites: the seed through the API, one client with 8 threads")
     for server in servers:
         seed = seeds.get(server)
@@ -75,7 +87,8 @@ def main():
         latency = ", ".join(f"{k} p50 {v['p50']} ms p99 {v['p99']} ms" for k, v in seed["latency_ms"].items())
         print(f"  {NAMES[server]}: {seed['requests']:,} POSTs in {seed['seconds']} s "
               f"({seed['requests'] / seed['seconds']:,.0f}/s); {latency}")
-    print("\nmemory: peak resident (VmHWM) of the server's processes together (the gateway apart)")
+    print("\nmemory of the server's processes together (the gateway apart): peak RSS is the sum of each "
+          "one's peak resident set (pages they share counted in each); PSS counts a shared page once")
     for server in servers:
         if memory.get(server):
             values = ", ".join(f"{k} {v} MB" for k, v in memory[server].items())

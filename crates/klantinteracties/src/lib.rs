@@ -207,7 +207,10 @@ impl Application {
                 .configure(|cfg| served.routes(cfg))
         })
         .listen(listener)?
-        .shutdown_timeout(30);
+        .shutdown_timeout(30)
+        // Blocking work is database work: more threads than connections would only wait for
+        // one (and each keeps a stack and an allocator arena).
+        .worker_max_blocking_threads((settings.pool_size as usize * served.len()).max(2));
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }

@@ -65,10 +65,13 @@ pub fn establish(url: &str) -> ConnectionResult<DbConnection> {
         BackendKind::Sqlite => {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             let mut conn = SqliteConnection::establish(path)?;
+            // SQLite's own page cache (2 MB) per connection and no memory-mapped I/O: every
+            // pooled connection would map the files again, and the operating system caches
+            // them for all of them already.
             conn.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                  PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                 PRAGMA cache_size = -32000; PRAGMA mmap_size = 268435456;",
+                 PRAGMA cache_size = -2000; PRAGMA mmap_size = 0;",
             )
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))
@@ -245,6 +248,9 @@ pub struct Db {
     timeout: Duration,
 }
 
+/// The most read connections to one SQLite file.
+const SQLITE_READERS: u32 = 4;
+
 /// How long a request waits for a free connection (or a new one) before it is answered 503.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -289,7 +295,8 @@ impl Db {
                 let pool = build(pool_size);
                 (pool.clone(), pool)
             }
-            BackendKind::Sqlite => (build(pool_size), build(1)),
+            // Readers beyond a few only wait for the cores; each holds a page cache.
+            BackendKind::Sqlite => (build(pool_size.min(SQLITE_READERS)), build(1)),
         };
         Self {
             read,
