@@ -1,6 +1,6 @@
 -- Shared by the scale scripts: run after them, in the same session. The loaded rows skipped the
 -- row-count triggers (replica role); count the counted tables once, then give the planner
--- statistics and the visibility map, as after an import.
+-- statistics and the visibility map, as after an import, and write the loaded pages out.
 SET session_replication_role = origin;
 CREATE TEMP TABLE counted AS SELECT DISTINCT table_name FROM row_counts;
 DELETE FROM row_counts;
@@ -13,3 +13,4 @@ BEGIN
 END
 $$;
 VACUUM ANALYZE;
+CHECKPOINT;
