@@ -188,6 +188,15 @@ async fn lists_are_paginated_with_links_that_keep_the_other_parameters() {
     let past = app.get("partijen?page=4&pageSize=5").await;
     assert_eq!(past.status, 404);
     assert_eq!(past.json()["detail"], "Ongeldige pagina.");
+    // A page whose offset no number holds is past the end too (PostgreSQL refuses a
+    // negative OFFSET, which an overflowing one would be).
+    for list in ["partijen", "actorklantcontacten", "klantcontacten"] {
+        let far = app
+            .get(&format!("{list}?page=144115188075855873&pageSize=100"))
+            .await;
+        assert_eq!(far.status, 404, "{list}");
+        assert_eq!(far.json()["detail"], "Ongeldige pagina.");
+    }
     // Newest first.
     assert_eq!(reply["results"][0]["partijIdentificatie"]["naam"], "org 11");
 }
@@ -370,4 +379,26 @@ async fn browser_clients_from_allowed_origins_get_cors_headers_and_others_none()
         .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("access-control-allow-origin"), None);
+}
+
+/// A connection left idle for a while is still open: a gateway or a peer that keeps idle
+/// connections (30 s) must never send on one the register is closing (that request fails).
+#[tokio::test]
+async fn an_idle_connection_stays_open_longer_than_actix_keeps_it_by_default() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET /_healthz/livez HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    let mut answer = vec![0; 4096];
+    for round in 0..2 {
+        if round == 1 {
+            // actix closes an idle connection after 5 s unless told otherwise.
+            tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+        }
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let read = stream.read(&mut answer).await.unwrap_or(0);
+        let text = String::from_utf8_lossy(&answer[..read]);
+        assert!(text.starts_with("HTTP/1.1 200"), "round {round}: {text:?}");
+    }
 }

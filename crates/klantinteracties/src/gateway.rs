@@ -210,6 +210,7 @@ pub async fn run(bind: &str, routes: Routes) -> std::io::Result<()> {
 pub fn server(bind: &str, routes: Routes) -> std::io::Result<actix_web::dev::Server> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(reference::CLIENT_IDLE)
         .build()
         .unwrap_or_default();
     tracing::info!(bind, routes = ?routes.0, "gateway listening");
@@ -226,6 +227,7 @@ pub fn server(bind: &str, routes: Routes) -> std::io::Result<actix_web::dev::Ser
             )
             .default_service(web::to(forward))
     })
+    .keep_alive(reference::KEEP_ALIVE)
     .bind(bind)
     .map(|server| server.run())
 }

@@ -206,6 +206,7 @@ impl Application {
                 ))
                 .configure(|cfg| served.routes(cfg))
         })
+        .keep_alive(reference::KEEP_ALIVE)
         .listen(listener)?
         .shutdown_timeout(30)
         // Blocking work is database work: more threads than connections would only wait for

@@ -40,7 +40,11 @@ impl PageRequest {
             Some(text) => PageNumber::Number(
                 text.trim()
                     .parse::<i64>()
-                    .map_err(|_| ApiError::NotFound(INVALID_PAGE))?,
+                    .ok()
+                    // A page whose first row lies past what a number can count is past the
+                    // end of every table (and would overflow into a negative offset).
+                    .filter(|n| n.checked_sub(1).and_then(|n| n.checked_mul(size)).is_some())
+                    .ok_or(ApiError::NotFound(INVALID_PAGE))?,
             ),
         };
         Ok(Self { number, size })
@@ -224,5 +228,22 @@ mod tests {
         assert_eq!(last.offset(), None, "the last page needs the total first");
         let zero = PageRequest::from_query(&Query::parse("page=0")).unwrap();
         assert_eq!(zero.offset(), None);
+    }
+
+    #[test]
+    fn a_page_past_what_an_offset_can_count_is_past_the_end() {
+        for page in [
+            "144115188075855873",
+            "9223372036854775807",
+            "-9223372036854775808",
+        ] {
+            let query = Query::parse(&format!("page={page}&pageSize=100"));
+            assert!(
+                PageRequest::from_query(&query).is_err(),
+                "page {page} would overflow the offset"
+            );
+        }
+        let far = PageRequest::from_query(&Query::parse("page=92233720368547758&pageSize=100"));
+        assert_eq!(far.unwrap().offset(), Some(9_223_372_036_854_775_700));
     }
 }

@@ -60,6 +60,7 @@ impl Source {
             token,
             client: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
+                .pool_idle_timeout(reference::CLIENT_IDLE)
                 .build()
                 .unwrap_or_default(),
         }

@@ -16,7 +16,9 @@ pub use identificator::{
     validate_object_id, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator,
     IdentificatorError,
 };
-pub use resolver::{ResolveError, Resolver, SearchError, REMOTE_FILTER_BOUND};
+pub use resolver::{
+    ResolveError, Resolver, SearchError, CLIENT_IDLE, KEEP_ALIVE, REMOTE_FILTER_BOUND,
+};
 pub use trace::TraceContext;
 pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};
 

@@ -19,6 +19,16 @@ use crate::internal::{
 };
 use crate::{Register, Resource, API_PATH};
 
+/// How long a client of a register keeps an idle connection for the next request. A register
+/// keeps one open longer ([`KEEP_ALIVE`]): a client that outlives the server's idle timeout
+/// may send a request on a connection the server is closing at that moment, and that request
+/// fails (the gateway answered such a request with 502).
+pub const CLIENT_IDLE: Duration = Duration::from_secs(30);
+
+/// How long a register keeps an idle connection open: longer than its clients keep theirs
+/// ([`CLIENT_IDLE`]) and than an Ingress keeps its upstream connections (nginx: 60 s).
+pub const KEEP_ALIVE: Duration = Duration::from_secs(75);
+
 /// How long an object found to exist is trusted without asking again.
 const POSITIVE_TTL: Duration = Duration::from_secs(30);
 
@@ -48,7 +58,7 @@ impl Resolver {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_idle_timeout(CLIENT_IDLE)
             .build()
             .unwrap_or_default();
         Self {

@@ -93,6 +93,7 @@ impl Relay {
             subscribers,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
+                .pool_idle_timeout(reference::CLIENT_IDLE)
                 .build()
                 .unwrap_or_default(),
             token,
