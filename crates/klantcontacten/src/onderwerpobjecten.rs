@@ -265,6 +265,20 @@ impl Crud for Onderwerpobjecten {
         Ok(removal)
     }
 
+    /// An onderwerpobject that names a person by BSN is changed or deleted only by a token that
+    /// may use one.
+    fn allow_change(
+        _: &Register,
+        row: &OnderwerpobjectRow,
+        who: &platform::audit::Who,
+    ) -> ApiResult<()> {
+        let soort = row.data.identificator_code_soort_object_id.trim();
+        if soort.eq_ignore_ascii_case("bsn") && !who.may_use_bsn {
+            return Err(platform::ApiError::BsnNotPermitted);
+        }
+        Ok(())
+    }
+
     fn delete(conn: &mut DbConnection, row: OnderwerpobjectRow) -> ApiResult<()> {
         diesel::delete(o::table.find(row.id)).execute(conn)?;
         Ok(())

@@ -100,7 +100,8 @@ enum TokenAction {
         #[arg(long, default_value = "")]
         application: String,
         /// Limit the token: `REGISTER:read` or `REGISTER:write` (REGISTER one of relatiebeheer,
-        /// klantcontacten, klanttaak, or `*`); repeat or separate with commas. Default: all.
+        /// klantcontacten, klanttaak, or `*`), and `bsn` to let it see and use BSNs; repeat or
+        /// separate with commas. Default: all, BSNs included.
         #[arg(long = "scope", value_delimiter = ',')]
         scopes: Vec<String>,
         #[command(flatten)]

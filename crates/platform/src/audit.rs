@@ -48,13 +48,14 @@ pub const MIGRATIONS: Migrations =
 /// The header a client gives its reason in.
 pub const REASON_HEADER: &str = "X-Audit-Toelichting";
 
-/// Who changes something, and why: the token's identifier and application, and the request's
-/// `X-Audit-Toelichting` (empty without one).
+/// Who changes something, and why: the token's identifier and application, the request's
+/// `X-Audit-Toelichting` (empty without one), and whether the token may touch a BSN.
 #[derive(Debug, Clone, Default)]
 pub struct Who {
     pub identifier: String,
     pub application: String,
     pub toelichting: String,
+    pub may_use_bsn: bool,
 }
 
 impl Who {
@@ -64,6 +65,7 @@ impl Who {
             identifier: crate::auth::SERVICE_IDENTIFIER.into(),
             application: "klantinteracties".into(),
             toelichting: toelichting.into(),
+            may_use_bsn: true,
         }
     }
 }
@@ -90,6 +92,7 @@ impl FromRequest for Who {
             },
         };
         ready(toelichting.map(|toelichting| Who {
+            may_use_bsn: caller.scopes.may_use_bsn(),
             identifier: caller.identifier,
             application: caller.application,
             toelichting,

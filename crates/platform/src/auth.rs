@@ -51,22 +51,35 @@ pub enum Access {
     Write,
 }
 
-/// What a token may do, per register: `klantcontacten:write,relatiebeheer:read`, `*:read`.
-/// No scopes at all: everything (the tokens made before scopes existed keep working).
+/// What a token may do, per register: `klantcontacten:write,relatiebeheer:read`, `*:read`,
+/// and whether it may see and use BSNs (`bsn`; see [`crate::bsn`]). No scopes at all:
+/// everything (the tokens made before scopes existed keep working; those made with scopes
+/// before `bsn` existed were given it by a migration).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Scopes {
     #[default]
     All,
     /// Only these: per register (`None`: every register), up to this access.
-    Only(Vec<(Option<Register>, Access)>),
+    Only {
+        grants: Vec<(Option<Register>, Access)>,
+        bsn: bool,
+    },
 }
+
+/// The scope that lets a token see and use BSNs.
+pub const BSN_SCOPE: &str = "bsn";
 
 impl Scopes {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut scopes = Vec::new();
+        let mut bsn = false;
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part == BSN_SCOPE {
+                bsn = true;
+                continue;
+            }
             let (register, access) = part.split_once(':').ok_or_else(|| {
-                format!("{part:?} is no scope: use register:read or register:write")
+                format!("{part:?} is no scope: use register:read, register:write or bsn")
             })?;
             let register = match register {
                 "*" => None,
@@ -81,16 +94,40 @@ impl Scopes {
             };
             scopes.push((register, access));
         }
+        if scopes.is_empty() && bsn {
+            return Err(
+                "bsn alone reaches no register: add register:read or register:write".into(),
+            );
+        }
         Ok(if scopes.is_empty() {
             Self::All
         } else {
-            Self::Only(scopes)
+            Self::Only {
+                grants: scopes,
+                bsn,
+            }
         })
     }
 
-    /// Every register, read and write.
+    /// Every register, read and write, BSNs included.
     pub fn all() -> Self {
         Self::All
+    }
+
+    /// Nothing at all.
+    pub fn none() -> Self {
+        Self::Only {
+            grants: Vec::new(),
+            bsn: false,
+        }
+    }
+
+    /// Whether the token may see BSNs and use them in filters and writes.
+    pub fn may_use_bsn(&self) -> bool {
+        match self {
+            Scopes::All => true,
+            Scopes::Only { bsn, .. } => *bsn,
+        }
     }
 
     /// Whether a call to `register` (reading, or `writing`) is within the scopes.
@@ -98,7 +135,7 @@ impl Scopes {
         let needed = if writing { Access::Write } else { Access::Read };
         match self {
             Scopes::All => true,
-            Scopes::Only(grants) => grants
+            Scopes::Only { grants, .. } => grants
                 .iter()
                 .any(|(r, access)| r.is_none_or(|r| r == register) && *access >= needed),
         }
@@ -107,10 +144,10 @@ impl Scopes {
 
 impl std::fmt::Display for Scopes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Scopes::Only(grants) = self else {
+        let Scopes::Only { grants, bsn } = self else {
             return Ok(());
         };
-        let parts: Vec<String> = grants
+        let mut parts: Vec<String> = grants
             .iter()
             .map(|(register, access)| {
                 let access = match access {
@@ -120,6 +157,9 @@ impl std::fmt::Display for Scopes {
                 format!("{}:{access}", register.map_or("*", Register::name))
             })
             .collect();
+        if *bsn {
+            parts.push(BSN_SCOPE.to_owned());
+        }
         f.write_str(&parts.join(","))
     }
 }
@@ -289,7 +329,7 @@ impl TokenStore {
             identifier,
             application,
             // A scope that no longer parses grants nothing rather than everything.
-            scopes: Scopes::parse(&scopes).unwrap_or(Scopes::Only(Vec::new())),
+            scopes: Scopes::parse(&scopes).unwrap_or_else(|_| Scopes::none()),
         };
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() > 10_000 {
@@ -339,6 +379,55 @@ mod tests {
         assert!(Scopes::parse("klantcontacten").is_err());
         assert!(Scopes::parse("taken:read").is_err());
         assert!(Scopes::parse("klanttaak:admin").is_err());
+    }
+
+    #[test]
+    fn bsns_are_for_tokens_without_scopes_and_those_that_name_bsn() {
+        assert!(Scopes::all().may_use_bsn());
+        assert!(Scopes::parse("").unwrap().may_use_bsn());
+        let without = Scopes::parse("*:write").unwrap();
+        assert!(!without.may_use_bsn());
+        assert!(without.allows(Register::Relatiebeheer, true));
+        let with = Scopes::parse("relatiebeheer:read, bsn").unwrap();
+        assert!(with.may_use_bsn());
+        assert_eq!(with.to_string(), "relatiebeheer:read,bsn");
+        assert_eq!(Scopes::parse(&with.to_string()).unwrap(), with);
+        assert!(Scopes::parse("bsn").is_err(), "bsn alone reaches nothing");
+        assert!(!Scopes::none().may_use_bsn());
+    }
+
+    #[test]
+    fn tokens_with_scopes_made_before_the_bsn_scope_keep_seeing_bsns() {
+        use diesel::connection::SimpleConnection;
+        use diesel::migration::{MigrationConnection, MigrationSource};
+        use diesel::Connection;
+        use diesel_migrations::MigrationHarness;
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        conn.setup().unwrap();
+        let mut migrations =
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&(MIGRATIONS.sqlite)()).unwrap();
+        migrations.sort_by_key(|m| m.name().version().to_string());
+        let (last, earlier) = migrations.split_last().unwrap();
+        assert!(last.name().to_string().ends_with("bsn_scope"));
+        for migration in earlier {
+            conn.run_migration(migration).unwrap();
+        }
+        conn.batch_execute(
+            "INSERT INTO api_tokens (identifier, token_hash, application, created_at, scopes) VALUES
+             ('old-all', 'a', '', '2026-01-01 00:00:00', ''),
+             ('old-kcc', 'b', '', '2026-01-01 00:00:00', 'klantcontacten:write,relatiebeheer:read')",
+        )
+        .unwrap();
+        conn.run_migration(last).unwrap();
+        let scopes: Vec<String> = api_tokens::table
+            .order(api_tokens::identifier)
+            .select(api_tokens::scopes)
+            .load(&mut conn)
+            .unwrap();
+        let parsed: Vec<Scopes> = scopes.iter().map(|s| Scopes::parse(s).unwrap()).collect();
+        assert!(parsed.iter().all(Scopes::may_use_bsn), "{scopes:?}");
+        assert_eq!(scopes[0], "");
+        assert!(!parsed[1].allows(Register::Relatiebeheer, true));
     }
 
     #[test]

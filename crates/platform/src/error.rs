@@ -67,6 +67,9 @@ pub enum ApiError {
     AuthenticationFailed,
     #[error("permission denied")]
     PermissionDenied,
+    /// A filter or a write that uses a BSN, by a token without the `bsn` scope.
+    #[error("permission denied: BSN")]
+    BsnNotPermitted,
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("method {0} not allowed")]
@@ -156,6 +159,13 @@ impl ApiError {
                 "permission_denied",
                 "U heeft geen toestemming om deze actie uit te voeren.",
                 "U heeft geen toestemming om deze actie uit te voeren.".into(),
+            ),
+            ApiError::BsnNotPermitted => (
+                StatusCode::FORBIDDEN,
+                "PermissionDenied",
+                "permission_denied",
+                "U heeft geen toestemming om deze actie uit te voeren.",
+                "Dit token mag geen BSN zien of gebruiken: zoeken op of schrijven van een BSN vraagt de scope bsn.".into(),
             ),
             ApiError::NotFound(detail) => (
                 StatusCode::NOT_FOUND,

@@ -3,8 +3,10 @@
 //!
 //! In order: unrouted paths (trailing slash, unknown resource) get the plain HTML 404 the
 //! reference gives; an `Accept` that excludes JSON is 406; every call but the API root needs a
-//! token (401); then the handler runs. Every answer gets `API-version` and `Allow`, and an error
-//! gets its problem body here, where the request's origin is known.
+//! token (401); a token without the `bsn` scope may not look a BSN up (403) and gets every BSN
+//! in the answer withheld ([`crate::bsn`]); then the handler runs. Every answer gets
+//! `API-version` and `Allow`, and an error gets its problem body here, where the request's
+//! origin is known.
 
 use std::sync::Arc;
 
@@ -174,6 +176,7 @@ pub async fn edge(
     let origin = edge.origin(&req);
     req.extensions_mut().insert(ApiUrls::new(&origin));
 
+    let mut withhold_bsn = false;
     let refused = if !accepts_json(req.headers().get(header::ACCEPT)) {
         Some(ApiError::NotAcceptable)
     } else if needs_token {
@@ -186,7 +189,11 @@ pub async fn edge(
             Ok(caller) if !within_scope(&caller, api, req.path(), req.method()) => {
                 Some(ApiError::PermissionDenied)
             }
+            Ok(caller) if !caller.scopes.may_use_bsn() && looks_bsn_up(&req) => {
+                Some(ApiError::BsnNotPermitted)
+            }
             Ok(caller) => {
+                withhold_bsn = !caller.scopes.may_use_bsn();
                 req.extensions_mut().insert(caller);
                 None
             }
@@ -210,10 +217,15 @@ pub async fn edge(
         Some(error) => req.error_response(error),
         None => {
             use tracing::Instrument as _;
-            trace
+            let res = trace
                 .scope(next.call(req).instrument(span))
                 .await?
-                .map_into_boxed_body()
+                .map_into_boxed_body();
+            if withhold_bsn {
+                withhold_bsns(res).await
+            } else {
+                res
+            }
         }
     };
     edge.metrics.request(
@@ -232,6 +244,45 @@ pub async fn edge(
         "request"
     );
     Ok(finish(res, &origin, api.version, allow))
+}
+
+/// Whether the request filters on something that could be a BSN.
+fn looks_bsn_up(req: &ServiceRequest) -> bool {
+    crate::query::Query::parse(req.query_string())
+        .pairs()
+        .iter()
+        .any(|(name, value)| crate::bsn::filter_uses_bsn(name, value))
+}
+
+/// The answer with every BSN in its JSON body withheld (a body without one is sent as it was).
+async fn withhold_bsns(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return res;
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let body = match actix_web::body::to_bytes(body).await {
+        Ok(bytes) => {
+            let withheld = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|mut value| crate::bsn::withhold(&mut value).then_some(value));
+            match withheld {
+                Some(value) => BoxBody::new(serde_json::to_vec(&value).unwrap_or_default()),
+                None => BoxBody::new(bytes),
+            }
+        }
+        // The body could not be read to its end: send nothing of it rather than a BSN.
+        Err(_) => {
+            let error = ApiError::Internal(anyhow::anyhow!("an answer could not be read"));
+            return ServiceResponse::new(req, actix_web::ResponseError::error_response(&error));
+        }
+    };
+    ServiceResponse::new(req, head.set_body(body))
 }
 
 /// Adds the API headers and writes a problem body where the handler left a [`Problem`].

@@ -4,6 +4,7 @@
 //! depth. Bodies are normalised to camelCase once, here, so the rest of the code reads one
 //! spelling.
 
+use actix_web::HttpMessage as _;
 use actix_web::{dev::Payload, http::header, web::Bytes, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde_json::{Map, Value};
@@ -99,6 +100,10 @@ impl FromRequest for JsonBody {
             .trim()
             .to_ascii_lowercase();
         let bytes = Bytes::from_request(req, payload);
+        let may_use_bsn = req
+            .extensions()
+            .get::<crate::auth::Caller>()
+            .is_none_or(|caller| caller.scopes.may_use_bsn());
         Box::pin(async move {
             if essence != "application/json" {
                 return Err(ApiError::UnsupportedMediaType(content_type));
@@ -111,7 +116,11 @@ impl FromRequest for JsonBody {
             }
             let value: Value =
                 serde_json::from_slice(&bytes).map_err(|e| ApiError::Parse(e.to_string()))?;
-            Ok(JsonBody(camelize_keys(value)))
+            let value = camelize_keys(value);
+            if !may_use_bsn && crate::bsn::names_bsn(&value) {
+                return Err(ApiError::BsnNotPermitted);
+            }
+            Ok(JsonBody(value))
         })
     }
 }

@@ -2,7 +2,7 @@
 //! them; a lower part never uses a higher one):
 //!
 //! - the API edge: [`http`] (auth, `API-version`, `Allow`, 404/405/406/415), [`auth`] (hashed
-//!   tokens, scopes), [`error`] (the problem format with `invalidParams`), [`json`], [`input`]
+//!   tokens, scopes), [`bsn`] (who may see and use a BSN), [`error`] (the problem format with `invalidParams`), [`json`], [`input`]
 //!   and [`values`] (bodies read field by field), [`query`] and [`pagination`], [`time`];
 //! - the store: [`db`] (diesel on PostgreSQL or SQLite, pools, migrations, a lost database),
 //!   [`statement`] (prepared statements in SQL), [`idempotency`];
@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bsn;
 pub mod crud;
 pub mod db;
 pub mod error;

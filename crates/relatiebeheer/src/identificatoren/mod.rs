@@ -122,6 +122,19 @@ impl Crud for Identificatoren {
         Ok(IdentificatorRow { id, data })
     }
 
+    /// A BSN is changed or deleted only by a token that may use one.
+    fn allow_change(
+        _: &Register,
+        row: &IdentificatorRow,
+        who: &platform::audit::Who,
+    ) -> ApiResult<()> {
+        let bsn = row.data.code_soort_object_id == CodeSoortObjectId::Bsn.as_str();
+        if bsn && !who.may_use_bsn {
+            return Err(platform::ApiError::BsnNotPermitted);
+        }
+        Ok(())
+    }
+
     fn delete(conn: &mut DbConnection, row: IdentificatorRow) -> ApiResult<()> {
         delete_protected(conn, &[row.id])
     }
