@@ -267,15 +267,10 @@ async fn withhold_bsns(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
     let body = match actix_web::body::to_bytes(body).await {
-        Ok(bytes) => {
-            let withheld = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|mut value| crate::bsn::withhold(&mut value).then_some(value));
-            match withheld {
-                Some(value) => BoxBody::new(serde_json::to_vec(&value).unwrap_or_default()),
-                None => BoxBody::new(bytes),
-            }
-        }
+        Ok(bytes) => match crate::bsn::withhold(&bytes) {
+            Some(withheld) => BoxBody::new(withheld),
+            None => BoxBody::new(bytes),
+        },
         // The body could not be read to its end: send nothing of it rather than a BSN.
         Err(_) => {
             let error = ApiError::Internal(anyhow::anyhow!("an answer could not be read"));
