@@ -288,6 +288,31 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         .await,
     );
     refused(&call(&app, &without, Method::DELETE, &path, None).await);
+    // Nor through the partij: leaving it out of the partij's identificatoren would delete it.
+    let partij_path = format!("partijen/{partij_uuid}");
+    refused(
+        &call(
+            &app,
+            &without,
+            Method::PATCH,
+            &partij_path,
+            Some(json!({"partijIdentificatoren": []})),
+        )
+        .await,
+    );
+    let changed = call(
+        &app,
+        &without,
+        Method::PATCH,
+        &partij_path,
+        Some(json!({"indicatieActief": false})),
+    )
+    .await;
+    assert_eq!(
+        changed.status, 200,
+        "what is not a BSN it may change: {}",
+        changed.text
+    );
     let klantcontact = app
         .create(
             "klantcontacten",

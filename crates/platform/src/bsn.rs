@@ -35,6 +35,29 @@ pub fn names_bsn(value: &Value) -> bool {
     }
 }
 
+/// The numbers of the identificatoren of soort `bsn` in `value`, in order: what an update by a
+/// token without the scope must leave as it was.
+pub fn numbers(value: Option<&Value>) -> Vec<&str> {
+    fn collect<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if is_bsn_soort(map.get("codeSoortObjectId")) {
+                    found.extend(map.get("objectId").and_then(Value::as_str));
+                }
+                map.values().for_each(|v| collect(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(value) = value {
+        collect(value, &mut found);
+    }
+    found.sort_unstable();
+    found
+}
+
 /// `json` with the number of every identificator of soort `bsn` withheld; `None` when it has
 /// none (or is no JSON). A scan of the bytes rather than a parsed tree: a page of a hundred
 /// partijen is a few hundred kilobytes, and building and writing its tree again halved the
@@ -210,6 +233,17 @@ mod tests {
         ));
         assert!(!names_bsn(&json!({"partijIdentificator":
             {"codeSoortObjectId": "kvk_nummer", "objectId": "111222333"}})));
+    }
+
+    #[test]
+    fn the_numbers_of_an_object_are_those_of_its_bsn_identificatoren() {
+        let partij = json!({"partijIdentificatoren": [
+            {"partijIdentificator": {"codeSoortObjectId": "kvk_nummer", "objectId": "12345678"}},
+            {"partijIdentificator": {"codeSoortObjectId": "bsn", "objectId": "111222333"}}
+        ]});
+        assert_eq!(numbers(Some(&partij)), ["111222333"]);
+        assert!(numbers(Some(&json!({"partijIdentificatoren": []}))).is_empty());
+        assert!(numbers(None).is_empty());
     }
 
     #[test]

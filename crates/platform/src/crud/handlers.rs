@@ -182,6 +182,12 @@ pub async fn update<R: Crud>(
                 _ => crate::outbound::Actie::PartialUpdate,
             };
             let after = as_value(&view)?;
+            // Nested parts too (a partij's identificatoren): no BSN comes, goes or changes
+            // by a token without the scope; refused, the transaction undoes the save.
+            let bsns = crate::bsn::numbers;
+            if !recorder.who.may_use_bsn && bsns(previous.as_ref()) != bsns(Some(&after)) {
+                return Err(ApiError::BsnNotPermitted);
+            }
             recorder.record_write::<R>(conn, &urls, actie, previous.as_ref(), Some(&after))?;
             Ok(view)
         })
