@@ -1,36 +1,10 @@
 //! A BSN only for tokens with the `bsn` scope: a token without it sees every BSN withheld,
 //! wherever it would be rendered, and may not look one up or write one (403).
 
-use acceptance::{bsn, bsn_identificator, persoon, spawn_app, Reply, TestApp, API};
-use platform::auth::Scopes;
+use acceptance::{bsn, bsn_identificator, klantcontact, persoon, spawn_app, Reply, TestApp, API};
 use platform::bsn::WITHHELD;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// A token with these scopes, made as `token create --scope` makes it.
-fn token(app: &TestApp, identifier: &str, scopes: &str) -> String {
-    let scopes = Scopes::parse(scopes).unwrap();
-    platform::db::Db::connect(&app.settings.auth_database_url().unwrap(), 1)
-        .run_blocking(|conn| platform::auth::create_scoped_token(conn, identifier, "team", &scopes))
-        .unwrap()
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Reply {
-    let mut request = app
-        .client
-        .request(method, app.url(path))
-        .header("Authorization", format!("Token {token}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    app.send(request).await
-}
 
 /// A persoon with a BSN, an address it gave, a klantcontact it was in (with an onderwerpobject
 /// that names a BSN too) and a later change: every place a BSN is rendered has one.
@@ -43,12 +17,7 @@ async fn people(app: &TestApp, first: &str, second: &str) -> Value {
                "soortDigitaalAdres": "email", "adres": "sanne@example.com", "omschrijving": "e-mail"}),
     )
     .await;
-    let klantcontact = app
-        .create(
-            "klantcontacten",
-            json!({"kanaal": "telefoon", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
-        )
-        .await;
+    let klantcontact = app.create("klantcontacten", klantcontact()).await;
     let kc = klantcontact["uuid"].as_str().unwrap();
     app.create(
         "betrokkenen",
@@ -76,7 +45,8 @@ async fn people(app: &TestApp, first: &str, second: &str) -> Value {
 /// Every GET the API document lists, lists with every `expand` it offers and each object of
 /// them in detail (with its audit trail): (path, answer).
 async fn every_answer(app: &TestApp, token: &str) -> Vec<(String, Reply)> {
-    let document = call(app, token, Method::GET, "openapi.json", None)
+    let document = app
+        .call_as(token, Method::GET, "openapi.json", None)
         .await
         .json();
     let paths = document["paths"].as_object().unwrap();
@@ -107,14 +77,9 @@ async fn every_answer(app: &TestApp, token: &str) -> Vec<(String, Reply)> {
         .map(|(path, _)| path);
     for list in lists {
         let expand = expand_of(list);
-        let reply = call(
-            app,
-            token,
-            Method::GET,
-            &format!("{API}{list}{expand}"),
-            None,
-        )
-        .await;
+        let reply = app
+            .call_as(token, Method::GET, &format!("{API}{list}{expand}"), None)
+            .await;
         let uuids: Vec<String> = reply.json()["results"]
             .as_array()
             .into_iter()
@@ -131,7 +96,7 @@ async fn every_answer(app: &TestApp, token: &str) -> Vec<(String, Reply)> {
                 let path = format!("{API}{}{expand}", detail.replace("{uuid}", uuid));
                 answers.push((
                     path.clone(),
-                    call(app, token, Method::GET, &path, None).await,
+                    app.call_as(token, Method::GET, &path, None).await,
                 ));
             }
         }
@@ -156,7 +121,7 @@ async fn a_token_without_the_bsn_scope_learns_no_bsn_through_any_get() {
     )
     .await;
 
-    let without = token(&app, "portaal", "*:write");
+    let without = app.scoped_token("portaal", "*:write");
     let answers = every_answer(&app, &without).await;
     assert!(answers.len() > 20, "{} answers", answers.len());
     for (path, reply) in &answers {
@@ -181,20 +146,20 @@ async fn a_token_without_the_bsn_scope_learns_no_bsn_through_any_get() {
     assert!(withheld > 10, "BSNs withheld in {withheld} places");
 
     // The shape stays: the identificator is there, with its soort, its number withheld.
-    let detail = call(
-        &app,
-        &without,
-        Method::GET,
-        &format!("partijen/{partij_uuid}"),
-        None,
-    )
-    .await;
+    let detail = app
+        .call_as(
+            &without,
+            Method::GET,
+            &format!("partijen/{partij_uuid}"),
+            None,
+        )
+        .await;
     let identificator = &detail.json()["partijIdentificatoren"][0]["partijIdentificator"];
     assert_eq!(identificator["codeSoortObjectId"], "bsn");
     assert_eq!(identificator["objectId"], WITHHELD);
 
     // The same walk with the scope shows them: the walk reaches where BSNs are.
-    let with = token(&app, "kcc", "*:read,bsn");
+    let with = app.scoped_token("kcc", "*:read,bsn");
     let answers = every_answer(&app, &with).await;
     for number in [&first, &second] {
         let places = answers
@@ -216,7 +181,7 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         .as_str()
         .unwrap()
         .to_owned();
-    let without = token(&app, "portaal", "*:write");
+    let without = app.scoped_token("portaal", "*:write");
 
     let refused = |reply: &Reply| {
         assert_eq!(reply.status, 403, "{}", reply.text);
@@ -230,33 +195,32 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         format!("klantcontacten?hadBetrokkene__wasPartij__partijIdentificator__objectId={number}"),
         format!("betrokkenen?wasPartij__partijIdentificator__objectId={number}"),
     ] {
-        refused(&call(&app, &without, Method::GET, &lookup, None).await);
+        refused(&app.call_as(&without, Method::GET, &lookup, None).await);
     }
     // Another number is looked up as before, and listing who has a BSN tells none of them.
-    let kvk = call(
-        &app,
-        &without,
-        Method::GET,
-        "partijen?partijIdentificator__objectId=12345678",
-        None,
-    )
-    .await;
+    let kvk = app
+        .call_as(
+            &without,
+            Method::GET,
+            "partijen?partijIdentificator__objectId=12345678",
+            None,
+        )
+        .await;
     assert_eq!(kvk.status, 200, "{}", kvk.text);
-    let listed = call(
-        &app,
-        &without,
-        Method::GET,
-        "partijen?partijIdentificator__codeSoortObjectId=bsn",
-        None,
-    )
-    .await;
+    let listed = app
+        .call_as(
+            &without,
+            Method::GET,
+            "partijen?partijIdentificator__codeSoortObjectId=bsn",
+            None,
+        )
+        .await;
     assert_eq!(listed.json()["count"], 1);
     assert!(!listed.text.contains(&number));
 
     let other = bsn(5252);
     refused(
-        &call(
-            &app,
+        &app.call_as(
             &without,
             Method::POST,
             "partijen",
@@ -265,8 +229,7 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         .await,
     );
     refused(
-        &call(
-            &app,
+        &app.call_as(
             &without,
             Method::POST,
             "partij-identificatoren",
@@ -278,8 +241,7 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
     // Changing or deleting a stored BSN, even without naming its soort.
     let path = format!("partij-identificatoren/{identificator}");
     refused(
-        &call(
-            &app,
+        &app.call_as(
             &without,
             Method::PATCH,
             &path,
@@ -287,12 +249,11 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         )
         .await,
     );
-    refused(&call(&app, &without, Method::DELETE, &path, None).await);
+    refused(&app.call_as(&without, Method::DELETE, &path, None).await);
     // Nor through the partij: leaving it out of the partij's identificatoren would delete it.
     let partij_path = format!("partijen/{partij_uuid}");
     refused(
-        &call(
-            &app,
+        &app.call_as(
             &without,
             Method::PATCH,
             &partij_path,
@@ -300,25 +261,20 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         )
         .await,
     );
-    let changed = call(
-        &app,
-        &without,
-        Method::PATCH,
-        &partij_path,
-        Some(json!({"indicatieActief": false})),
-    )
-    .await;
+    let changed = app
+        .call_as(
+            &without,
+            Method::PATCH,
+            &partij_path,
+            Some(json!({"indicatieActief": false})),
+        )
+        .await;
     assert_eq!(
         changed.status, 200,
         "what is not a BSN it may change: {}",
         changed.text
     );
-    let klantcontact = app
-        .create(
-            "klantcontacten",
-            json!({"kanaal": "telefoon", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false}),
-        )
-        .await;
+    let klantcontact = app.create("klantcontacten", klantcontact()).await;
     let onderwerp = app
         .create(
             "onderwerpobjecten",
@@ -329,8 +285,7 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         .await;
     let onderwerp = format!("onderwerpobjecten/{}", onderwerp["uuid"].as_str().unwrap());
     refused(
-        &call(
-            &app,
+        &app.call_as(
             &without,
             Method::PATCH,
             &onderwerp,
@@ -338,7 +293,10 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
         )
         .await,
     );
-    refused(&call(&app, &without, Method::DELETE, &onderwerp, None).await);
+    refused(
+        &app.call_as(&without, Method::DELETE, &onderwerp, None)
+            .await,
+    );
     assert_eq!(app.get(&onderwerp).await.status, 200);
 
     // Nothing of it was stored or changed, and a token with the scope does all of it.
@@ -346,32 +304,27 @@ async fn a_token_without_the_bsn_scope_may_not_look_one_up_nor_write_one() {
     assert_eq!(stored["partijIdentificator"]["objectId"], number.as_str());
     assert_eq!(stored["anderePartijIdentificator"], "");
     assert_eq!(app.get("partijen").await.json()["count"], 1);
-    let with = token(&app, "kcc", "*:write,bsn");
-    let found = call(
-        &app,
-        &with,
-        Method::GET,
-        &format!("partijen?partijIdentificator__objectId={number}"),
-        None,
-    )
-    .await;
+    let with = app.scoped_token("kcc", "*:write,bsn");
+    let found = app
+        .call_as(
+            &with,
+            Method::GET,
+            &format!("partijen?partijIdentificator__objectId={number}"),
+            None,
+        )
+        .await;
     assert_eq!(found.json()["count"], 1);
-    let created = call(
-        &app,
-        &with,
-        Method::POST,
-        "partijen",
-        Some(persoon(Some(&other))),
-    )
-    .await;
+    let created = app
+        .call_as(&with, Method::POST, "partijen", Some(persoon(Some(&other))))
+        .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let changed = call(
-        &app,
-        &with,
-        Method::PATCH,
-        &path,
-        Some(json!({"anderePartijIdentificator": "x"})),
-    )
-    .await;
+    let changed = app
+        .call_as(
+            &with,
+            Method::PATCH,
+            &path,
+            Some(json!({"anderePartijIdentificator": "x"})),
+        )
+        .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
 }

@@ -348,6 +348,34 @@ impl TestApp {
         }
     }
 
+    /// A token with these scopes (`*:read,bsn`), made as `token create --scope` makes it.
+    pub fn scoped_token(&self, identifier: &str, scopes: &str) -> String {
+        let scopes = platform::auth::Scopes::parse(scopes).unwrap();
+        platform::db::Db::connect(&self.settings.auth_database_url().unwrap(), 1)
+            .run_blocking(|conn| {
+                platform::auth::create_scoped_token(conn, identifier, "team", &scopes)
+            })
+            .unwrap()
+    }
+
+    /// A request with another token than the test's own.
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .header("Authorization", format!("Token {token}"));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.send(request).await
+    }
+
     /// Creates and returns an object, failing the test when the API refuses.
     pub async fn create(&self, path: &str, body: Value) -> Value {
         let reply = self.post(path, body).await;
@@ -372,6 +400,11 @@ pub fn persoon(bsn: Option<&str>) -> Value {
 
 pub fn bsn_identificator(bsn: &str) -> Value {
     serde_json::json!({"codeObjecttype": "natuurlijk_persoon", "codeSoortObjectId": "bsn", "objectId": bsn, "codeRegister": "brp"})
+}
+
+/// A klantcontact body with only what it needs.
+pub fn klantcontact() -> Value {
+    serde_json::json!({"kanaal": "telefoon", "onderwerp": "x", "taal": "nld", "vertrouwelijk": false})
 }
 
 pub fn organisatie(naam: &str) -> Value {
