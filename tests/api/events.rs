@@ -12,23 +12,23 @@ use serde_json::{json, Value};
 
 /// One request a stand-in received.
 #[derive(Debug, Clone)]
-struct Received {
-    path: String,
+pub(crate) struct Received {
+    pub(crate) path: String,
     content_type: String,
-    authorization: String,
-    body: Value,
+    pub(crate) authorization: String,
+    pub(crate) body: Value,
 }
 
 /// A Notificaties API and webhook stand-in: records what it gets, and answers 500 to the first
 /// `failures` requests.
 #[derive(Clone)]
-struct StandIn {
-    base: String,
+pub(crate) struct StandIn {
+    pub(crate) base: String,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl StandIn {
-    fn start(failures: usize) -> Self {
+    pub(crate) fn start(failures: usize) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -69,7 +69,7 @@ impl StandIn {
         Self { base, received }
     }
 
-    fn at(&self, prefix: &str) -> Vec<Received> {
+    pub(crate) fn at(&self, prefix: &str) -> Vec<Received> {
         self.received
             .lock()
             .unwrap()

@@ -15,6 +15,7 @@ mod filters;
 mod identificatoren;
 mod internetaken;
 mod klantcontacten;
+mod logboek;
 mod logs;
 mod outage;
 mod partijen;

@@ -99,6 +99,10 @@ async fn spawn_behind_gateway() -> TestApp {
 async fn try_spawn_behind_gateway() -> Option<TestApp> {
     use reference::Register;
     const SERVICE_TOKEN: &str = "9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e9a7e";
+    // One Logboek key for the installation, as in production.
+    let logboek_key = platform::logboek::SubjectKey::generate()
+        .unwrap()
+        .to_base64();
     let addresses: Vec<String> = (0..4).map(|_| free_address()).collect();
     let gateway = format!("http://{}", addresses[3]);
     let register_settings = |register: Register, s: &mut Settings| {
@@ -109,6 +113,7 @@ async fn try_spawn_behind_gateway() -> Option<TestApp> {
         s.peers.klantcontacten = Some(format!("http://{}", addresses[1]));
         s.peers.klanttaak = Some(format!("http://{}", addresses[2]));
         s.service_token = Some(SERVICE_TOKEN.into());
+        s.logboek.sleutel = Some(logboek_key.clone());
         // No public base URL: the registers write URLs under the host the gateway says the
         // client used (`X-Forwarded-Host`), as behind an Ingress.
     };
@@ -356,6 +361,46 @@ impl TestApp {
                 platform::auth::create_scoped_token(conn, identifier, "team", &scopes)
             })
             .unwrap()
+    }
+
+    /// A token whose calls serve these processing activities (`token create
+    /// --verwerkingsactiviteit`).
+    pub fn token_for(&self, identifier: &str, scopes: &str, activities: &[&str]) -> String {
+        let scopes = platform::auth::Scopes::parse(scopes).unwrap();
+        let activities: Vec<String> = activities.iter().map(|a| (*a).to_owned()).collect();
+        platform::db::Db::connect(&self.settings.auth_database_url().unwrap(), 1)
+            .run_blocking(|conn| {
+                platform::auth::create_token_for(conn, identifier, identifier, &scopes, &activities)
+            })
+            .unwrap()
+    }
+
+    /// The key the installation's Logboek encrypts BSNs with.
+    pub fn logboek_key(&self) -> platform::logboek::SubjectKey {
+        self.settings.logboek_key().unwrap().unwrap()
+    }
+
+    /// The Logboek's records of the person with this BSN, read with a `logboek` token.
+    pub async fn logboek(&self, bsn: &str) -> Vec<Value> {
+        let token = self.scoped_token(
+            &format!("privacy-{}", uuid::Uuid::new_v4().simple()),
+            "logboek",
+        );
+        let reply = self
+            .call_as(
+                &token,
+                Method::GET,
+                &format!("/logboek?betrokkene={bsn}"),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let body = reply.json();
+        assert_eq!(
+            body["count"].as_u64(),
+            Some(body["results"].as_array().unwrap().len() as u64)
+        );
+        body["results"].as_array().unwrap().clone()
     }
 
     /// A request with another token than the test's own.

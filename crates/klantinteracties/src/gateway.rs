@@ -2,8 +2,8 @@
 //! processes, as the Kubernetes Ingress is in production. For development and tests; it sends
 //! each request to the register that owns its path, tells it the client's host and scheme
 //! (`X-Forwarded-Host`, `X-Forwarded-Proto`) so the URLs it writes are the gateway's, and merges
-//! the three API roots into one. `/_internal` is not passed: the registers reach each other
-//! directly.
+//! the three API roots into one, and the three registers' Logboeken. `/_internal` is not passed:
+//! the registers reach each other directly.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -53,6 +53,9 @@ async fn forward(
     if path == format!("{API_PATH}/") {
         return root(&req, &routes, &client).await;
     }
+    if path == platform::logboek::PATH {
+        return logboek(&req, &routes, &client).await;
+    }
     // The whole API's document: each register serves only its own part.
     let document = path.strip_prefix(API_PATH).unwrap_or_default();
     if matches!(document, "/openapi.json" | "/openapi.yaml") {
@@ -82,47 +85,101 @@ async fn forward(
         Some(query) => format!("{upstream}{path}?{query}"),
         None => format!("{upstream}{path}"),
     };
-    let Ok(method) = reqwest::Method::from_bytes(req.method().as_str().as_bytes()) else {
+    let Some(outgoing) = passed_on(&req, &client, &target, body) else {
         return HttpResponse::MethodNotAllowed().finish();
     };
-    let mut outgoing = client.request(method, &target).body(body);
+    match outgoing.send().await {
+        Ok(response) => answer_as_is(response).await,
+        Err(error) => unreachable(upstream, error),
+    }
+}
+
+/// The client's request to `target`, as the register gets it: its method, headers and body,
+/// and the origin the client used.
+fn passed_on(
+    req: &HttpRequest,
+    client: &reqwest::Client,
+    target: &str,
+    body: web::Bytes,
+) -> Option<reqwest::RequestBuilder> {
+    let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes()).ok()?;
+    let mut outgoing = client.request(method, target).body(body);
     for (name, value) in req.headers() {
         let name = name.as_str();
         if name != "host" && !HOP_BY_HOP.contains(&name) {
             outgoing = outgoing.header(name, value.as_bytes());
         }
     }
-    let (host, scheme) = client_origin(&req);
-    outgoing = outgoing
-        .header("X-Forwarded-Host", host)
-        .header("X-Forwarded-Proto", scheme);
-    match outgoing.send().await {
-        Ok(response) => {
-            let status =
-                StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-            let mut answer = HttpResponse::build(status);
-            for (name, value) in response.headers() {
-                if !HOP_BY_HOP.contains(&name.as_str()) && name.as_str() != "content-length" {
-                    answer.append_header((name.as_str(), value.as_bytes()));
-                }
-            }
-            answer.body(response.bytes().await.unwrap_or_default())
-        }
-        Err(error) => {
-            // Without the URL: its query string may hold a BSN.
-            tracing::warn!(target = %upstream, error = %error.without_url(), "register unreachable");
-            HttpResponse::BadGateway()
-                .content_type("application/json")
-                .body(
-                    serde_json::json!({
-                        "code": "bad_gateway",
-                        "title": "Het register achter deze URL is niet bereikbaar.",
-                        "status": 502,
-                    })
-                    .to_string(),
-                )
+    let (host, scheme) = client_origin(req);
+    Some(
+        outgoing
+            .header("X-Forwarded-Host", host)
+            .header("X-Forwarded-Proto", scheme),
+    )
+}
+
+/// A register's answer, passed to the client.
+async fn answer_as_is(response: reqwest::Response) -> HttpResponse {
+    let status =
+        StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut answer = HttpResponse::build(status);
+    for (name, value) in response.headers() {
+        if !HOP_BY_HOP.contains(&name.as_str()) && name.as_str() != "content-length" {
+            answer.append_header((name.as_str(), value.as_bytes()));
         }
     }
+    answer.body(response.bytes().await.unwrap_or_default())
+}
+
+fn unreachable(upstream: &str, error: reqwest::Error) -> HttpResponse {
+    // Without the URL: its query string may hold a BSN.
+    tracing::warn!(target = %upstream, error = %error.without_url(), "register unreachable");
+    HttpResponse::BadGateway()
+        .content_type("application/json")
+        .body(
+            serde_json::json!({
+                "code": "bad_gateway",
+                "title": "Het register achter deze URL is niet bereikbaar.",
+                "status": 502,
+            })
+            .to_string(),
+        )
+}
+
+/// `GET /logboek`: the records of every register, together, oldest first. Only whole: a
+/// register that refuses or cannot be reached answers for all.
+async fn logboek(req: &HttpRequest, routes: &Routes, client: &reqwest::Client) -> HttpResponse {
+    let mut records: Vec<serde_json::Value> = Vec::new();
+    for register in Register::ALL {
+        let Some(upstream) = routes.0.get(&register) else {
+            continue;
+        };
+        let target = match req.uri().query() {
+            Some(query) => format!("{upstream}{}?{query}", platform::logboek::PATH),
+            None => format!("{upstream}{}", platform::logboek::PATH),
+        };
+        let Some(outgoing) = passed_on(req, client, &target, web::Bytes::new()) else {
+            return HttpResponse::MethodNotAllowed().finish();
+        };
+        let response = match outgoing.send().await {
+            Ok(response) if response.status().is_success() => response,
+            Ok(response) => return answer_as_is(response).await,
+            Err(error) => return unreachable(upstream, error),
+        };
+        if let Ok(serde_json::Value::Object(mut part)) = response.json().await {
+            if let Some(serde_json::Value::Array(results)) = part.remove("results") {
+                records.extend(results);
+            }
+        }
+    }
+    let start = |record: &serde_json::Value| {
+        record
+            .get("start_time")
+            .and_then(serde_json::Value::as_str)
+            .and_then(platform::time::parse_datetime)
+    };
+    records.sort_by_key(start);
+    HttpResponse::Ok().json(serde_json::json!({ "count": records.len(), "results": records }))
 }
 
 /// The host and scheme the client reached the gateway on.

@@ -21,6 +21,7 @@ use platform::db::{self, Db, Migrations};
 use platform::events::Relay;
 use platform::health::Databases;
 use platform::http::{html_not_found, Api, Edge, Urls};
+use platform::logboek::{Logboek, Logboeken};
 use platform::metrics::Metrics;
 use reference::internal::INTERNAL_PATH;
 use reference::{Register, Resolver, API_PATH};
@@ -40,6 +41,14 @@ fn migrations_of(register: Register) -> Migrations {
         Register::Klanttaak => klanttaak::MIGRATIONS,
     }
 }
+
+/// What every register keeps in its own database besides its resources: its audit trail, the
+/// repeated POSTs it answers, its Logboek.
+const ALONGSIDE: [Migrations; 3] = [
+    platform::audit::MIGRATIONS,
+    platform::idempotency::MIGRATIONS,
+    platform::logboek::MIGRATIONS,
+];
 
 /// What a register serves under the API: its resources and actions.
 struct Parts {
@@ -86,13 +95,11 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<usize> {
             ),
             None => plan.push((url, vec![migrations_of(register)])),
         }
-        // Every register keeps its audit trail and answers repeated POSTs in its own database.
         if let Some((_, sets)) = plan
             .iter_mut()
             .find(|(u, _)| *u == settings.database_url(register))
         {
-            sets.push(platform::audit::MIGRATIONS);
-            sets.push(platform::idempotency::MIGRATIONS);
+            sets.extend(ALONGSIDE);
         }
     }
     let mut applied = 0;
@@ -140,12 +147,14 @@ impl Application {
         let metrics = Arc::new(Metrics::new());
         let relays = relays::of(settings, &dbs, &peers, &service_token, &metrics);
         let resolver = Resolver::new(peers, service_token, Duration::from_secs(5));
+        let logboeken = logboeken(settings, &dbs)?;
         let registers = Registers::new(
             settings,
             &dbs,
             &relays,
             &resolver,
             relays::outside(settings),
+            &logboeken,
         );
 
         let edge = Arc::new(Edge {
@@ -153,6 +162,7 @@ impl Application {
             tokens: tokens.clone(),
             public_origin: settings.public_base_url.clone(),
             metrics: Arc::clone(&metrics),
+            logboeken: logboeken.clone(),
         });
         let mut databases = vec![("auth", tokens.db().clone())];
         for register in &served {
@@ -198,6 +208,7 @@ impl Application {
                 .app_data(web::Data::new(databases.clone()))
                 .app_data(web::Data::new(backlog.clone()))
                 .app_data(web::Data::new(Arc::clone(&served_metrics)))
+                .app_data(web::Data::new(logboeken.clone()))
                 .wrap(from_fn(platform::http::edge))
                 // Outside the edge: a browser's preflight carries no token.
                 .wrap(actix_web::middleware::Condition::new(
@@ -283,6 +294,10 @@ impl Served {
         cfg.configure(platform::health::configure)
             .route("/_healthz/events", web::get().to(platform::events::backlog))
             .route("/metrics", web::get().to(platform::metrics::endpoint))
+            .route(
+                platform::logboek::PATH,
+                web::get().to(platform::logboek::read),
+            )
             .service(
                 web::scope(API_PATH)
                     .route(
@@ -341,12 +356,37 @@ fn apis(served: &[Register]) -> Vec<Api> {
         });
     }
     apis.push(Api {
+        prefix: platform::logboek::PATH,
+        version: "",
+        resources: Vec::new(),
+        actions: Vec::new(),
+    });
+    apis.push(Api {
         prefix: INTERNAL_PATH,
         version: "",
         resources: Vec::new(),
         actions: internal,
     });
     apis
+}
+
+/// The Logboek of every register served here, in its own database.
+fn logboeken(settings: &Settings, dbs: &HashMap<Register, Db>) -> anyhow::Result<Logboeken> {
+    let key = settings.logboek_key()?;
+    let external = settings.logboek.url.is_some();
+    Ok(Logboeken(
+        Register::ALL
+            .into_iter()
+            .filter_map(|register| {
+                let db = dbs.get(&register)?.clone();
+                let logboek = match &key {
+                    Some(key) => Logboek::new(key.clone(), external, register),
+                    None => Logboek::off(),
+                };
+                Some((register, db, logboek))
+            })
+            .collect(),
+    ))
 }
 
 /// Where each register is reached: those served here on this process's own address, the others
@@ -495,4 +535,38 @@ async fn api_root(
         .map(|r| ((*r).to_owned(), Value::String(format!("{root}/{r}"))))
         .collect();
     platform::http::ok(&body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::migration::MigrationSource;
+
+    /// Diesel knows a migration by its version alone: two sets in one database with the same
+    /// version would leave one of them unapplied.
+    #[test]
+    fn the_migrations_that_share_a_database_have_versions_of_their_own() {
+        for register in Register::ALL {
+            // Tokens live in the register's database when it is served alone.
+            let sets: Vec<Migrations> = [platform::auth::MIGRATIONS, migrations_of(register)]
+                .into_iter()
+                .chain(ALONGSIDE)
+                .collect();
+            let mut postgres: Vec<String> = Vec::new();
+            let mut sqlite: Vec<String> = Vec::new();
+            for set in &sets {
+                let pg = MigrationSource::<diesel::pg::Pg>::migrations(&(set.postgres)()).unwrap();
+                postgres.extend(pg.iter().map(|m| m.name().version().to_string()));
+                let lite =
+                    MigrationSource::<diesel::sqlite::Sqlite>::migrations(&(set.sqlite)()).unwrap();
+                sqlite.extend(lite.iter().map(|m| m.name().version().to_string()));
+            }
+            for versions in [postgres, sqlite] {
+                let mut unique = versions.clone();
+                unique.sort();
+                unique.dedup();
+                assert_eq!(unique.len(), versions.len(), "{register:?}: {versions:?}");
+            }
+        }
+    }
 }

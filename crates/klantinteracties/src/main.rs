@@ -88,6 +88,18 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// The Logboek Dataverwerkingen.
+    Logboek {
+        #[command(subcommand)]
+        action: LogboekAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogboekAction {
+    /// Print a new key to encrypt BSNs in the Logboek with (configure it as
+    /// KLANTINTERACTIES_LOGBOEK__SLEUTEL, the same in every register).
+    Sleutel,
 }
 
 #[derive(Subcommand)]
@@ -101,9 +113,16 @@ enum TokenAction {
         application: String,
         /// Limit the token: `REGISTER:read` or `REGISTER:write` (REGISTER one of relatiebeheer,
         /// klantcontacten, klanttaak, or `*`), and `bsn` to let it see and use BSNs; repeat or
-        /// separate with commas. Default: all, BSNs included.
+        /// separate with commas. Default: all, BSNs included. `logboek` lets it read the
+        /// Logboek Dataverwerkingen.
         #[arg(long = "scope", value_delimiter = ',')]
         scopes: Vec<String>,
+        /// The processing activity (a URI in the register of processing activities) the
+        /// token's calls serve, recorded in the Logboek; repeat to allow a call to name another
+        /// of them in X-Verwerkingsactiviteit (the first is the default). None: a call may name
+        /// any.
+        #[arg(long = "verwerkingsactiviteit")]
+        activities: Vec<String>,
         #[command(flatten)]
         storage: Storage,
     },
@@ -225,11 +244,18 @@ fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&document)?);
             Ok(())
         }
+        Command::Logboek {
+            action: LogboekAction::Sleutel,
+        } => {
+            println!("{}", platform::logboek::SubjectKey::generate()?.to_base64());
+            Ok(())
+        }
         Command::Token { action } => match action {
             TokenAction::Create {
                 identifier,
                 application,
                 scopes,
+                activities,
                 storage,
             } => {
                 apply(&mut settings, &storage);
@@ -237,7 +263,13 @@ fn main() -> anyhow::Result<()> {
                     platform::auth::Scopes::parse(&scopes.join(",")).map_err(anyhow::Error::msg)?;
                 let db = token_db(&settings)?;
                 let token = db.run_blocking(|conn| {
-                    platform::auth::create_scoped_token(conn, &identifier, &application, &scopes)
+                    platform::auth::create_token_for(
+                        conn,
+                        &identifier,
+                        &application,
+                        &scopes,
+                        &activities,
+                    )
                 })?;
                 println!("Token for {identifier} (shown once; only its hash is stored):");
                 println!("{token}");
@@ -257,12 +289,13 @@ fn main() -> anyhow::Result<()> {
                         token.scopes
                     };
                     println!(
-                        "{}\t{}\tcreated {}\t{}\t{}",
+                        "{}\t{}\tcreated {}\t{}\t{}\t{}",
                         token.identifier,
                         token.application,
                         platform::time::format_datetime(token.created_at),
                         state,
-                        scopes
+                        scopes,
+                        token.verwerkingsactiviteiten
                     );
                 }
                 Ok(())

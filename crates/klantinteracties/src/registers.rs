@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use actix_web::web;
 use platform::db::Db;
 use platform::events::Relay;
+use platform::logboek::Logboeken;
 use platform::outbound::Outside;
 use platform::register::Shared;
 use reference::internal::Endpoint;
@@ -28,6 +29,7 @@ impl Registers {
         relays: &HashMap<Register, Relay>,
         resolver: &Resolver,
         outside: Outside,
+        logboeken: &Logboeken,
     ) -> Self {
         let shared = |register: Register| {
             Some(Shared {
@@ -35,6 +37,7 @@ impl Registers {
                 resolver: resolver.clone(),
                 events: relays.get(&register).map(Relay::waker)?,
                 outside,
+                logboek: logboeken.of(register)?.1.clone(),
             })
         };
         let corrections = if settings.klantcontact_reason_required {

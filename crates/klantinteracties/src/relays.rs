@@ -1,5 +1,5 @@
 //! Where each register's events go: the read models and cascades of the other registers
-//! (`readmodels`), and the systems outside (a Notificaties API, webhooks).
+//! (`readmodels`), and the systems outside (a Notificaties API, webhooks, a Logboek).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,7 +67,8 @@ pub fn outside(settings: &Settings) -> Outside {
     }
 }
 
-/// The systems outside the registers that hear of every notificatie and zaak event.
+/// The systems outside the registers that hear of every notificatie and zaak event, and the
+/// external Logboek that takes every Logboek record.
 fn external(settings: &Settings) -> Vec<Subscriber> {
     const TOPICS: [&str; 2] = ["notificatie", "zaak"];
     let source = settings
@@ -86,6 +87,16 @@ fn external(settings: &Settings) -> Vec<Subscriber> {
             topics: TOPICS.to_vec(),
         })
         .collect();
+    if let Some(url) = &settings.logboek.url {
+        subscribers.push(Subscriber {
+            name: "logboek".into(),
+            target: Target::Logboek {
+                url: url.clone(),
+                authorization: settings.logboek.authorization.clone(),
+            },
+            topics: vec![platform::logboek::TOPIC],
+        });
+    }
     if let Some(root) = &settings.notificaties.url {
         subscribers.push(Subscriber {
             name: "notificaties".into(),

@@ -36,6 +36,14 @@
 //! - `KLANTINTERACTIES_KLANTCONTACT_GRACE_HOURS` — how long a klantcontact may be supplemented
 //!   without a reason (24); `KLANTINTERACTIES_KLANTCONTACT_REASON_REQUIRED=false` switches the
 //!   rule off;
+//! - `KLANTINTERACTIES_LOGBOEK__SLEUTEL` — the key (64 bytes, base64; `klantinteracties logboek
+//!   sleutel` makes one) the Logboek Dataverwerkingen encrypts a person's BSN with; the same in
+//!   every register of an installation. Without it: the key in `DATA_DIR/logboek.key`, made at
+//!   the first start;
+//! - `KLANTINTERACTIES_LOGBOEK__URL` — an external Logboek that receives every record (JSON,
+//!   POST, retried until it confirms), with `…__AUTHORIZATION` as its `Authorization` header;
+//! - `KLANTINTERACTIES_LOGBOEK__ENABLED=false` — keep no Logboek (to measure its cost, or where
+//!   another component keeps it);
 //! - `KLANTINTERACTIES_LOG_FORMAT` — `pretty` or `json`; `KLANTINTERACTIES_LOG_LEVEL` (or
 //!   `RUST_LOG`) — e.g. `info`.
 
@@ -70,6 +78,35 @@ pub struct Notificaties {
     pub client_id: String,
     #[serde(default)]
     pub secret: String,
+}
+
+/// The Logboek Dataverwerkingen (`platform::logboek`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Logboek {
+    /// Whether processings of persons' data are recorded.
+    #[serde(default = "recorded")]
+    pub enabled: bool,
+    /// The key BSNs are encrypted with (base64 of 64 bytes).
+    pub sleutel: Option<String>,
+    /// An external Logboek that receives every record.
+    pub url: Option<String>,
+    /// The `Authorization` header sent to it.
+    pub authorization: Option<String>,
+}
+
+fn recorded() -> bool {
+    true
+}
+
+impl Default for Logboek {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            sleutel: None,
+            url: None,
+            authorization: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -113,6 +150,8 @@ pub struct Settings {
     /// The `source` of outgoing events: a URN naming this installation (NL GOV CloudEvents
     /// profile), e.g. `urn:nld:oin:00000001234567890000:systeem:klantinteracties`.
     pub events_source: Option<String>,
+    #[serde(default)]
+    pub logboek: Logboek,
 }
 
 impl Settings {
@@ -177,6 +216,7 @@ impl Settings {
             events_source: None,
             klantcontact_grace_hours: 24,
             klantcontact_reason_required: true,
+            logboek: Logboek::default(),
         };
         settings.normalise();
         settings
@@ -200,7 +240,43 @@ impl Settings {
         blank(&mut self.service_token);
         blank(&mut self.notificaties.url);
         blank(&mut self.events_source);
+        blank(&mut self.logboek.sleutel);
+        blank(&mut self.logboek.url);
+        blank(&mut self.logboek.authorization);
         self.webhooks.retain(|w| !w.trim().is_empty());
+    }
+
+    /// The key the Logboek encrypts BSNs with (`None`: no Logboek is kept): the configured one,
+    /// else the one in the data dir, made there at the first start.
+    pub fn logboek_key(&self) -> anyhow::Result<Option<platform::logboek::SubjectKey>> {
+        use anyhow::Context as _;
+        use platform::logboek::SubjectKey;
+        if !self.logboek.enabled {
+            return Ok(None);
+        }
+        if let Some(key) = &self.logboek.sleutel {
+            return SubjectKey::parse(key).map(Some);
+        }
+        let file = self.data_dir.join("logboek.key");
+        match std::fs::read_to_string(&file) {
+            Ok(text) => SubjectKey::parse(&text)
+                .with_context(|| format!("in {}", file.display()))
+                .map(Some),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let key = SubjectKey::generate()?;
+                std::fs::create_dir_all(&self.data_dir)?;
+                write_secret(&file, &key.to_base64()).with_context(|| {
+                    format!("the Logboek key cannot be kept in {}", file.display())
+                })?;
+                if self.register.is_some() {
+                    tracing::warn!(file = %file.display(), "a Logboek key was made for this register alone: configure one for the installation (KLANTINTERACTIES_LOGBOEK__SLEUTEL) so every register encrypts a BSN alike");
+                } else {
+                    tracing::info!(file = %file.display(), "a Logboek key was made; keep it with the backups");
+                }
+                Ok(Some(key))
+            }
+            Err(error) => Err(error).with_context(|| format!("reading {}", file.display())),
+        }
     }
 
     /// The registers this process serves.
@@ -263,4 +339,14 @@ impl Settings {
             .iter()
             .any(|u| platform::db::BackendKind::of(u) == platform::db::BackendKind::Sqlite))
     }
+}
+
+/// Writes a file only its owner may read, failing when it exists.
+fn write_secret(file: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file)?.write_all(text.as_bytes())
 }

@@ -79,6 +79,7 @@ impl FromRequest for Who {
             identifier: String::new(),
             application: String::new(),
             scopes: crate::auth::Scopes::all(),
+            activities: Vec::new(),
         });
         let toelichting = match req.headers().get(REASON_HEADER) {
             None => Ok(String::new()),

@@ -26,6 +26,7 @@ diesel::table! {
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         scopes -> Text,
+        verwerkingsactiviteiten -> Text,
     }
 }
 
@@ -35,13 +36,37 @@ pub const MIGRATIONS: Migrations = crate::migrations!("migrations/postgres", "mi
 /// How long a validated token is trusted without asking the database again.
 pub const CACHE_TTL: Duration = Duration::from_secs(10);
 
-/// Who is calling: the token's identifier and application (kept with every change), and what
-/// its token may do.
+/// Who is calling: the token's identifier and application (kept with every change), what its
+/// token may do, and the processing activities its calls serve (Logboek Dataverwerkingen).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub identifier: String,
     pub application: String,
     pub scopes: Scopes,
+    /// URIs in the municipality's register of processing activities; the first is the one a
+    /// call serves unless it names another of them. None: a call may name any.
+    pub activities: Vec<String>,
+}
+
+impl Caller {
+    /// The processing activity of a call that names `asked` (its `X-Verwerkingsactiviteit`),
+    /// or `None` when the token does not allow that one.
+    pub fn activity(&self, asked: Option<&str>) -> Option<Option<String>> {
+        match asked {
+            None => Some(self.activities.first().cloned()),
+            Some(asked)
+                if self.activities.is_empty() || self.activities.iter().any(|a| a == asked) =>
+            {
+                Some(Some(asked.to_owned()))
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+/// Whether `text` can name a processing activity: an absolute URI.
+pub fn is_activity(text: &str) -> bool {
+    !text.is_empty() && !text.chars().any(char::is_whitespace) && url::Url::parse(text).is_ok()
 }
 
 /// Reading, or reading and writing.
@@ -63,23 +88,32 @@ pub enum Scopes {
     Only {
         grants: Vec<(Option<Register>, Access)>,
         bsn: bool,
+        logboek: bool,
     },
 }
 
 /// The scope that lets a token see and use BSNs.
 pub const BSN_SCOPE: &str = "bsn";
 
+/// The scope that lets a token read the Logboek ([`crate::logboek`]).
+pub const LOGBOEK_SCOPE: &str = "logboek";
+
 impl Scopes {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut scopes = Vec::new();
         let mut bsn = false;
+        let mut logboek = false;
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             if part == BSN_SCOPE {
                 bsn = true;
                 continue;
             }
+            if part == LOGBOEK_SCOPE {
+                logboek = true;
+                continue;
+            }
             let (register, access) = part.split_once(':').ok_or_else(|| {
-                format!("{part:?} is no scope: use register:read, register:write or bsn")
+                format!("{part:?} is no scope: use register:read, register:write, bsn or logboek")
             })?;
             let register = match register {
                 "*" => None,
@@ -99,12 +133,13 @@ impl Scopes {
                 "bsn alone reaches no register: add register:read or register:write".into(),
             );
         }
-        Ok(if scopes.is_empty() {
+        Ok(if scopes.is_empty() && !logboek {
             Self::All
         } else {
             Self::Only {
                 grants: scopes,
                 bsn,
+                logboek,
             }
         })
     }
@@ -119,6 +154,7 @@ impl Scopes {
         Self::Only {
             grants: Vec::new(),
             bsn: false,
+            logboek: false,
         }
     }
 
@@ -127,6 +163,14 @@ impl Scopes {
         match self {
             Scopes::All => true,
             Scopes::Only { bsn, .. } => *bsn,
+        }
+    }
+
+    /// Whether the token may read the Logboek.
+    pub fn may_read_logboek(&self) -> bool {
+        match self {
+            Scopes::All => true,
+            Scopes::Only { logboek, .. } => *logboek,
         }
     }
 
@@ -144,7 +188,12 @@ impl Scopes {
 
 impl std::fmt::Display for Scopes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Scopes::Only { grants, bsn } = self else {
+        let Scopes::Only {
+            grants,
+            bsn,
+            logboek,
+        } = self
+        else {
             return Ok(());
         };
         let mut parts: Vec<String> = grants
@@ -159,6 +208,9 @@ impl std::fmt::Display for Scopes {
             .collect();
         if *bsn {
             parts.push(BSN_SCOPE.to_owned());
+        }
+        if *logboek {
+            parts.push(LOGBOEK_SCOPE.to_owned());
         }
         f.write_str(&parts.join(","))
     }
@@ -184,6 +236,8 @@ pub struct TokenInfo {
     pub created_at: time::PrimitiveDateTime,
     pub revoked_at: Option<time::PrimitiveDateTime>,
     pub scopes: String,
+    /// Space-separated.
+    pub verwerkingsactiviteiten: String,
 }
 
 /// Creates a token and returns it; only its hash is stored.
@@ -202,8 +256,23 @@ pub fn create_scoped_token(
     application: &str,
     scopes: &Scopes,
 ) -> anyhow::Result<String> {
+    create_token_for(conn, identifier, application, scopes, &[])
+}
+
+/// Creates a token limited to `scopes` whose calls serve these processing activities (the
+/// first unless a call names another; none: a call may name any) and returns it.
+pub fn create_token_for(
+    conn: &mut DbConnection,
+    identifier: &str,
+    application: &str,
+    scopes: &Scopes,
+    activities: &[String],
+) -> anyhow::Result<String> {
     let identifier = identifier.trim();
     anyhow::ensure!(!identifier.is_empty(), "the identifier may not be empty");
+    if let Some(bad) = activities.iter().find(|a| !is_activity(a)) {
+        anyhow::bail!("{bad:?} is no processing activity: give its URI");
+    }
     let active = api_tokens::table
         .filter(api_tokens::identifier.eq(identifier))
         .filter(api_tokens::revoked_at.is_null())
@@ -221,6 +290,7 @@ pub fn create_scoped_token(
             api_tokens::application.eq(application),
             api_tokens::created_at.eq(crate::time::now()),
             api_tokens::scopes.eq(scopes.to_string()),
+            api_tokens::verwerkingsactiviteiten.eq(activities.join(" ")),
         ))
         .execute(conn)?;
     Ok(token)
@@ -234,6 +304,7 @@ pub fn list_tokens(conn: &mut DbConnection) -> anyhow::Result<Vec<TokenInfo>> {
             api_tokens::created_at,
             api_tokens::revoked_at,
             api_tokens::scopes,
+            api_tokens::verwerkingsactiviteiten,
         ))
         .order(api_tokens::id)
         .load(conn)?)
@@ -303,13 +374,14 @@ impl TokenStore {
                 identifier: SERVICE_IDENTIFIER.into(),
                 application: "klantinteracties".into(),
                 scopes: Scopes::all(),
+                activities: Vec::new(),
             });
         }
         if let Some(caller) = self.cached(&hash) {
             return Ok(caller);
         }
         let lookup = hash.clone();
-        let found: Option<(String, String, String)> = self
+        let found: Option<(String, String, String, String)> = self
             .db
             .read(move |conn| {
                 Ok(api_tokens::table
@@ -319,15 +391,18 @@ impl TokenStore {
                         api_tokens::identifier,
                         api_tokens::application,
                         api_tokens::scopes,
+                        api_tokens::verwerkingsactiviteiten,
                     ))
                     .first(conn)
                     .optional()?)
             })
             .await?;
-        let (identifier, application, scopes) = found.ok_or(ApiError::AuthenticationFailed)?;
+        let (identifier, application, scopes, activities) =
+            found.ok_or(ApiError::AuthenticationFailed)?;
         let caller = Caller {
             identifier,
             application,
+            activities: activities.split_whitespace().map(str::to_owned).collect(),
             // A scope that no longer parses grants nothing rather than everything.
             scopes: Scopes::parse(&scopes).unwrap_or_else(|_| Scopes::none()),
         };
@@ -397,6 +472,45 @@ mod tests {
     }
 
     #[test]
+    fn the_logboek_is_for_tokens_without_scopes_and_those_that_name_it() {
+        assert!(Scopes::all().may_read_logboek());
+        assert!(!Scopes::parse("*:write,bsn").unwrap().may_read_logboek());
+        let officer = Scopes::parse("logboek").unwrap();
+        assert!(officer.may_read_logboek());
+        assert!(!officer.allows(Register::Relatiebeheer, false));
+        assert!(!officer.may_use_bsn());
+        assert_eq!(officer.to_string(), "logboek");
+        assert_eq!(Scopes::parse(&officer.to_string()).unwrap(), officer);
+    }
+
+    #[test]
+    fn a_call_serves_the_tokens_activity_or_one_it_allows() {
+        let activity = "https://verwerkingen.gemeente.nl/activiteiten/kcc".to_owned();
+        let other = "https://verwerkingen.gemeente.nl/activiteiten/wmo";
+        let bound = Caller {
+            identifier: "kcc".into(),
+            application: "kcc".into(),
+            scopes: Scopes::all(),
+            activities: vec![activity.clone()],
+        };
+        assert_eq!(bound.activity(None), Some(Some(activity.clone())));
+        assert_eq!(
+            bound.activity(Some(&activity)),
+            Some(Some(activity.clone()))
+        );
+        assert_eq!(bound.activity(Some(other)), None);
+        let free = Caller {
+            activities: Vec::new(),
+            ..bound
+        };
+        assert_eq!(free.activity(None), Some(None));
+        assert_eq!(free.activity(Some(other)), Some(Some(other.to_owned())));
+        assert!(is_activity(other));
+        assert!(!is_activity("kcc"));
+        assert!(!is_activity("https://x.nl/a b"));
+    }
+
+    #[test]
     fn tokens_with_scopes_made_before_the_bsn_scope_keep_seeing_bsns() {
         use diesel::connection::SimpleConnection;
         use diesel::migration::{MigrationConnection, MigrationSource};
@@ -407,8 +521,12 @@ mod tests {
         let mut migrations =
             MigrationSource::<diesel::sqlite::Sqlite>::migrations(&(MIGRATIONS.sqlite)()).unwrap();
         migrations.sort_by_key(|m| m.name().version().to_string());
-        let (last, earlier) = migrations.split_last().unwrap();
-        assert!(last.name().to_string().ends_with("bsn_scope"));
+        let at = migrations
+            .iter()
+            .position(|m| m.name().to_string().ends_with("bsn_scope"))
+            .unwrap();
+        let (earlier, rest) = migrations.split_at(at);
+        let last = &rest[0];
         for migration in earlier {
             conn.run_migration(migration).unwrap();
         }

@@ -78,6 +78,17 @@ pub fn withhold(json: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The numbers of the BSNs in `json` (none when it is not well-formed JSON): whose data an
+/// answer shows.
+pub fn in_json(json: &[u8]) -> Vec<String> {
+    bsn_numbers(json)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(start, end)| std::str::from_utf8(&json[start..end]).ok())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// An object or array being scanned: the key whose value comes next (objects), whether its
 /// `codeSoortObjectId` names a BSN, and where its `objectId`'s text is.
 #[derive(Default)]

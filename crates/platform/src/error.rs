@@ -70,6 +70,9 @@ pub enum ApiError {
     /// A filter or a write that uses a BSN, by a token without the `bsn` scope.
     #[error("permission denied: BSN")]
     BsnNotPermitted,
+    /// A processing activity the token may not name.
+    #[error("permission denied: processing activity")]
+    ActivityNotPermitted,
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("method {0} not allowed")]
@@ -166,6 +169,13 @@ impl ApiError {
                 "permission_denied",
                 "U heeft geen toestemming om deze actie uit te voeren.",
                 "Dit token mag geen BSN zien of gebruiken: zoeken op of schrijven van een BSN vraagt de scope bsn.".into(),
+            ),
+            ApiError::ActivityNotPermitted => (
+                StatusCode::FORBIDDEN,
+                "PermissionDenied",
+                "permission_denied",
+                "U heeft geen toestemming om deze actie uit te voeren.",
+                "Dit token mag deze verwerkingsactiviteit niet opgeven: het is gemaakt voor andere.".into(),
             ),
             ApiError::NotFound(detail) => (
                 StatusCode::NOT_FOUND,

@@ -4,9 +4,11 @@
 //! In order: unrouted paths (trailing slash, unknown resource) get the plain HTML 404 the
 //! reference gives; an `Accept` that excludes JSON is 406; every call but the API root needs a
 //! token (401); a token without the `bsn` scope may not look a BSN up (403) and gets every BSN
-//! in the answer withheld ([`crate::bsn`]); then the handler runs. Every answer gets
-//! `API-version` and `Allow`, and an error gets its problem body here, where the request's
-//! origin is known.
+//! in the answer withheld ([`crate::bsn`]); a processing activity the token may not name is 403;
+//! then the handler runs, as a [`Processing`]. A read that touched a person's data is recorded
+//! in the Logboek before it is answered ([`crate::logboek`]; writes record in their own
+//! transaction). Every answer gets `API-version` and `Allow`, and an error gets its problem body
+//! here, where the request's origin is known.
 
 use std::sync::Arc;
 
@@ -20,7 +22,9 @@ use reference::ApiUrls;
 use serde::Serialize;
 
 use crate::auth::{Caller, TokenStore};
+use crate::db::Db;
 use crate::error::{ApiError, Problem};
+use crate::logboek::{Logboek, Logboeken, Processing};
 
 /// One API served by this process: its path prefix, version and resources.
 #[derive(Debug, Clone)]
@@ -41,6 +45,8 @@ pub struct Edge {
     pub public_origin: Option<String>,
     /// Where every API call is counted.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Where the registers served here record their processings of persons' data.
+    pub logboeken: Logboeken,
 }
 
 const ROOT_ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -58,6 +64,13 @@ impl Edge {
     fn route(&self, path: &str) -> Option<Route<'_>> {
         let api = self.apis.iter().find(|api| path.starts_with(api.prefix))?;
         let rest = &path[api.prefix.len()..];
+        if api.prefix == crate::logboek::PATH {
+            return Some(if rest.is_empty() {
+                Route::Resource(api, ROOT_ALLOW)
+            } else {
+                Route::NotRouted
+            });
+        }
         // The root and the API's own documents are open to all, as in the reference.
         if matches!(rest, "/" | "/openapi.json" | "/openapi.yaml" | "/schema/") {
             return Some(Route::Root(api));
@@ -102,28 +115,170 @@ impl Edge {
     }
 }
 
-/// Whether the token may make this call: the register that owns the path, read or write.
-fn within_scope(caller: &Caller, api: &Api, path: &str, method: &actix_web::http::Method) -> bool {
+/// The register that owns a path of an API.
+fn register_of(api: &Api, path: &str) -> Option<reference::Register> {
     use reference::{Register, Resource};
     let name = path[api.prefix.len()..]
         .trim_start_matches('/')
         .split('/')
         .next()
         .unwrap_or_default();
-    let register = if api.prefix == reference::API_PATH {
+    if api.prefix == reference::API_PATH {
         match Resource::from_path(name) {
-            Some(resource) => resource.register(),
-            None if name == "maak-klantcontact" => Register::Klantcontacten,
-            None => return true,
+            Some(resource) => Some(resource.register()),
+            None if name == "maak-klantcontact" => Some(Register::Klantcontacten),
+            None => None,
         }
     } else if api.prefix.starts_with("/contactgegevens") {
-        Register::Relatiebeheer
+        Some(Register::Relatiebeheer)
     } else {
-        // `/_internal`: the service token only, checked by each endpoint.
+        None
+    }
+}
+
+/// Whether the token may make this call: the register that owns the path, read or write; the
+/// Logboek with the `logboek` scope.
+fn within_scope(caller: &Caller, api: &Api, path: &str, method: &actix_web::http::Method) -> bool {
+    if api.prefix == crate::logboek::PATH {
+        return caller.scopes.may_read_logboek();
+    }
+    // Otherwise only `/_internal` has no register: the service token only, checked by each
+    // endpoint.
+    let Some(register) = register_of(api, path) else {
         return true;
     };
     let reading = matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS");
     caller.scopes.allows(register, !reading)
+}
+
+/// The processing activity a call serves: the one it names in `X-Verwerkingsactiviteit` when
+/// the token allows that (else 403), or the token's.
+fn activity_of(caller: &Caller, req: &ServiceRequest) -> Result<Option<String>, ApiError> {
+    let asked = match req.headers().get(crate::logboek::ACTIVITY_HEADER) {
+        None => None,
+        Some(value) => match value.to_str().map(str::trim) {
+            Ok(uri) if crate::auth::is_activity(uri) => Some(uri),
+            _ => return Err(ApiError::invalid(
+                crate::logboek::ACTIVITY_HEADER,
+                "invalid",
+                "Een verwerkingsactiviteit is een URI in het register van verwerkingsactiviteiten.",
+            )),
+        },
+    };
+    caller.activity(asked).ok_or(ApiError::ActivityNotPermitted)
+}
+
+/// The request as the Logboek records it: its span, the caller's operation (a register of the
+/// installation is the parent, a client outside a foreign operation), who and why.
+fn processing(
+    caller: &Caller,
+    activity: Option<String>,
+    trace: &reference::TraceContext,
+    traceparent: Option<&str>,
+    name: String,
+) -> Processing {
+    let from = reference::TraceContext::caller(traceparent);
+    let internal = caller.identifier == crate::auth::SERVICE_IDENTIFIER;
+    let (parent_operation_id, foreign) = match from {
+        Some((_, operation_id)) if internal => (Some(operation_id), None),
+        Some((trace_id, operation_id)) => (
+            None,
+            Some(crate::logboek::Foreign {
+                trace_id,
+                operation_id,
+                entity: entity(&caller.application),
+            }),
+        ),
+        None => (None, None),
+    };
+    Processing {
+        trace_id: trace.trace_id.clone(),
+        operation_id: trace.span_id.clone(),
+        parent_operation_id,
+        foreign,
+        name,
+        start: crate::time::now(),
+        activity,
+        application: caller.application.clone(),
+        caller: caller.identifier.clone(),
+    }
+}
+
+/// A URI naming the application a token was made for: itself when it is one.
+fn entity(application: &str) -> String {
+    if crate::auth::is_activity(application) {
+        return application.to_owned();
+    }
+    let name: String = url::form_urlencoded::byte_serialize(application.as_bytes()).collect();
+    format!("urn:klantinteracties:applicatie:{name}")
+}
+
+/// A read to record in the Logboek of the registers that answer it, once its answer is known.
+struct Read {
+    logboeken: Vec<(Db, Logboek)>,
+    processing: Processing,
+    /// The BSNs the request itself names (a search by BSN, the person a logboek read is about).
+    asked: Vec<String>,
+}
+
+impl Read {
+    /// What a GET to this path records, and in which Logboeken; `None` when none is kept.
+    fn of(edge: &Edge, api: &Api, req: &ServiceRequest, processing: Processing) -> Option<Self> {
+        if req.method() != actix_web::http::Method::GET {
+            return None;
+        }
+        let query = crate::query::Query::parse(req.query_string());
+        let (logboeken, asked): (Vec<(Db, Logboek)>, Vec<String>) =
+            if api.prefix == crate::logboek::PATH {
+                (
+                    edge.logboeken
+                        .0
+                        .iter()
+                        .map(|(_, db, logboek)| (db.clone(), logboek.clone()))
+                        .collect(),
+                    query
+                        .get("betrokkene")
+                        .map(str::to_owned)
+                        .into_iter()
+                        .collect(),
+                )
+            } else {
+                let register = register_of(api, req.path())?;
+                let (db, logboek) = edge.logboeken.of(register)?;
+                let asked = query
+                    .pairs()
+                    .iter()
+                    .filter(|(name, value)| crate::bsn::filter_uses_bsn(name, value))
+                    .map(|(_, value)| value.trim().to_owned())
+                    .collect();
+                (vec![(db.clone(), logboek.clone())], asked)
+            };
+        let logboeken: Vec<_> = logboeken.into_iter().filter(|(_, l)| l.is_on()).collect();
+        (!logboeken.is_empty()).then_some(Self {
+            logboeken,
+            processing,
+            asked,
+        })
+    }
+
+    /// Records the read of these persons' data, committed before the answer goes out.
+    async fn record(self, mut bsns: Vec<String>, succeeded: bool) -> Result<(), ApiError> {
+        bsns.extend(self.asked);
+        if bsns.is_empty() {
+            return Ok(());
+        }
+        let status = if succeeded {
+            crate::logboek::Status::Ok
+        } else {
+            crate::logboek::Status::Error
+        };
+        for (db, logboek) in self.logboeken {
+            logboek
+                .record_read(&db, self.processing.clone(), bsns.clone(), status)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// The middleware itself; wrap the whole app with `from_fn(platform::http::edge)` and put an
@@ -177,6 +332,7 @@ pub async fn edge(
     req.extensions_mut().insert(ApiUrls::new(&origin));
 
     let mut withhold_bsn = false;
+    let mut authenticated: Option<(Caller, Option<String>)> = None;
     let refused = if !accepts_json(req.headers().get(header::ACCEPT)) {
         Some(ApiError::NotAcceptable)
     } else if needs_token {
@@ -192,11 +348,15 @@ pub async fn edge(
             Ok(caller) if !caller.scopes.may_use_bsn() && looks_bsn_up(&req) => {
                 Some(ApiError::BsnNotPermitted)
             }
-            Ok(caller) => {
-                withhold_bsn = !caller.scopes.may_use_bsn();
-                req.extensions_mut().insert(caller);
-                None
-            }
+            Ok(caller) => match activity_of(&caller, &req) {
+                Err(error) => Some(error),
+                Ok(activity) => {
+                    withhold_bsn = !caller.scopes.may_use_bsn();
+                    req.extensions_mut().insert(caller.clone());
+                    authenticated = Some((caller, activity));
+                    None
+                }
+            },
             Err(e) => Some(e),
         }
     } else {
@@ -210,19 +370,29 @@ pub async fn edge(
         .get("traceparent")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let (span, trace) =
+    let (span, mut trace) =
         crate::telemetry::request_span(method.as_str(), &path, traceparent.as_deref());
     let trace_id = trace.trace_id.clone();
     let res = match refused {
         Some(error) => req.error_response(error),
         None => {
             use tracing::Instrument as _;
-            let res = trace
-                .scope(next.call(req).instrument(span))
-                .await?
-                .map_into_boxed_body();
-            if withhold_bsn {
-                withhold_bsns(res).await
+            let processing = authenticated.map(|(caller, activity)| {
+                trace.activity.clone_from(&activity);
+                let name = format!("{method} {}", crate::metrics::route(&path));
+                processing(&caller, activity, &trace, traceparent.as_deref(), name)
+            });
+            let read = processing
+                .clone()
+                .and_then(|processing| Read::of(&edge, api, &req, processing));
+            let handled = trace.scope(next.call(req).instrument(span));
+            let res = match processing {
+                Some(processing) => processing.scope(handled).await,
+                None => handled.await,
+            }?
+            .map_into_boxed_body();
+            if withhold_bsn || read.is_some() {
+                settle(res, withhold_bsn, read).await
             } else {
                 res
             }
@@ -254,28 +424,47 @@ fn looks_bsn_up(req: &ServiceRequest) -> bool {
         .any(|(name, value)| crate::bsn::filter_uses_bsn(name, value))
 }
 
-/// The answer with every BSN in its JSON body withheld (a body without one is sent as it was).
-async fn withhold_bsns(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+/// What becomes of an answer after its handler: a read records whose data its answer showed
+/// (and the BSNs it asked for) in the Logboek, and a token without the `bsn` scope gets every
+/// BSN in it withheld (a body without one is sent as it was). An answer whose record could not
+/// be written is not sent: the client gets the error instead.
+async fn settle(
+    res: ServiceResponse<BoxBody>,
+    withhold: bool,
+    read: Option<Read>,
+) -> ServiceResponse<BoxBody> {
     let is_json = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !is_json {
-        return res;
-    }
+    let succeeded = res.status().is_success();
     let (req, res) = res.into_parts();
-    let (head, body) = res.into_parts();
-    let body = match actix_web::body::to_bytes(body).await {
-        Ok(bytes) => match crate::bsn::withhold(&bytes) {
-            Some(withheld) => BoxBody::new(withheld),
-            None => BoxBody::new(bytes),
-        },
-        // The body could not be read to its end: send nothing of it rather than a BSN.
-        Err(_) => {
-            let error = ApiError::Internal(anyhow::anyhow!("an answer could not be read"));
-            return ServiceResponse::new(req, actix_web::ResponseError::error_response(&error));
+    let failed = |req, error: ApiError| {
+        ServiceResponse::new(req, actix_web::ResponseError::error_response(&error))
+    };
+    if !is_json {
+        if let Some(read) = read {
+            if let Err(error) = read.record(Vec::new(), succeeded).await {
+                return failed(req, error);
+            }
         }
+        return ServiceResponse::new(req, res);
+    }
+    let (head, body) = res.into_parts();
+    let Ok(bytes) = actix_web::body::to_bytes(body).await else {
+        // The body could not be read to its end: send nothing of it rather than a BSN.
+        let error = ApiError::Internal(anyhow::anyhow!("an answer could not be read"));
+        return failed(req, error);
+    };
+    if let Some(read) = read {
+        if let Err(error) = read.record(crate::bsn::in_json(&bytes), succeeded).await {
+            return failed(req, error);
+        }
+    }
+    let body = match crate::bsn::withhold(&bytes).filter(|_| withhold) {
+        Some(withheld) => BoxBody::new(withheld),
+        None => BoxBody::new(bytes),
     };
     ServiceResponse::new(req, head.set_body(body))
 }

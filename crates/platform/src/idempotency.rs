@@ -291,6 +291,7 @@ mod tests {
             identifier: "portaal".into(),
             application: String::new(),
             scopes: crate::auth::Scopes::all(),
+            activities: Vec::new(),
         };
         let claim = |body: Value| {
             let Value::Object(body) = body else {

@@ -8,7 +8,7 @@
 //!   [`statement`] (prepared statements in SQL), [`idempotency`];
 //! - events: [`events`] (the outbox and its relay), [`outbound`] (what goes out, shaped),
 //!   [`resync`] (rebuilding a read model);
-//! - history: [`audit`];
+//! - history: [`audit`], [`logboek`] (Logboek Dataverwerkingen);
 //! - resources: [`register`] (what a register is to the machinery), [`crud`] (the handlers of
 //!   every resource), [`internal`] (the endpoints between registers);
 //! - operations: [`health`], [`metrics`], [`telemetry`].
@@ -26,6 +26,7 @@ pub mod idempotency;
 pub mod input;
 pub mod internal;
 pub mod json;
+pub mod logboek;
 pub mod metrics;
 pub mod outbound;
 pub mod pagination;

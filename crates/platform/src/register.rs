@@ -21,6 +21,8 @@ pub struct Shared {
     pub events: Waker,
     /// Whether systems outside the registers listen to its writes.
     pub outside: Outside,
+    /// Where its processings of persons' data are recorded.
+    pub logboek: crate::logboek::Logboek,
 }
 
 /// A register's state, as the generic handlers use it.

@@ -131,6 +131,7 @@ pub fn request_span(
         reference::TraceContext {
             trace_id: ids.trace_id().to_string(),
             span_id: ids.span_id().to_string(),
+            activity: None,
         }
     } else {
         // No trace export: the trace id of the header (or a new one) still ties the log

@@ -19,7 +19,7 @@ pub use identificator::{
 pub use resolver::{
     ResolveError, Resolver, SearchError, CLIENT_IDLE, KEEP_ALIVE, REMOTE_FILTER_BOUND,
 };
-pub use trace::TraceContext;
+pub use trace::{TraceContext, ACTIVITY_HEADER};
 pub use urls::{uuid_from_url, ApiUrls, Register, Resource, API_PATH};
 
 use serde::Serialize;

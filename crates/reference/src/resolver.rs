@@ -82,14 +82,19 @@ impl Resolver {
     }
 
     /// What every call to another register carries: the service token and, inside a request,
-    /// its trace context.
+    /// its trace context and processing activity.
     fn call_headers(&self) -> reqwest::header::HeaderMap {
         let mut headers = reqwest::header::HeaderMap::new();
         if let Ok(value) = format!("Token {}", self.token).parse() {
             headers.insert(reqwest::header::AUTHORIZATION, value);
         }
-        if let Some(value) = TraceContext::current().and_then(|c| c.traceparent().parse().ok()) {
-            headers.insert("traceparent", value);
+        if let Some(context) = TraceContext::current() {
+            if let Ok(value) = context.traceparent().parse() {
+                headers.insert("traceparent", value);
+            }
+            if let Some(value) = context.activity.and_then(|a| a.parse().ok()) {
+                headers.insert(crate::ACTIVITY_HEADER, value);
+            }
         }
         headers
     }

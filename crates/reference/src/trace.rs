@@ -1,6 +1,7 @@
 //! W3C trace context (`traceparent`) carried from a request into the calls it makes to the
 //! other registers, so one trace id ties together the log lines of every register a request
-//! touched.
+//! touched; with it goes the processing activity the request serves ([`ACTIVITY_HEADER`]), so
+//! the Logboek of every register it reaches names the same one.
 
 use uuid::Uuid;
 
@@ -11,7 +12,13 @@ pub struct TraceContext {
     pub trace_id: String,
     /// 16 lowercase hex characters.
     pub span_id: String,
+    /// The processing activity (a URI) the request serves, if it names one.
+    pub activity: Option<String>,
 }
+
+/// The header a request names its processing activity in (Logboek Dataverwerkingen's
+/// `dpl.core.processing_activity_id`).
+pub const ACTIVITY_HEADER: &str = "X-Verwerkingsactiviteit";
 
 tokio::task_local! {
     static CURRENT: TraceContext;
@@ -32,24 +39,28 @@ fn is_hex_id(value: &str, len: usize) -> bool {
 }
 
 impl TraceContext {
+    /// The trace id and the caller's span id of a valid `traceparent` header.
+    pub fn caller(traceparent: Option<&str>) -> Option<(String, String)> {
+        let mut parts = traceparent?.trim().split('-');
+        let (version, trace_id, parent, flags) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        (is_hex_id(version, 2) || version == "00")
+            .then_some(())
+            .filter(|()| version != "ff")?;
+        (is_hex_id(trace_id, 32) && is_hex_id(parent, 16) && flags.len() == 2)
+            .then(|| (trace_id.to_owned(), parent.to_owned()))
+    }
+
     /// A span of the trace in an incoming `traceparent` header, or of a new trace when the
     /// header is missing or malformed.
     pub fn continue_from(traceparent: Option<&str>) -> Self {
-        let trace_id = traceparent
-            .and_then(|header| {
-                let mut parts = header.trim().split('-');
-                let (version, trace_id, parent, flags) =
-                    (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-                (is_hex_id(version, 2) || version == "00")
-                    .then_some(())
-                    .filter(|()| version != "ff")?;
-                (is_hex_id(trace_id, 32) && is_hex_id(parent, 16) && flags.len() == 2)
-                    .then(|| trace_id.to_owned())
-            })
+        let trace_id = Self::caller(traceparent)
+            .map(|(trace_id, _)| trace_id)
             .unwrap_or_else(|| hex_id(32));
         Self {
             trace_id,
             span_id: hex_id(16),
+            activity: None,
         }
     }
 
@@ -79,6 +90,13 @@ mod tests {
         let context = TraceContext::continue_from(Some(incoming));
         assert_eq!(context.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
         assert_ne!(context.span_id, "00f067aa0ba902b7");
+        assert_eq!(
+            TraceContext::caller(Some(incoming)),
+            Some((
+                "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+                "00f067aa0ba902b7".into()
+            ))
+        );
         assert!(context
             .traceparent()
             .starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
@@ -95,6 +113,7 @@ mod tests {
                 "{bad}"
             );
             assert_eq!(context.trace_id.len(), 32);
+            assert_eq!(TraceContext::caller(Some(bad)), None, "{bad}");
         }
     }
 

@@ -1,5 +1,5 @@
-//! The HTTP side of a delivery: a batch to another register, or event by event to a webhook or a
-//! Notificaties API.
+//! The HTTP side of a delivery: a batch to another register or to an external Logboek, or event
+//! by event to a webhook or a Notificaties API.
 
 use super::relay::{Relay, Subscriber, Target};
 use super::Batch;
@@ -48,6 +48,20 @@ impl Relay {
                     through = Some(event.id);
                 }
                 Ok(())
+            }
+            Target::Logboek { url, authorization } => {
+                let records: Vec<&serde_json::Value> =
+                    batch.events.iter().map(|event| &event.payload).collect();
+                let mut request = self.client.post(url).json(&records);
+                if let Some(authorization) = authorization {
+                    request = request.header("Authorization", authorization);
+                }
+                let sent = request
+                    .send()
+                    .await
+                    .map_err(anyhow::Error::from)
+                    .and_then(|r| ok(r, url));
+                sent.map_err(|e| (None, e))
             }
             Target::Notificaties {
                 root,

@@ -31,6 +31,7 @@ mod relay;
 
 pub use backlog::{backlog, Backlog, Relays};
 pub use external::{notify, zaak_event};
+pub(crate) use outbox::emit_payload;
 pub use outbox::{emit, payload, prune, recording, watermark, Emitted};
 pub use reference::internal::{Batch, Event};
 pub use relay::{Relay, Subscriber, Target, Waker};

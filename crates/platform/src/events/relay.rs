@@ -41,13 +41,21 @@ pub enum Target {
         secret: String,
         source: Option<String>,
     },
+    /// An external Logboek Dataverwerkingen: the records of a batch as one JSON array, with
+    /// this `Authorization` header; a 2xx confirms them all.
+    Logboek {
+        url: String,
+        authorization: Option<String>,
+    },
 }
 
 impl Subscriber {
     /// Where it is, for logs (never the credentials).
     pub fn address(&self) -> &str {
         match &self.target {
-            Target::Register { url } | Target::Webhook { url, .. } => url,
+            Target::Register { url }
+            | Target::Webhook { url, .. }
+            | Target::Logboek { url, .. } => url,
             Target::Notificaties { root, .. } => root,
         }
     }

@@ -1,0 +1,247 @@
+//! Logboek Dataverwerkingen: a record of every processing of an identified person's data, in
+//! the fields of the standard (Logius/MinBZK, `logboek-dataverwerkingen`).
+//!
+//! A processing is a request that reads or writes data of a person with a BSN: a partij with a
+//! BSN identificator, a search by BSN, an answer that shows one (nested, expanded, from another
+//! register), the logboek read itself. It gets one record per person (the standard: a record
+//! names at most one), with:
+//!
+//! - `trace_id` and `operation_id`: the request's OpenTelemetry trace and span;
+//! - `parent_operation_id`: the span of the register that called (within the installation),
+//!   `foreign_operation`: the trace and span in the `traceparent` of a client outside it;
+//! - `dpl.core.processing_activity_id`: the token's processing activity, or the one a request
+//!   names in `X-Verwerkingsactiviteit` (where the token allows it);
+//! - `dpl.core.data_subject_id`: the BSN encrypted with the installation's key ([`SubjectKey`]),
+//!   never the BSN itself.
+//!
+//! Records are written before the answer goes out: a write's in its own transaction, so there
+//! is no change without its record; a read's in a transaction of its own before the answer is
+//! sent (an answer whose record cannot be written is a 503 instead). Both survive a crash right
+//! after the response. With an external Logboek configured, each record also goes to the
+//! register's outbox (topic `logboek`) and is delivered from there, with retries, like events.
+//! `GET /logboek?betrokkene=<bsn>` ([`read`]) answers a person's records, for tokens with the
+//! `logboek` scope.
+
+mod key;
+mod read;
+mod store;
+
+use std::sync::Arc;
+
+use time::PrimitiveDateTime;
+
+use crate::db::{Db, DbConnection};
+use crate::ApiResult;
+
+pub use key::SubjectKey;
+pub use read::read;
+pub use store::{Entry, MIGRATIONS};
+
+/// Where the logboek is read.
+pub const PATH: &str = "/logboek";
+
+/// The header a request names its processing activity in.
+pub const ACTIVITY_HEADER: &str = reference::ACTIVITY_HEADER;
+
+/// The outbox topic of records for an external Logboek.
+pub const TOPIC: &str = "logboek";
+
+/// The kind of person id the registers know.
+const BSN: &str = "bsn";
+
+/// Whether a processing succeeded (the standard's `status_code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok = 1,
+    Error = 2,
+}
+
+/// The caller's operation at a party outside the installation (`foreign_operation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Foreign {
+    pub trace_id: String,
+    pub operation_id: String,
+    /// A URI naming the party: the application its token was made for.
+    pub entity: String,
+}
+
+/// A request as the Logboek records it; the edge sets it for the request's task, and a write
+/// takes it along into its transaction.
+#[derive(Debug, Clone)]
+pub struct Processing {
+    pub trace_id: String,
+    pub operation_id: String,
+    pub parent_operation_id: Option<String>,
+    pub foreign: Option<Foreign>,
+    /// What is done: `GET /partijen/{uuid}`.
+    pub name: String,
+    pub start: PrimitiveDateTime,
+    pub activity: Option<String>,
+    pub application: String,
+    /// The token's identifier.
+    pub caller: String,
+}
+
+tokio::task_local! {
+    static CURRENT: Processing;
+}
+
+impl Processing {
+    /// The processing of the request being handled, if any.
+    pub fn current() -> Option<Self> {
+        CURRENT.try_with(Clone::clone).ok()
+    }
+
+    /// Runs `work` as this processing.
+    pub async fn scope<F: std::future::Future>(self, work: F) -> F::Output {
+        CURRENT.scope(self, work).await
+    }
+
+    /// A processing the registers start themselves (a delete that cascades from another
+    /// register's event): a trace of its own.
+    pub fn system(name: &str) -> Self {
+        let trace = reference::TraceContext::continue_from(None);
+        Self {
+            trace_id: trace.trace_id,
+            operation_id: trace.span_id,
+            parent_operation_id: None,
+            foreign: None,
+            name: name.to_owned(),
+            start: crate::time::now(),
+            activity: None,
+            application: "klantinteracties".into(),
+            caller: crate::auth::SERVICE_IDENTIFIER.into(),
+        }
+    }
+
+    fn entries(&self, subjects: &[String], status: Status) -> Vec<Entry> {
+        let end = crate::time::now();
+        subjects
+            .iter()
+            .map(|subject| Entry {
+                trace_id: self.trace_id.clone(),
+                operation_id: self.operation_id.clone(),
+                parent_operation_id: self.parent_operation_id.clone(),
+                foreign_trace_id: self.foreign.as_ref().map(|f| f.trace_id.clone()),
+                foreign_operation_id: self.foreign.as_ref().map(|f| f.operation_id.clone()),
+                foreign_entity: self.foreign.as_ref().map(|f| f.entity.clone()),
+                status_code: status as i32,
+                name: self.name.clone(),
+                start_time: self.start,
+                end_time: end,
+                processing_activity_id: self.activity.clone(),
+                data_subject_id: subject.clone(),
+                application: self.application.clone(),
+                caller: self.caller.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A register's Logboek; off, it records nothing (for measuring its cost, or where another
+/// component keeps the Logboek).
+#[derive(Debug, Clone, Default)]
+pub struct Logboek(Option<Arc<Keeping>>);
+
+#[derive(Debug)]
+struct Keeping {
+    key: SubjectKey,
+    /// Whether an external Logboek takes the records (through the outbox).
+    external: bool,
+    /// The register, as records name it.
+    register: &'static str,
+}
+
+impl Logboek {
+    pub fn off() -> Self {
+        Self(None)
+    }
+
+    pub fn new(key: SubjectKey, external: bool, register: reference::Register) -> Self {
+        Self(Some(Arc::new(Keeping {
+            key,
+            external,
+            register: register.name(),
+        })))
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The id a person with this BSN has in the records.
+    pub fn subject_id(&self, bsn: &str) -> Option<String> {
+        self.0.as_ref().map(|k| k.key.encrypt(BSN, bsn))
+    }
+
+    /// Records, in the caller's transaction, that `processing` touched the persons with these
+    /// BSNs: one record each.
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        processing: &Processing,
+        bsns: &[&str],
+        status: Status,
+    ) -> ApiResult<()> {
+        let Some(keeping) = &self.0 else {
+            return Ok(());
+        };
+        let mut subjects: Vec<String> = bsns
+            .iter()
+            .map(|bsn| bsn.trim())
+            .filter(|bsn| !bsn.is_empty())
+            .map(|bsn| keeping.key.encrypt(BSN, bsn))
+            .collect();
+        subjects.sort_unstable();
+        subjects.dedup();
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let entries = processing.entries(&subjects, status);
+        store::insert(conn, &entries)?;
+        if keeping.external {
+            for entry in &entries {
+                crate::events::emit_payload(
+                    conn,
+                    TOPIC,
+                    &entry.operation_id,
+                    &entry.to_json(keeping.register),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Logboek::record`] in a transaction of its own, for a read: done when it committed.
+    pub async fn record_read(
+        &self,
+        db: &Db,
+        processing: Processing,
+        bsns: Vec<String>,
+        status: Status,
+    ) -> ApiResult<()> {
+        if !self.is_on() || bsns.is_empty() {
+            return Ok(());
+        }
+        let logboek = self.clone();
+        db.write(move |conn| {
+            let bsns: Vec<&str> = bsns.iter().map(String::as_str).collect();
+            logboek.record(conn, &processing, &bsns, status)
+        })
+        .await
+    }
+}
+
+/// The Logboeken of the registers a process serves, with their databases.
+#[derive(Clone, Default)]
+pub struct Logboeken(pub Vec<(reference::Register, Db, Logboek)>);
+
+impl Logboeken {
+    /// The Logboek of one register, if served here.
+    pub fn of(&self, register: reference::Register) -> Option<(&Db, &Logboek)> {
+        self.0
+            .iter()
+            .find(|(r, _, _)| *r == register)
+            .map(|(_, db, logboek)| (db, logboek))
+    }
+}

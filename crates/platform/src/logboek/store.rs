@@ -1,0 +1,144 @@
+//! Where a register keeps its Logboek: the `logboek` table, written in the transaction of what
+//! it records, and read back per person.
+
+use diesel::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::db::{DbConnection, Migrations};
+use crate::ApiResult;
+
+diesel::table! {
+    logboek (id) {
+        id -> BigInt,
+        trace_id -> Text,
+        operation_id -> Text,
+        parent_operation_id -> Nullable<Text>,
+        foreign_trace_id -> Nullable<Text>,
+        foreign_operation_id -> Nullable<Text>,
+        foreign_entity -> Nullable<Text>,
+        status_code -> Integer,
+        name -> Text,
+        start_time -> Timestamp,
+        end_time -> Timestamp,
+        processing_activity_id -> Nullable<Text>,
+        data_subject_id -> Text,
+        application -> Text,
+        caller -> Text,
+    }
+}
+
+/// The table's migrations, applied to every register's database.
+pub const MIGRATIONS: Migrations =
+    crate::migrations!("migrations/logboek/postgres", "migrations/logboek/sqlite");
+
+/// One record: a processing of one person's data.
+#[derive(Debug, Clone, PartialEq, Insertable, Queryable)]
+#[diesel(table_name = logboek)]
+pub struct Entry {
+    pub trace_id: String,
+    pub operation_id: String,
+    pub parent_operation_id: Option<String>,
+    pub foreign_trace_id: Option<String>,
+    pub foreign_operation_id: Option<String>,
+    pub foreign_entity: Option<String>,
+    /// 1: succeeded, 2: failed (the standard's `STATUS_CODE_OK` and `STATUS_CODE_ERROR`).
+    pub status_code: i32,
+    pub name: String,
+    pub start_time: time::PrimitiveDateTime,
+    pub end_time: time::PrimitiveDateTime,
+    pub processing_activity_id: Option<String>,
+    pub data_subject_id: String,
+    pub application: String,
+    pub caller: String,
+}
+
+pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry]) -> ApiResult<()> {
+    // One statement per record: the connection serves either backend, and diesel writes
+    // several rows in one only for a backend known when compiling.
+    for entry in entries {
+        diesel::insert_into(logboek::table)
+            .values(entry)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The records of one person, oldest first.
+pub(super) fn of_subject(conn: &mut DbConnection, subject: &str) -> ApiResult<Vec<Entry>> {
+    use logboek as l;
+    Ok(l::table
+        .filter(l::data_subject_id.eq(subject))
+        .order(l::id)
+        .select((
+            l::trace_id,
+            l::operation_id,
+            l::parent_operation_id,
+            l::foreign_trace_id,
+            l::foreign_operation_id,
+            l::foreign_entity,
+            l::status_code,
+            l::name,
+            l::start_time,
+            l::end_time,
+            l::processing_activity_id,
+            l::data_subject_id,
+            l::application,
+            l::caller,
+        ))
+        .load(conn)?)
+}
+
+/// The standard's name of a status code.
+fn status_name(code: i32) -> &'static str {
+    match code {
+        1 => "STATUS_CODE_OK",
+        2 => "STATUS_CODE_ERROR",
+        _ => "STATUS_CODE_UNKNOWN",
+    }
+}
+
+impl Entry {
+    /// The record in the standard's fields, as the logboek read and an external Logboek get
+    /// it; `register` names the component in `resource`.
+    pub fn to_json(&self, register: &str) -> Value {
+        let mut attributes = Map::new();
+        if let Some(activity) = &self.processing_activity_id {
+            attributes.insert("dpl.core.processing_activity_id".into(), json!(activity));
+        }
+        attributes.insert(
+            "dpl.core.data_subject_id".into(),
+            json!(self.data_subject_id),
+        );
+        attributes.insert(
+            "dpl.klantinteracties.application".into(),
+            json!(self.application),
+        );
+        attributes.insert("dpl.klantinteracties.caller".into(), json!(self.caller));
+        let foreign = match (&self.foreign_trace_id, &self.foreign_operation_id) {
+            (Some(trace_id), Some(operation_id)) => json!({
+                "trace_id": trace_id,
+                "operation_id": operation_id,
+                "entity": self.foreign_entity,
+            }),
+            _ => Value::Null,
+        };
+        json!({
+            "trace_id": self.trace_id,
+            "operation_id": self.operation_id,
+            "parent_operation_id": self.parent_operation_id,
+            "foreign_operation": foreign,
+            "status_code": status_name(self.status_code),
+            "name": self.name,
+            "start_time": crate::time::format_datetime(self.start_time),
+            "end_time": crate::time::format_datetime(self.end_time),
+            "resource": {
+                "attributes": {
+                    "service.name": "klantinteracties",
+                    "service.version": env!("CARGO_PKG_VERSION"),
+                    "klantinteracties.register": register,
+                },
+            },
+            "attributes": attributes,
+        })
+    }
+}
