@@ -15,6 +15,11 @@
 #
 #   BENCH_PARTIJEN=10000 BENCH_KLANTCONTACTEN=20000 BENCH_SECONDS=10 tests/bench/bench.sh
 #
+# The Logboek's cost: the BSN lookup and the partij detail (each answer shows a person with a
+# BSN, so each read writes a Logboek record) on the production shape's databases, with the
+# Logboek and without (a second set of registers on the same databases with
+# KLANTINTERACTIES_LOGBOEK__ENABLED=false), taking turns; BENCH_LOGBOEK=0 leaves it out.
+#
 # BENCH_SCALE=99 measures the production shape once more with its data multiplied by 100 in the
 # databases themselves (1,000,000 partijen and 2,000,000 klantcontacten from the default seed).
 set -euo pipefail
@@ -81,6 +86,8 @@ start_production() {
   export KLANTINTERACTIES_PEERS__KLANTCONTACTEN="http://127.0.0.1:$kc"
   export KLANTINTERACTIES_PEERS__KLANTTAAK="http://127.0.0.1:$kt"
   export KLANTINTERACTIES_SERVICE_TOKEN="bench-$$-0123456789abcdef0123456789abcdef"
+  KLANTINTERACTIES_LOGBOEK__SLEUTEL=$("$BIN" logboek sleutel)
+  export KLANTINTERACTIES_LOGBOEK__SLEUTEL
   for register in relatiebeheer klantcontacten klanttaak; do
     KLANTINTERACTIES_REGISTER=$register "$BIN" migrate >/dev/null
   done
@@ -97,6 +104,27 @@ start_production() {
   URL[production]="http://127.0.0.1:$gw"
   wait_ready "${URL[production]}"
   SERVERS+=(production)
+}
+
+# The production shape's databases served by a second set of registers that keep no Logboek.
+start_unlogged() {
+  local rb kc kt gw
+  rb=$(free_port); kc=$(free_port); kt=$(free_port); gw=$(free_port)
+  for pair in relatiebeheer:$rb klantcontacten:$kc klanttaak:$kt; do
+    KLANTINTERACTIES_LOGBOEK__ENABLED=false KLANTINTERACTIES_REGISTER=${pair%%:*} \
+      KLANTINTERACTIES_PEERS__RELATIEBEHEER="http://127.0.0.1:$rb" \
+      KLANTINTERACTIES_PEERS__KLANTCONTACTEN="http://127.0.0.1:$kc" \
+      KLANTINTERACTIES_PEERS__KLANTTAAK="http://127.0.0.1:$kt" \
+      "$BIN" serve --bind "127.0.0.1:${pair##*:}" >>"$WORK/unlogged.log" 2>&1 &
+    PIDS+=($!)
+  done
+  "$BIN" gateway --bind "127.0.0.1:$gw" --relatiebeheer "http://127.0.0.1:$rb" \
+    --klantcontacten "http://127.0.0.1:$kc" --klanttaak "http://127.0.0.1:$kt" >>"$WORK/unlogged.log" 2>&1 &
+  PIDS+=($!)
+  URL[unlogged]="http://127.0.0.1:$gw"
+  TOKEN[unlogged]=${TOKEN[production]}
+  ln -s "$WORK/data-production" "$WORK/data-unlogged"
+  wait_ready "${URL[unlogged]}"
 }
 
 for shape in $SHAPES; do "start_$shape"; done
@@ -144,7 +172,9 @@ done
 export BENCH_WRK=$PWD/tests/bench/wrk BENCH_API=$API
 FIGURES=(lookup detail partijen klantcontacten)
 # measure NAME SERVER...: every figure at 1 and 16 clients, the servers taking turns; a server's
-# figures are recorded under NAME when one is given (the same server measured again later).
+# figures are recorded under NAME when one is given (the same server measured again later), or
+# under its name in AS.
+declare -A AS
 measure() {
   local as=$1 figure clients threads server out errors
   shift
@@ -160,7 +190,7 @@ measure() {
         out=$(run "${SECONDS_PER_RUN}s")
         errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
         [ -n "$errors" ] && echo "$server answered $errors requests of $figure with an error" >&2
-        echo "${as:-$server}|$figure|$clients|$(echo "$out" | awk '/Requests\/sec/ {print $2}')|$(echo "$out" | awk '$1=="50%" {print $2}')|$(echo "$out" | awk '$1=="99%" {print $2}')|${errors:-0}" >>"$RESULTS"
+        echo "${as:-${AS[$server]:-$server}}|$figure|$clients|$(echo "$out" | awk '/Requests\/sec/ {print $2}')|$(echo "$out" | awk '$1=="50%" {print $2}')|$(echo "$out" | awk '$1=="99%" {print $2}')|${errors:-0}" >>"$RESULTS"
       done
     done
   done
@@ -170,6 +200,16 @@ for server in "${SERVERS[@]}"; do
   echo "$server|peak RSS after reads|$(peak_mb "$server")" >>"$RESULTS"
   echo "$server|PSS after reads|$(pss_mb "$server")" >>"$RESULTS"
 done
+
+if [ "${BENCH_LOGBOEK:-1}" = 1 ] && [ -n "${URL[production]:-}" ]; then
+  start_unlogged
+  AS=([production]=logged [unlogged]=unlogged)
+  ALL_FIGURES=("${FIGURES[@]}")
+  FIGURES=(lookup detail)
+  measure "" production unlogged
+  FIGURES=("${ALL_FIGURES[@]}")
+  AS=()
+fi
 
 # BENCH_SCALE=99: the production shape's data multiplied by 100 straight in its databases
 # (tests/bench/scale/), then the same figures measured again.

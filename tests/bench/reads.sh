@@ -48,6 +48,8 @@ start() {
     export KLANTINTERACTIES_PEERS__KLANTCONTACTEN="http://127.0.0.1:$kc"
     export KLANTINTERACTIES_PEERS__KLANTTAAK="http://127.0.0.1:$kt"
     export KLANTINTERACTIES_SERVICE_TOKEN="bench-$name-0123456789abcdef0123456789abcdef"
+    KLANTINTERACTIES_LOGBOEK__SLEUTEL=$("$bin" logboek sleutel 2>/dev/null || true)
+    export KLANTINTERACTIES_LOGBOEK__SLEUTEL
     export KLANTINTERACTIES_LOG_LEVEL=warn
     for register in relatiebeheer klantcontacten klanttaak; do
       KLANTINTERACTIES_REGISTER=$register "$bin" migrate >/dev/null

@@ -13,6 +13,8 @@ FIGURES = {
     "partijen": "`GET /partijen?pageSize=100`",
     "klantcontacten": "`GET /klantcontacten?pageSize=100`",
 }
+# The production shape measured again with and without the Logboek, for its cost.
+LOGBOEK = ("logged", "unlogged")
 NAMES = {"embedded": "embedded (SQLite, one process)",
          "production": "production (PostgreSQL, three processes)",
          "openklant": "Open Klant 2.18"}
@@ -30,7 +32,7 @@ def main():
     reads, seeds, memory, servers, scaled = {}, {}, {}, [], None
     for line in open(path):
         server, kind, *rest = line.rstrip("\n").split("|")
-        if server not in servers:
+        if server not in servers and server not in LOGBOEK:
             servers.append(server)
         if kind == "loaded":
             scaled = [int(x) for x in rest]
@@ -72,6 +74,20 @@ def main():
                 large = reads.get((figure, clients, "scaled"), (0, 0))[1]
                 cells.append(f"{large / small:.2f}" if small else "-")
             print("| " + " | ".join(cells) + " |")
+
+    if any(("lookup", "1", s) in reads for s in LOGBOEK):
+        print("\nthe Logboek's cost on the production shape (every answer shows a person with a BSN, "
+              "so every read writes a record), the two taking turns: req/s (p50 / p99 ms)\n")
+        print("| endpoint | c | with the Logboek | without | with / without |")
+        print("|---|---|---|---|---|")
+        for figure in ("lookup", "detail"):
+            for clients in ("1", "16"):
+                on = reads.get((figure, clients, "logged"), (0, 0, 0, 0))
+                off = reads.get((figure, clients, "unlogged"), (0, 0, 0, 0))
+                ratio = f"{on[0] / off[0]:.2f}" if off[0] else "-"
+                print(f"| {FIGURES[figure] if clients == '1' else ''} | {clients} "
+                      f"| {on[0]:,.0f} ({on[1]:.2f} / {on[2]:.2f}) | {off[0]:,.0f} ({off[1]:.2f} / {off[2]:.2f}) "
+                      f"| {ratio} |")
 
     if scaled:
         print(f"\nscale: the production shape's data multiplied in its databases (tests/bench/scale/) "

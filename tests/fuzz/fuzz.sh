@@ -49,6 +49,7 @@ export KLANTINTERACTIES_PEERS__RELATIEBEHEER="http://127.0.0.1:$RB"
 export KLANTINTERACTIES_PEERS__KLANTCONTACTEN="http://127.0.0.1:$KC"
 export KLANTINTERACTIES_PEERS__KLANTTAAK="http://127.0.0.1:$KT"
 export KLANTINTERACTIES_SERVICE_TOKEN="fuzz-$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
+export KLANTINTERACTIES_LOGBOEK__SLEUTEL="$(python3 -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(64)).decode())')"
 export KLANTINTERACTIES_LOG_FORMAT=json KLANTINTERACTIES_LOG_LEVEL=warn
 
 for register in relatiebeheer klantcontacten klanttaak; do

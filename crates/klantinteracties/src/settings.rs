@@ -265,9 +265,15 @@ impl Settings {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key = SubjectKey::generate()?;
                 std::fs::create_dir_all(&self.data_dir)?;
-                write_secret(&file, &key.to_base64()).with_context(|| {
-                    format!("the Logboek key cannot be kept in {}", file.display())
-                })?;
+                match write_secret(&file, &key.to_base64()) {
+                    // Another register of this data dir made it first: that one it is.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        return self.logboek_key();
+                    }
+                    written => written.with_context(|| {
+                        format!("the Logboek key cannot be kept in {}", file.display())
+                    })?,
+                }
                 if self.register.is_some() {
                     tracing::warn!(file = %file.display(), "a Logboek key was made for this register alone: configure one for the installation (KLANTINTERACTIES_LOGBOEK__SLEUTEL) so every register encrypts a BSN alike");
                 } else {
@@ -341,12 +347,53 @@ impl Settings {
     }
 }
 
-/// Writes a file only its owner may read, failing when it exists.
+/// Writes a file only its owner may read, whole or not at all; fails when it exists (another
+/// register of this data dir made it first).
 fn write_secret(file: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
+    let draft = file.with_extension(format!("draft-{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(file)?.write_all(text.as_bytes())
+    let written = options
+        .open(&draft)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::hard_link(&draft, file));
+    let _ = std::fs::remove_file(&draft);
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_logboek_key_is_the_configured_one_or_the_one_kept_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Settings::embedded(dir.path()).logboek_key().unwrap().unwrap();
+        let mut alone = Settings::embedded(dir.path());
+        alone.register = Some("klanttaak".into());
+        let again = alone.logboek_key().unwrap().unwrap();
+        assert_eq!(first.encrypt("bsn", "1"), again.encrypt("bsn", "1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("logboek.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        let configured = platform::logboek::SubjectKey::generate().unwrap();
+        let mut settings = Settings::embedded(dir.path());
+        settings.logboek.sleutel = Some(configured.to_base64());
+        let key = settings.logboek_key().unwrap().unwrap();
+        assert_eq!(key.encrypt("bsn", "1"), configured.encrypt("bsn", "1"));
+        settings.logboek.sleutel = Some("te kort".into());
+        assert!(settings.logboek_key().is_err());
+        settings.logboek.enabled = false;
+        assert!(settings.logboek_key().unwrap().is_none());
+    }
 }

@@ -20,6 +20,9 @@ use common::{free_port, printed_token, Process};
 const BIN: &str = env!("CARGO_BIN_EXE_klantinteracties");
 const SERVICE_TOKEN: &str = "e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0";
 const REGISTERS: [&str; 3] = ["relatiebeheer", "klantcontacten", "klanttaak"];
+/// The installation's Logboek key, the same in every register.
+const LOGBOEK_KEY: &str =
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
 
 /// The databases: one per register and one for tokens; PostgreSQL ones are dropped after.
 struct Databases {
@@ -159,6 +162,7 @@ impl Installation {
                 &self.databases.urls["auth"],
             )
             .env("KLANTINTERACTIES_SERVICE_TOKEN", SERVICE_TOKEN)
+            .env("KLANTINTERACTIES_LOGBOEK__SLEUTEL", LOGBOEK_KEY)
             .env("KLANTINTERACTIES_PUBLIC_BASE_URL", &self.gateway)
             .env("KLANTINTERACTIES_LOG_LEVEL", "warn");
         for peer in REGISTERS {
@@ -384,4 +388,61 @@ async fn three_processes_behind_a_gateway_serve_one_api_and_converge_after_a_res
     assert_eq!(shown["betrokkenen"], json!([]));
     let (_, open) = client.get("internetaken").await;
     assert_eq!(open["count"], 0);
+}
+
+#[tokio::test]
+async fn logboek_records_of_reads_survive_registers_killed_right_after_their_answers() {
+    let mut installation = Installation::start();
+    installation.wait_until_ready().await;
+    let client = Client {
+        http: reqwest::Client::new(),
+        base: installation.gateway.clone(),
+        token: installation.token.clone(),
+    };
+    let bsn = "999990019";
+    let partij = client
+        .create("partijen", json!({"soortPartij": "persoon", "indicatieActief": true,
+            "partijIdentificatoren": [{"partijIdentificator": {"codeObjecttype": "natuurlijk_persoon", "codeSoortObjectId": "bsn", "objectId": bsn, "codeRegister": "brp"}}]}))
+        .await;
+    let p_url = partij["url"].as_str().unwrap();
+    const READS: usize = 20;
+    for _ in 0..READS {
+        assert_eq!(client.get(p_url).await.0, 200);
+    }
+    let (status, _) = client
+        .get(&format!(
+            "klantcontacten?hadBetrokkene__wasPartij__partijIdentificator__objectId={bsn}"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    // Killed (SIGKILL) the moment the last answer is in.
+    installation.stop_register("klantcontacten");
+    installation.stop_register("relatiebeheer");
+    installation.start_register("relatiebeheer");
+    installation.start_register("klantcontacten");
+    installation.wait_until_ready().await;
+
+    let response = client
+        .http
+        .get(format!("{}/logboek?betrokkene={bsn}", installation.gateway))
+        .header("Authorization", format!("Token {}", installation.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let records: Value = response.json().await.unwrap();
+    let named = |name: &str| {
+        records["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["name"] == name)
+            .count()
+    };
+    let api = "/klantinteracties/api/v1";
+    assert_eq!(named(&format!("GET {api}/partijen/{{uuid}}")), READS, "{records:#}");
+    assert_eq!(named(&format!("GET {api}/klantcontacten")), 1, "{records:#}");
+    assert_eq!(named(&format!("POST {api}/partijen")), 1, "{records:#}");
+    let text = records.to_string();
+    assert!(!text.contains(bsn), "{text}");
 }
