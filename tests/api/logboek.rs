@@ -140,6 +140,33 @@ async fn a_search_by_bsn_across_registers_is_recorded_in_both_in_one_trace() {
         asked["attributes"]["dpl.core.data_subject_id"],
         searched["attributes"]["dpl.core.data_subject_id"]
     );
+
+    // Lists filtered on the partij by its URL or uuid show the person's contacts without a BSN
+    // in them: recorded all the same.
+    let url = partij["url"].as_str().unwrap();
+    let by_url = call(
+        &app,
+        &kcc,
+        &format!("klantcontacten?hadBetrokkene__wasPartij__url={url}"),
+        None,
+    )
+    .await;
+    assert_eq!(by_url.json()["count"], 1, "{}", by_url.text);
+    let uuid = partij["uuid"].as_str().unwrap();
+    let by_uuid = call(
+        &app,
+        &kcc,
+        &format!("betrokkenen?wasPartij__uuid={uuid}"),
+        None,
+    )
+    .await;
+    assert_eq!(by_uuid.json()["count"], 1, "{}", by_uuid.text);
+    let records = app.logboek(&number).await;
+    let lists = named(&records, &format!("GET {API}/klantcontacten"));
+    assert_eq!(lists.len(), 2, "{records:#?}");
+    let betrokkenen = named(&records, &format!("GET {API}/betrokkenen"));
+    assert_eq!(betrokkenen.len(), 1, "{records:#?}");
+    assert_eq!(register_of(betrokkenen[0]), "klantcontacten");
 }
 
 #[tokio::test]

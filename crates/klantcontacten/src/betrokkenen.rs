@@ -314,6 +314,7 @@ impl Crud for Betrokkenen {
             filters.partij = f.reference("wasPartij");
             filters.remote =
                 RemoteFilters::read(f, "wasPartij", ("verstrektedigitaalAdres__adres", "adres"));
+            filters.remote.shows_partij(filters.partij);
             if let Some(v) = f.text("wasPartij__nummer") {
                 filters.remote.on_partij("nummer", v);
             }

@@ -1,5 +1,6 @@
 //! Filters on a betrokkene's partij or on the address it supplied: only relatiebeheer can answer
-//! them, so they are read with the other filters and asked of it before the page is read.
+//! them, so they are read with the other filters and asked of it before the page is read. A list
+//! filtered on one partij also asks who that is, for the Logboek.
 
 use platform::query::Filters;
 use platform::ApiResult;
@@ -19,6 +20,9 @@ pub struct RemoteFilters {
     pub partij_in: Option<Vec<String>>,
     /// The betrokkenen that supplied the matching addresses, when the address was filtered on.
     pub betrokkene_in: Option<Vec<String>>,
+    /// The partij a list is filtered on by reference: whose data the list shows, for the
+    /// Logboek.
+    shown_of: Option<uuid::Uuid>,
 }
 
 /// The members of a partij's identificator, as filters name them.
@@ -45,6 +49,12 @@ impl RemoteFilters {
         remote
     }
 
+    /// A list filtered on this partij (by URL or uuid) shows that person's klantcontacten: the
+    /// Logboek records it under the partij's BSN, which [`RemoteFilters::ask`] looks up.
+    pub fn shows_partij(&mut self, partij: Option<uuid::Uuid>) {
+        self.shown_of = partij;
+    }
+
     /// Adds a filter on the partij, as relatiebeheer's partijen list names it.
     pub fn on_partij(&mut self, name: &str, value: &str) {
         self.partij.push((name.to_owned(), value.to_owned()));
@@ -59,6 +69,16 @@ impl RemoteFilters {
         partij_name: &str,
     ) -> ApiResult<()> {
         let resolver = &register.shared.resolver;
+        if let Some(partij) = self.shown_of.filter(|_| register.shared.logboek.is_on()) {
+            let found = resolver
+                .fetch(Resource::Partijen, &[partij], origin)
+                .await?;
+            let bsns = found
+                .values()
+                .flat_map(|p| platform::bsn::numbers(Some(p)))
+                .map(str::to_owned);
+            platform::logboek::Processing::touches(bsns.collect::<Vec<_>>());
+        }
         if !self.partij.is_empty() {
             let partijen = platform::crud::remote_search(
                 resolver,

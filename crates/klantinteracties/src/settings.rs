@@ -371,7 +371,10 @@ mod tests {
     #[test]
     fn the_logboek_key_is_the_configured_one_or_the_one_kept_in_the_data_dir() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Settings::embedded(dir.path()).logboek_key().unwrap().unwrap();
+        let first = Settings::embedded(dir.path())
+            .logboek_key()
+            .unwrap()
+            .unwrap();
         let mut alone = Settings::embedded(dir.path());
         alone.register = Some("klanttaak".into());
         let again = alone.logboek_key().unwrap().unwrap();

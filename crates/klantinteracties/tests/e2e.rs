@@ -440,8 +440,16 @@ async fn logboek_records_of_reads_survive_registers_killed_right_after_their_ans
             .count()
     };
     let api = "/klantinteracties/api/v1";
-    assert_eq!(named(&format!("GET {api}/partijen/{{uuid}}")), READS, "{records:#}");
-    assert_eq!(named(&format!("GET {api}/klantcontacten")), 1, "{records:#}");
+    assert_eq!(
+        named(&format!("GET {api}/partijen/{{uuid}}")),
+        READS,
+        "{records:#}"
+    );
+    assert_eq!(
+        named(&format!("GET {api}/klantcontacten")),
+        1,
+        "{records:#}"
+    );
     assert_eq!(named(&format!("POST {api}/partijen")), 1, "{records:#}");
     let text = records.to_string();
     assert!(!text.contains(bsn), "{text}");

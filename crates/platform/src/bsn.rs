@@ -59,34 +59,53 @@ pub fn numbers(value: Option<&Value>) -> Vec<&str> {
 }
 
 /// `json` with the number of every identificator of soort `bsn` withheld; `None` when it has
-/// none (or is no JSON). A scan of the bytes rather than a parsed tree: a page of a hundred
-/// partijen is a few hundred kilobytes, and building and writing its tree again halved the
-/// page's throughput.
+/// none (or is no JSON).
 pub fn withhold(json: &[u8]) -> Option<Vec<u8>> {
-    let numbers = bsn_numbers(json)?;
-    if numbers.is_empty() {
-        return None;
-    }
-    let mut out = Vec::with_capacity(json.len());
-    let mut at = 0;
-    for (start, end) in numbers {
-        out.extend_from_slice(&json[at..start]);
-        out.extend_from_slice(WITHHELD.as_bytes());
-        at = end;
-    }
-    out.extend_from_slice(&json[at..]);
-    Some(out)
+    Found::scan(json).withheld()
 }
 
-/// The numbers of the BSNs in `json` (none when it is not well-formed JSON): whose data an
-/// answer shows.
-pub fn in_json(json: &[u8]) -> Vec<String> {
-    bsn_numbers(json)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(start, end)| std::str::from_utf8(&json[start..end]).ok())
-        .map(str::to_owned)
-        .collect()
+/// Where the BSNs of an answer are: found once, then recorded in the Logboek, withheld, or
+/// both. A scan of the bytes rather than a parsed tree: a page of a hundred partijen is a few
+/// hundred kilobytes, and building and writing its tree again halved the page's throughput.
+pub struct Found<'a> {
+    json: &'a [u8],
+    /// The texts of the numbers (between their quotes, non-empty), in order.
+    at: Vec<(usize, usize)>,
+}
+
+impl<'a> Found<'a> {
+    /// The BSNs in `json`; none when it is not well-formed JSON.
+    pub fn scan(json: &'a [u8]) -> Self {
+        Self {
+            json,
+            at: bsn_numbers(json).unwrap_or_default(),
+        }
+    }
+
+    /// Their numbers.
+    pub fn numbers(&self) -> Vec<String> {
+        self.at
+            .iter()
+            .filter_map(|(start, end)| std::str::from_utf8(&self.json[*start..*end]).ok())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The JSON with each of them withheld; `None` when there are none.
+    pub fn withheld(&self) -> Option<Vec<u8>> {
+        if self.at.is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(self.json.len());
+        let mut at = 0;
+        for (start, end) in &self.at {
+            out.extend_from_slice(&self.json[at..*start]);
+            out.extend_from_slice(WITHHELD.as_bytes());
+            at = *end;
+        }
+        out.extend_from_slice(&self.json[at..]);
+        Some(out)
+    }
 }
 
 /// An object or array being scanned: the key whose value comes next (objects), whether its

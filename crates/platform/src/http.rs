@@ -201,6 +201,7 @@ fn processing(
         activity,
         application: caller.application.clone(),
         caller: caller.identifier.clone(),
+        touched: Arc::default(),
     }
 }
 
@@ -261,9 +262,11 @@ impl Read {
         })
     }
 
-    /// Records the read of these persons' data, committed before the answer goes out.
+    /// Records the read of these persons' data (and of those the request asked for or its
+    /// handler reached), committed before the answer goes out.
     async fn record(self, mut bsns: Vec<String>, succeeded: bool) -> Result<(), ApiError> {
         bsns.extend(self.asked);
+        bsns.extend(self.processing.touched());
         if bsns.is_empty() {
             return Ok(());
         }
@@ -457,12 +460,14 @@ async fn settle(
         let error = ApiError::Internal(anyhow::anyhow!("an answer could not be read"));
         return failed(req, error);
     };
+    let found = crate::bsn::Found::scan(&bytes);
     if let Some(read) = read {
-        if let Err(error) = read.record(crate::bsn::in_json(&bytes), succeeded).await {
+        if let Err(error) = read.record(found.numbers(), succeeded).await {
             return failed(req, error);
         }
     }
-    let body = match crate::bsn::withhold(&bytes).filter(|_| withhold) {
+    let withheld = if withhold { found.withheld() } else { None };
+    let body = match withheld {
         Some(withheld) => BoxBody::new(withheld),
         None => BoxBody::new(bytes),
     };

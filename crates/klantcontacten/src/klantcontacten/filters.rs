@@ -218,6 +218,7 @@ pub fn parse(query: &Query) -> ApiResult<Filters> {
                 "adres__icontains",
             ),
         );
+        filters.remote.shows_partij(filters.partij);
         for (was, prefix) in [(false, "onderwerpobject"), (true, "wasOnderwerpobject")] {
             let members = f.identificator(&format!("{prefix}__onderwerpobjectidentificator"));
             let members = members

@@ -26,7 +26,7 @@ mod key;
 mod read;
 mod store;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use time::PrimitiveDateTime;
 
@@ -80,6 +80,9 @@ pub struct Processing {
     pub application: String,
     /// The token's identifier.
     pub caller: String,
+    /// The BSNs of persons the request reached that its answer does not show (a list filtered
+    /// on a partij by its URL), as handlers tell them ([`Processing::touches`]).
+    pub touched: Arc<Mutex<Vec<String>>>,
 }
 
 tokio::task_local! {
@@ -97,6 +100,21 @@ impl Processing {
         CURRENT.scope(self, work).await
     }
 
+    /// Tells the request's processing that it reached the persons with these BSNs, though its
+    /// answer may not show them; outside a request, nothing.
+    pub fn touches(bsns: impl IntoIterator<Item = String>) {
+        let _ = CURRENT.try_with(|p| {
+            if let Ok(mut touched) = p.touched.lock() {
+                touched.extend(bsns);
+            }
+        });
+    }
+
+    /// What handlers said the request reached.
+    pub fn touched(&self) -> Vec<String> {
+        self.touched.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
     /// A processing the registers start themselves (a delete that cascades from another
     /// register's event): a trace of its own.
     pub fn system(name: &str) -> Self {
@@ -111,6 +129,7 @@ impl Processing {
             activity: None,
             application: "klantinteracties".into(),
             caller: crate::auth::SERVICE_IDENTIFIER.into(),
+            touched: Arc::default(),
         }
     }
 
