@@ -92,6 +92,30 @@ async fn a_write_and_a_read_of_a_person_are_recorded_with_the_trace_the_activity
     assert_eq!(write[0]["attributes"]["dpl.core.data_subject_id"], subject);
     assert_ne!(write[0]["operation_id"], read["operation_id"]);
 
+    // A change and a delete are processings of the person too, each in its own transaction.
+    let path = format!("partijen/{uuid}");
+    let changed = app
+        .call_as(
+            &kcc,
+            Method::PATCH,
+            &path,
+            Some(json!({"indicatieActief": false})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let deleted = app.call_as(&kcc, Method::DELETE, &path, None).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let records = app.logboek(&number).await;
+    for name in ["PATCH", "DELETE"] {
+        let done = named(&records, &format!("{name} {API}/partijen/{{uuid}}"));
+        assert_eq!(done.len(), 1, "{name}: {records:#?}");
+        assert_eq!(done[0]["attributes"]["dpl.core.data_subject_id"], subject);
+        assert_eq!(
+            done[0]["attributes"]["dpl.core.processing_activity_id"],
+            KCC
+        );
+    }
+
     // Another person's Logboek does not show them.
     assert_eq!(app.logboek(&bsn(1002)).await, Vec::<Value>::new());
 }
