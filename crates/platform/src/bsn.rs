@@ -74,12 +74,16 @@ pub struct Found<'a> {
 }
 
 impl<'a> Found<'a> {
-    /// The BSNs in `json`; none when it is not well-formed JSON.
+    /// The BSNs in `json`; none when it is not well-formed JSON. An answer without any
+    /// identificator (most pages of klantcontacten, internetaken, actoren) is passed over at the
+    /// speed of a substring search.
     pub fn scan(json: &'a [u8]) -> Self {
-        Self {
-            json,
-            at: bsn_numbers(json).unwrap_or_default(),
-        }
+        let at = if memchr::memmem::find(json, b"\"codeSoortObjectId\"").is_some() {
+            bsn_numbers(json).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Self { json, at }
     }
 
     /// Their numbers.

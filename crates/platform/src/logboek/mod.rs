@@ -3,8 +3,8 @@
 //!
 //! A processing is a request that reads or writes data of a person with a BSN: a partij with a
 //! BSN identificator, a search by BSN, an answer that shows one (nested, expanded, from another
-//! register), the logboek read itself. It gets one record per person (the standard: a record
-//! names at most one), with:
+//! register), a list of klantcontacten or betrokkenen filtered on such a partij, the logboek read
+//! itself. It gets one record per person (the standard: a record names at most one), with:
 //!
 //! - `trace_id` and `operation_id`: the request's OpenTelemetry trace and span;
 //! - `parent_operation_id`: the span of the register that called (within the installation),
@@ -202,6 +202,17 @@ impl Logboek {
         bsns: &[&str],
         status: Status,
     ) -> ApiResult<()> {
+        self.write(conn, processing, bsns, status, store::Commit::WithTheWrite)
+    }
+
+    fn write(
+        &self,
+        conn: &mut DbConnection,
+        processing: &Processing,
+        bsns: &[&str],
+        status: Status,
+        commit: store::Commit,
+    ) -> ApiResult<()> {
         let Some(keeping) = &self.0 else {
             return Ok(());
         };
@@ -217,7 +228,7 @@ impl Logboek {
             return Ok(());
         }
         let entries = processing.entries(&subjects, status);
-        store::insert(conn, &entries)?;
+        store::insert(conn, &entries, commit)?;
         if keeping.external {
             for entry in &entries {
                 crate::events::emit_payload(
@@ -231,7 +242,9 @@ impl Logboek {
         Ok(())
     }
 
-    /// [`Logboek::record`] in a transaction of its own, for a read: done when it committed.
+    /// [`Logboek::record`] for a read, committed on its own before the answer goes out (see
+    /// [`store::Commit::Unforced`]); with an external Logboek in a transaction with its outbox
+    /// events.
     pub async fn record_read(
         &self,
         db: &Db,
@@ -243,11 +256,16 @@ impl Logboek {
             return Ok(());
         }
         let logboek = self.clone();
-        db.write(move |conn| {
+        let external = self.0.as_ref().is_some_and(|k| k.external);
+        let work = move |conn: &mut DbConnection| {
             let bsns: Vec<&str> = bsns.iter().map(String::as_str).collect();
-            logboek.record(conn, &processing, &bsns, status)
-        })
-        .await
+            logboek.write(conn, &processing, &bsns, status, store::Commit::Unforced)
+        };
+        if external {
+            db.write(work).await
+        } else {
+            db.autocommit(work).await
+        }
     }
 }
 

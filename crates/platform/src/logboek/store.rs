@@ -52,13 +52,68 @@ pub struct Entry {
     pub caller: String,
 }
 
-pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry]) -> ApiResult<()> {
-    // One statement per record: the connection serves either backend, and diesel writes
-    // several rows in one only for a backend known when compiling.
-    for entry in entries {
-        diesel::insert_into(logboek::table)
-            .values(entry)
-            .execute(conn)?;
+/// How a read's records are committed on PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Commit {
+    /// With the transaction they are in (a write's).
+    WithTheWrite,
+    /// On their own, in one statement, without waiting for the WAL to reach the disk: they are
+    /// in the database server before the answer goes out, so a crash of the register loses
+    /// none; a crash of the database server's machine may lose the last moment's (PostgreSQL
+    /// writes its WAL within 200 ms), as SQLite with `synchronous = NORMAL` may. Waiting for
+    /// the disk would cost every read of a person a flush.
+    Unforced,
+}
+
+/// The columns every record of one processing shares, then its person.
+const INSERT_PG: &str = "INSERT INTO logboek (trace_id, operation_id, parent_operation_id, \
+    foreign_trace_id, foreign_operation_id, foreign_entity, status_code, name, start_time, \
+    end_time, processing_activity_id, application, caller, data_subject_id) \
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, subject \
+    FROM unnest($14::text[]) AS subject";
+
+/// The records of one processing, one per person (`entries` differ in their person only).
+pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry], commit: Commit) -> ApiResult<()> {
+    let Some(first) = entries.first() else {
+        return Ok(());
+    };
+    match conn {
+        DbConnection::Pg(pg) => {
+            use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
+            let sql = match commit {
+                Commit::WithTheWrite => INSERT_PG.to_owned(),
+                // A statement outside a transaction is its own: the setting holds for its
+                // commit only.
+                Commit::Unforced => format!(
+                    "{INSERT_PG} WHERE set_config('synchronous_commit', 'off', true) = 'off'"
+                ),
+            };
+            let subjects: Vec<&str> = entries.iter().map(|e| e.data_subject_id.as_str()).collect();
+            diesel::sql_query(sql)
+                .bind::<Text, _>(&first.trace_id)
+                .bind::<Text, _>(&first.operation_id)
+                .bind::<Nullable<Text>, _>(&first.parent_operation_id)
+                .bind::<Nullable<Text>, _>(&first.foreign_trace_id)
+                .bind::<Nullable<Text>, _>(&first.foreign_operation_id)
+                .bind::<Nullable<Text>, _>(&first.foreign_entity)
+                .bind::<Integer, _>(first.status_code)
+                .bind::<Text, _>(&first.name)
+                .bind::<Timestamp, _>(first.start_time)
+                .bind::<Timestamp, _>(first.end_time)
+                .bind::<Nullable<Text>, _>(&first.processing_activity_id)
+                .bind::<Text, _>(&first.application)
+                .bind::<Text, _>(&first.caller)
+                .bind::<Array<Text>, _>(subjects)
+                .execute(pg)?;
+        }
+        // In-process: a statement per record costs no round trip.
+        DbConnection::Sqlite(sqlite) => {
+            for entry in entries {
+                diesel::insert_into(logboek::table)
+                    .values(entry)
+                    .execute(sqlite)?;
+            }
+        }
     }
     Ok(())
 }
