@@ -118,6 +118,8 @@ pub struct Application {
     /// The registers' databases, whose statistics are kept up to date while serving.
     dbs: Vec<Db>,
     metrics: Arc<Metrics>,
+    /// Whose writers of reads' records run while serving.
+    logboeken: Logboeken,
 }
 
 impl Application {
@@ -197,6 +199,7 @@ impl Application {
         let cors_origins = settings.cors_allowed_origins.clone();
         check_cors(&cors_origins)?;
         let served_metrics = Arc::clone(&metrics);
+        let served_logboeken = logboeken.clone();
         let mut server = HttpServer::new(move || {
             let served = Served {
                 documents: documents.clone(),
@@ -208,7 +211,7 @@ impl Application {
                 .app_data(web::Data::new(databases.clone()))
                 .app_data(web::Data::new(backlog.clone()))
                 .app_data(web::Data::new(Arc::clone(&served_metrics)))
-                .app_data(web::Data::new(logboeken.clone()))
+                .app_data(web::Data::new(served_logboeken.clone()))
                 .wrap(from_fn(platform::http::edge))
                 // Outside the edge: a browser's preflight carries no token.
                 .wrap(actix_web::middleware::Condition::new(
@@ -233,6 +236,7 @@ impl Application {
             relays: relays.into_values().collect(),
             dbs: dbs.into_values().collect(),
             metrics,
+            logboeken,
         })
     }
 
@@ -248,18 +252,23 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then stops taking requests, finishes those in flight
     /// (up to 30 s) and delivers the events they left (up to 5 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let running: Vec<_> = self
-            .relays
-            .iter()
-            .cloned()
-            .map(|relay| tokio::spawn(relay.run()))
-            .chain(
-                self.dbs
-                    .iter()
-                    .cloned()
-                    .map(|db| tokio::spawn(db.keep_statistics())),
-            )
-            .collect();
+        let running: Vec<_> =
+            self.relays
+                .iter()
+                .cloned()
+                .map(|relay| tokio::spawn(relay.run()))
+                .chain(
+                    self.dbs
+                        .iter()
+                        .cloned()
+                        .map(|db| tokio::spawn(db.keep_statistics())),
+                )
+                .chain(
+                    self.logboeken.0.iter().map(|(_, db, logboek)| {
+                        tokio::spawn(logboek.clone().write_reads(db.clone()))
+                    }),
+                )
+                .collect();
         let result = self.server.await;
         for task in running {
             task.abort();

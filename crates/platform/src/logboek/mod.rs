@@ -15,15 +15,17 @@
 //!   never the BSN itself.
 //!
 //! Records are written before the answer goes out: a write's in its own transaction, so there
-//! is no change without its record; a read's in a transaction of its own before the answer is
-//! sent (an answer whose record cannot be written is a 503 instead). Both survive a crash right
-//! after the response. With an external Logboek configured, each record also goes to the
+//! is no change without its record; a read's in one statement of its own, committed before the
+//! answer is sent (an answer whose record cannot be written is a 503 instead). Both survive a
+//! crash of the register right after the response; a read's record does not wait for the
+//! database's disk flush (see [`store::Commit::Unforced`]). With an external Logboek configured, each record also goes to the
 //! register's outbox (topic `logboek`) and is delivered from there, with retries, like events.
 //! `GET /logboek?betrokkene=<bsn>` ([`read`]) answers a person's records, for tokens with the
 //! `logboek` scope.
 
 mod key;
 mod read;
+mod reads;
 mod store;
 
 use std::sync::{Arc, Mutex};
@@ -169,6 +171,8 @@ struct Keeping {
     external: bool,
     /// The register, as records name it.
     register: &'static str,
+    /// Where reads' records are written together.
+    reads: reads::Reads,
 }
 
 impl Logboek {
@@ -181,7 +185,16 @@ impl Logboek {
             key,
             external,
             register: register.name(),
+            reads: reads::Reads::new(),
         })))
+    }
+
+    /// Writes reads' records together ([`reads`]) until the server stops; without it each read
+    /// writes its own.
+    pub async fn write_reads(self, db: Db) {
+        if let Some(keeping) = &self.0 {
+            keeping.reads.run(db).await;
+        }
     }
 
     pub fn is_on(&self) -> bool {
@@ -205,6 +218,22 @@ impl Logboek {
         self.write(conn, processing, bsns, status, store::Commit::WithTheWrite)
     }
 
+    /// The records of a processing of these persons: one each.
+    fn entries(&self, processing: &Processing, bsns: &[&str], status: Status) -> Vec<Entry> {
+        let Some(keeping) = &self.0 else {
+            return Vec::new();
+        };
+        let mut subjects: Vec<String> = bsns
+            .iter()
+            .map(|bsn| bsn.trim())
+            .filter(|bsn| !bsn.is_empty())
+            .map(|bsn| keeping.key.encrypt(BSN, bsn))
+            .collect();
+        subjects.sort_unstable();
+        subjects.dedup();
+        processing.entries(&subjects, status)
+    }
+
     fn write(
         &self,
         conn: &mut DbConnection,
@@ -216,18 +245,10 @@ impl Logboek {
         let Some(keeping) = &self.0 else {
             return Ok(());
         };
-        let mut subjects: Vec<String> = bsns
-            .iter()
-            .map(|bsn| bsn.trim())
-            .filter(|bsn| !bsn.is_empty())
-            .map(|bsn| keeping.key.encrypt(BSN, bsn))
-            .collect();
-        subjects.sort_unstable();
-        subjects.dedup();
-        if subjects.is_empty() {
+        let entries = self.entries(processing, bsns, status);
+        if entries.is_empty() {
             return Ok(());
         }
-        let entries = processing.entries(&subjects, status);
         store::insert(conn, &entries, commit)?;
         if keeping.external {
             for entry in &entries {
@@ -242,9 +263,9 @@ impl Logboek {
         Ok(())
     }
 
-    /// [`Logboek::record`] for a read, committed on its own before the answer goes out (see
-    /// [`store::Commit::Unforced`]); with an external Logboek in a transaction with its outbox
-    /// events.
+    /// [`Logboek::record`] for a read, committed before the answer goes out, together with the
+    /// reads around it (see [`reads`] and [`store::Commit::Unforced`]); with an external
+    /// Logboek in a transaction of its own with its outbox events.
     pub async fn record_read(
         &self,
         db: &Db,
@@ -255,17 +276,23 @@ impl Logboek {
         if !self.is_on() || bsns.is_empty() {
             return Ok(());
         }
+        let Some(keeping) = &self.0 else {
+            return Ok(());
+        };
+        if !keeping.external {
+            let named: Vec<&str> = bsns.iter().map(String::as_str).collect();
+            let entries = self.entries(&processing, &named, status);
+            if entries.is_empty() {
+                return Ok(());
+            }
+            return keeping.reads.write(db, entries).await;
+        }
         let logboek = self.clone();
-        let external = self.0.as_ref().is_some_and(|k| k.external);
-        let work = move |conn: &mut DbConnection| {
+        db.write(move |conn| {
             let bsns: Vec<&str> = bsns.iter().map(String::as_str).collect();
             logboek.write(conn, &processing, &bsns, status, store::Commit::Unforced)
-        };
-        if external {
-            db.write(work).await
-        } else {
-            db.autocommit(work).await
-        }
+        })
+        .await
     }
 }
 

@@ -65,18 +65,20 @@ pub(super) enum Commit {
     Unforced,
 }
 
-/// The columns every record of one processing shares, then its person.
+/// Records as columns: one array per column, rows by position.
 const INSERT_PG: &str = "INSERT INTO logboek (trace_id, operation_id, parent_operation_id, \
     foreign_trace_id, foreign_operation_id, foreign_entity, status_code, name, start_time, \
     end_time, processing_activity_id, application, caller, data_subject_id) \
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, subject \
-    FROM unnest($14::text[]) AS subject";
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+    $6::text[], $7::integer[], $8::text[], $9::timestamp[], $10::timestamp[], $11::text[], \
+    $12::text[], $13::text[], $14::text[])";
 
-/// The records of one processing, one per person (`entries` differ in their person only).
+/// Records in one statement on PostgreSQL (whatever their number), one by one on SQLite
+/// (in-process, a statement costs no round trip).
 pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry], commit: Commit) -> ApiResult<()> {
-    let Some(first) = entries.first() else {
+    if entries.is_empty() {
         return Ok(());
-    };
+    }
     match conn {
         DbConnection::Pg(pg) => {
             use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
@@ -88,25 +90,32 @@ pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry], commit: Commit)
                     "{INSERT_PG} WHERE set_config('synchronous_commit', 'off', true) = 'off'"
                 ),
             };
-            let subjects: Vec<&str> = entries.iter().map(|e| e.data_subject_id.as_str()).collect();
+            let text =
+                |f: fn(&Entry) -> &String| -> Vec<&String> { entries.iter().map(f).collect() };
+            let optional = |f: fn(&Entry) -> &Option<String>| -> Vec<&Option<String>> {
+                entries.iter().map(f).collect()
+            };
             diesel::sql_query(sql)
-                .bind::<Text, _>(&first.trace_id)
-                .bind::<Text, _>(&first.operation_id)
-                .bind::<Nullable<Text>, _>(&first.parent_operation_id)
-                .bind::<Nullable<Text>, _>(&first.foreign_trace_id)
-                .bind::<Nullable<Text>, _>(&first.foreign_operation_id)
-                .bind::<Nullable<Text>, _>(&first.foreign_entity)
-                .bind::<Integer, _>(first.status_code)
-                .bind::<Text, _>(&first.name)
-                .bind::<Timestamp, _>(first.start_time)
-                .bind::<Timestamp, _>(first.end_time)
-                .bind::<Nullable<Text>, _>(&first.processing_activity_id)
-                .bind::<Text, _>(&first.application)
-                .bind::<Text, _>(&first.caller)
-                .bind::<Array<Text>, _>(subjects)
+                .bind::<Array<Text>, _>(text(|e| &e.trace_id))
+                .bind::<Array<Text>, _>(text(|e| &e.operation_id))
+                .bind::<Array<Nullable<Text>>, _>(optional(|e| &e.parent_operation_id))
+                .bind::<Array<Nullable<Text>>, _>(optional(|e| &e.foreign_trace_id))
+                .bind::<Array<Nullable<Text>>, _>(optional(|e| &e.foreign_operation_id))
+                .bind::<Array<Nullable<Text>>, _>(optional(|e| &e.foreign_entity))
+                .bind::<Array<Integer>, _>(
+                    entries.iter().map(|e| e.status_code).collect::<Vec<_>>(),
+                )
+                .bind::<Array<Text>, _>(text(|e| &e.name))
+                .bind::<Array<Timestamp>, _>(
+                    entries.iter().map(|e| e.start_time).collect::<Vec<_>>(),
+                )
+                .bind::<Array<Timestamp>, _>(entries.iter().map(|e| e.end_time).collect::<Vec<_>>())
+                .bind::<Array<Nullable<Text>>, _>(optional(|e| &e.processing_activity_id))
+                .bind::<Array<Text>, _>(text(|e| &e.application))
+                .bind::<Array<Text>, _>(text(|e| &e.caller))
+                .bind::<Array<Text>, _>(text(|e| &e.data_subject_id))
                 .execute(pg)?;
         }
-        // In-process: a statement per record costs no round trip.
         DbConnection::Sqlite(sqlite) => {
             for entry in entries {
                 diesel::insert_into(logboek::table)
