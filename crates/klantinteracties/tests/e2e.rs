@@ -216,6 +216,15 @@ struct Client {
 }
 
 impl Client {
+    /// A client of the installation's gateway, with its token.
+    fn of(installation: &Installation) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: installation.gateway.clone(),
+            token: installation.token.clone(),
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         if path.starts_with("http") {
             path.to_owned()
@@ -276,11 +285,7 @@ fn uuids(list: &Value) -> Vec<&str> {
 async fn three_processes_behind_a_gateway_serve_one_api_and_converge_after_a_restart() {
     let mut installation = Installation::start();
     installation.wait_until_ready().await;
-    let client = Client {
-        http: reqwest::Client::new(),
-        base: installation.gateway.clone(),
-        token: installation.token.clone(),
-    };
+    let client = Client::of(&installation);
 
     // One API root, listing what the three serve, under the gateway's address.
     let (status, root) = client.get("").await;
@@ -394,11 +399,7 @@ async fn three_processes_behind_a_gateway_serve_one_api_and_converge_after_a_res
 async fn logboek_records_of_reads_survive_registers_killed_right_after_their_answers() {
     let mut installation = Installation::start();
     installation.wait_until_ready().await;
-    let client = Client {
-        http: reqwest::Client::new(),
-        base: installation.gateway.clone(),
-        token: installation.token.clone(),
-    };
+    let client = Client::of(&installation);
     let bsn = "999990019";
     let partij = client
         .create("partijen", json!({"soortPartij": "persoon", "indicatieActief": true,

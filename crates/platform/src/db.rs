@@ -390,18 +390,8 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
         let span = tracing::info_span!("db.read", otel.kind = "client");
-        self.bounded(
-            move || {
-                let _entered = span.enter();
-                let mut conn = db.checkout(&db.read)?;
-                let outcome = work(&mut conn);
-                db.settle(&mut conn, outcome)
-            },
-            || {},
-        )
-        .await
+        self.without_transaction(false, span, work).await
     }
 
     /// Runs work that writes on a blocking thread without a transaction around it: each of its
@@ -411,12 +401,27 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
         let span = tracing::info_span!("db.write", otel.kind = "client");
+        self.without_transaction(true, span, work).await
+    }
+
+    /// Work on a connection of the read pool, or of the write pool when it `writes`.
+    async fn without_transaction<T, F>(
+        &self,
+        writes: bool,
+        span: tracing::Span,
+        work: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
         self.bounded(
             move || {
                 let _entered = span.enter();
-                let mut conn = db.checkout(&db.write)?;
+                let pool = if writes { &db.write } else { &db.read };
+                let mut conn = db.checkout(pool)?;
                 let outcome = work(&mut conn);
                 db.settle(&mut conn, outcome)
             },
