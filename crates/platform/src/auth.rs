@@ -64,8 +64,9 @@ impl Caller {
     }
 }
 
-/// Whether `text` can name a processing activity: an absolute URI.
-pub fn is_activity(text: &str) -> bool {
+/// Whether `text` is an absolute URI, as a processing activity (and an application that
+/// names itself by one) is.
+pub fn is_uri(text: &str) -> bool {
     !text.is_empty() && !text.chars().any(char::is_whitespace) && url::Url::parse(text).is_ok()
 }
 
@@ -270,7 +271,7 @@ pub fn create_token_for(
 ) -> anyhow::Result<String> {
     let identifier = identifier.trim();
     anyhow::ensure!(!identifier.is_empty(), "the identifier may not be empty");
-    if let Some(bad) = activities.iter().find(|a| !is_activity(a)) {
+    if let Some(bad) = activities.iter().find(|a| !is_uri(a)) {
         anyhow::bail!("{bad:?} is no processing activity: give its URI");
     }
     let active = api_tokens::table
@@ -505,9 +506,9 @@ mod tests {
         };
         assert_eq!(free.activity(None), Some(None));
         assert_eq!(free.activity(Some(other)), Some(Some(other.to_owned())));
-        assert!(is_activity(other));
-        assert!(!is_activity("kcc"));
-        assert!(!is_activity("https://x.nl/a b"));
+        assert!(is_uri(other));
+        assert!(!is_uri("kcc"));
+        assert!(!is_uri("https://x.nl/a b"));
     }
 
     #[test]

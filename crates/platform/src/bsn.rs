@@ -186,8 +186,13 @@ fn bsn_numbers(json: &[u8]) -> Option<Vec<(usize, usize)>> {
 pub fn filter_uses_bsn(name: &str, value: &str) -> bool {
     let on_object_id = (name.ends_with("objectId") || name.ends_with("ObjectId"))
         && !name.ends_with("SoortObjectId");
+    on_object_id && has_bsn_form(value)
+}
+
+/// Whether a text has a BSN's form: nine digits (surrounding spaces aside).
+pub fn has_bsn_form(value: &str) -> bool {
     let value = value.trim();
-    on_object_id && value.len() == 9 && value.bytes().all(|b| b.is_ascii_digit())
+    value.len() == 9 && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -157,7 +157,7 @@ fn activity_of(caller: &Caller, req: &ServiceRequest) -> Result<Option<String>, 
     let asked = match req.headers().get(crate::logboek::ACTIVITY_HEADER) {
         None => None,
         Some(value) => match value.to_str().map(str::trim) {
-            Ok(uri) if crate::auth::is_activity(uri) => Some(uri),
+            Ok(uri) if crate::auth::is_uri(uri) => Some(uri),
             _ => return Err(ApiError::invalid(
                 crate::logboek::ACTIVITY_HEADER,
                 "invalid",
@@ -207,7 +207,7 @@ fn processing(
 
 /// A URI naming the application a token was made for: itself when it is one.
 fn entity(application: &str) -> String {
-    if crate::auth::is_activity(application) {
+    if crate::auth::is_uri(application) {
         return application.to_owned();
     }
     let name: String = url::form_urlencoded::byte_serialize(application.as_bytes()).collect();

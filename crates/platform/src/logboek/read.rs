@@ -12,9 +12,7 @@ use crate::ApiResult;
 fn betrokkene(query: &crate::query::Query) -> ApiResult<String> {
     query.reject_unknown(&["betrokkene"])?;
     match query.get("betrokkene").map(str::trim) {
-        Some(bsn) if bsn.len() == 9 && bsn.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(bsn.to_owned())
-        }
+        Some(bsn) if crate::bsn::has_bsn_form(bsn) => Ok(bsn.to_owned()),
         _ => Err(ApiError::invalid(
             "betrokkene",
             "invalid",
