@@ -88,6 +88,8 @@ start_production() {
   export KLANTINTERACTIES_SERVICE_TOKEN="bench-$$-0123456789abcdef0123456789abcdef"
   KLANTINTERACTIES_LOGBOEK__SLEUTEL=$("$BIN" logboek sleutel)
   export KLANTINTERACTIES_LOGBOEK__SLEUTEL
+  # Where the registers keep their Logboek journals.
+  export KLANTINTERACTIES_DATA_DIR="$WORK/production-data"
   for register in relatiebeheer klantcontacten klanttaak; do
     KLANTINTERACTIES_REGISTER=$register "$BIN" migrate >/dev/null
   done

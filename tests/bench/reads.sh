@@ -51,6 +51,7 @@ start() {
     KLANTINTERACTIES_LOGBOEK__SLEUTEL=$("$bin" logboek sleutel 2>/dev/null || true)
     export KLANTINTERACTIES_LOGBOEK__SLEUTEL
     export KLANTINTERACTIES_LOG_LEVEL=warn
+    export KLANTINTERACTIES_DATA_DIR="$WORK/data-$name"
     for register in relatiebeheer klantcontacten klanttaak; do
       KLANTINTERACTIES_REGISTER=$register "$bin" migrate >/dev/null
     done

@@ -51,6 +51,8 @@ export KLANTINTERACTIES_PEERS__KLANTTAAK="http://127.0.0.1:$KT"
 export KLANTINTERACTIES_SERVICE_TOKEN="fuzz-$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
 export KLANTINTERACTIES_LOGBOEK__SLEUTEL="$(python3 -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(64)).decode())')"
 export KLANTINTERACTIES_LOG_FORMAT=json KLANTINTERACTIES_LOG_LEVEL=warn
+# Where the registers keep their Logboek journals.
+export KLANTINTERACTIES_DATA_DIR="$WORK/data"
 
 for register in relatiebeheer klantcontacten klanttaak; do
   KLANTINTERACTIES_REGISTER=$register "$BIN" migrate >/dev/null

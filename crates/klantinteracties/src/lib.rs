@@ -265,13 +265,23 @@ impl Application {
                 )
                 .chain(
                     self.logboeken.0.iter().map(|(_, db, logboek)| {
-                        tokio::spawn(logboek.clone().write_reads(db.clone()))
+                        tokio::spawn(logboek.clone().store_reads(db.clone()))
                     }),
                 )
                 .collect();
         let result = self.server.await;
         for task in running {
             task.abort();
+        }
+        // Reads' records still in a journal are stored now (else at the next start), before
+        // the relays deliver what is left.
+        for (_, db, logboek) in &self.logboeken.0 {
+            let stored = tokio::time::timeout(Duration::from_secs(5), logboek.store_journal(db));
+            if !matches!(stored.await, Ok(Ok(()))) {
+                tracing::warn!(
+                    "reads' logboek records are left in the journal until the next start"
+                );
+            }
         }
         for relay in &self.relays {
             relay.drain(Duration::from_secs(5)).await;
@@ -389,7 +399,7 @@ fn logboeken(settings: &Settings, dbs: &HashMap<Register, Db>) -> anyhow::Result
             .filter_map(|register| {
                 let db = dbs.get(&register)?.clone();
                 let logboek = match &key {
-                    Some(key) => Logboek::new(key.clone(), external, register),
+                    Some(key) => Logboek::new(key.clone(), external, register, &settings.data_dir),
                     None => Logboek::off(),
                 };
                 Some((register, db, logboek))

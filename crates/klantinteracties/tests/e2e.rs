@@ -99,6 +99,8 @@ struct Installation {
     processes: HashMap<&'static str, Process>,
     gateway: String,
     token: String,
+    /// The registers' data dir (their Logboek journals), kept across restarts.
+    data: tempfile::TempDir,
     _gateway: Process,
 }
 
@@ -140,6 +142,7 @@ impl Installation {
             processes: HashMap::new(),
             gateway,
             token,
+            data: tempfile::tempdir().unwrap(),
             _gateway: gateway_process,
         };
         for register in REGISTERS {
@@ -163,6 +166,7 @@ impl Installation {
             )
             .env("KLANTINTERACTIES_SERVICE_TOKEN", SERVICE_TOKEN)
             .env("KLANTINTERACTIES_LOGBOEK__SLEUTEL", LOGBOEK_KEY)
+            .env("KLANTINTERACTIES_DATA_DIR", self.data.path())
             .env("KLANTINTERACTIES_PUBLIC_BASE_URL", &self.gateway)
             .env("KLANTINTERACTIES_LOG_LEVEL", "warn");
         for peer in REGISTERS {

@@ -14,21 +14,23 @@
 //! - `dpl.core.data_subject_id`: the BSN encrypted with the installation's key ([`SubjectKey`]),
 //!   never the BSN itself.
 //!
-//! Records are written before the answer goes out: a write's in its own transaction, so there
-//! is no change without its record; a read's in one statement of its own, committed before the
-//! answer is sent (an answer whose record cannot be written is a 503 instead). Both survive a
-//! crash of the register right after the response; a read's record does not wait for the
-//! database's disk flush (see [`store::Commit::Unforced`]). With an external Logboek configured, each record also goes to the
-//! register's outbox (topic `logboek`) and is delivered from there, with retries, like events.
+//! Records are kept before the answer goes out: a write's in its own transaction, so there is
+//! no change without its record; a read's in the register's journal ([`journal`]: one append
+//! to a file, stored in the database shortly after), so a crash of the register right after
+//! the response loses none. An answer whose records cannot be kept is a 503 instead. With an
+//! external Logboek configured, each record also goes to the register's outbox (topic
+//! `logboek`) when it is stored, and is delivered from there, with retries, like events.
 //! `GET /logboek?betrokkene=<bsn>` ([`read`]) answers a person's records, for tokens with the
 //! `logboek` scope.
 
+mod journal;
 mod key;
 mod read;
-mod reads;
 mod store;
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use time::PrimitiveDateTime;
 
@@ -140,6 +142,7 @@ impl Processing {
         subjects
             .iter()
             .map(|subject| Entry {
+                record_id: uuid::Uuid::new_v4().to_string(),
                 trace_id: self.trace_id.clone(),
                 operation_id: self.operation_id.clone(),
                 parent_operation_id: self.parent_operation_id.clone(),
@@ -171,8 +174,9 @@ struct Keeping {
     external: bool,
     /// The register, as records name it.
     register: &'static str,
-    /// Where reads' records are written together.
-    reads: reads::Reads,
+    /// Where reads' records are kept until stored; without one (no writable data dir) a read
+    /// stores its own.
+    journal: Option<journal::Journal>,
 }
 
 impl Logboek {
@@ -180,21 +184,60 @@ impl Logboek {
         Self(None)
     }
 
-    pub fn new(key: SubjectKey, external: bool, register: reference::Register) -> Self {
+    /// A register's Logboek, keeping reads' records in a journal in `dir`.
+    pub fn new(key: SubjectKey, external: bool, register: reference::Register, dir: &Path) -> Self {
+        let journal = match journal::Journal::open(dir, register.name()) {
+            Ok(journal) => {
+                tracing::debug!(journal = %journal.path().display(), "reads' logboek records");
+                Some(journal)
+            }
+            Err(error) => {
+                tracing::warn!(
+                    register = register.name(),
+                    dir = %dir.display(),
+                    %error,
+                    "no logboek journal: every read of a person stores its records itself"
+                );
+                None
+            }
+        };
         Self(Some(Arc::new(Keeping {
             key,
             external,
             register: register.name(),
-            reads: reads::Reads::new(),
+            journal,
         })))
     }
 
-    /// Writes reads' records together ([`reads`]) until the server stops; without it each read
-    /// writes its own.
-    pub async fn write_reads(self, db: Db) {
-        if let Some(keeping) = &self.0 {
-            keeping.reads.run(db).await;
+    /// Stores the records reads kept in the journal, shortly after they were kept, until the
+    /// server stops; on failure (the database away) again a second later.
+    pub async fn store_reads(self, db: Db) {
+        let Some(journal) = self.0.as_ref().and_then(|k| k.journal.as_ref()) else {
+            return;
+        };
+        loop {
+            if let Err(error) = self.store_journal(&db).await {
+                tracing::warn!(%error, "the logboek journal is not stored yet; trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            journal.appended.notified().await;
+            // The reads around this one come along in the same statement.
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Stores all the journal holds now: before the logboek is read, and when the server stops.
+    pub async fn store_journal(&self, db: &Db) -> ApiResult<()> {
+        let Some(journal) = self.0.as_ref().and_then(|k| k.journal.as_ref()) else {
+            return Ok(());
+        };
+        journal
+            .store_all(|entries| {
+                let logboek = self.clone();
+                db.write(move |conn| logboek.store(conn, &entries))
+            })
+            .await
     }
 
     pub fn is_on(&self) -> bool {
@@ -215,7 +258,7 @@ impl Logboek {
         bsns: &[&str],
         status: Status,
     ) -> ApiResult<()> {
-        self.write(conn, processing, bsns, status, store::Commit::WithTheWrite)
+        self.store(conn, &self.entries(processing, bsns, status))
     }
 
     /// The records of a processing of these persons: one each.
@@ -234,24 +277,15 @@ impl Logboek {
         processing.entries(&subjects, status)
     }
 
-    fn write(
-        &self,
-        conn: &mut DbConnection,
-        processing: &Processing,
-        bsns: &[&str],
-        status: Status,
-        commit: store::Commit,
-    ) -> ApiResult<()> {
+    /// Stores records not stored yet, and hands them to an external Logboek.
+    fn store(&self, conn: &mut DbConnection, entries: &[Entry]) -> ApiResult<()> {
         let Some(keeping) = &self.0 else {
             return Ok(());
         };
-        let entries = self.entries(processing, bsns, status);
-        if entries.is_empty() {
-            return Ok(());
-        }
-        store::insert(conn, &entries, commit)?;
+        let stored: std::collections::HashSet<String> =
+            store::insert(conn, entries)?.into_iter().collect();
         if keeping.external {
-            for entry in &entries {
+            for entry in entries.iter().filter(|e| stored.contains(&e.record_id)) {
                 crate::events::emit_payload(
                     conn,
                     TOPIC,
@@ -263,9 +297,7 @@ impl Logboek {
         Ok(())
     }
 
-    /// [`Logboek::record`] for a read, committed before the answer goes out, together with the
-    /// reads around it (see [`reads`] and [`store::Commit::Unforced`]); with an external
-    /// Logboek in a transaction of its own with its outbox events.
+    /// [`Logboek::record`] for a read: kept in the journal before the answer goes out.
     pub async fn record_read(
         &self,
         db: &Db,
@@ -273,26 +305,22 @@ impl Logboek {
         bsns: Vec<String>,
         status: Status,
     ) -> ApiResult<()> {
-        if !self.is_on() || bsns.is_empty() {
-            return Ok(());
-        }
         let Some(keeping) = &self.0 else {
             return Ok(());
         };
-        if !keeping.external {
-            let named: Vec<&str> = bsns.iter().map(String::as_str).collect();
-            let entries = self.entries(&processing, &named, status);
-            if entries.is_empty() {
-                return Ok(());
-            }
-            return keeping.reads.write(db, entries).await;
+        let named: Vec<&str> = bsns.iter().map(String::as_str).collect();
+        let entries = self.entries(&processing, &named, status);
+        if entries.is_empty() {
+            return Ok(());
+        }
+        if let Some(journal) = &keeping.journal {
+            return journal.append(&entries).map_err(|error| {
+                tracing::error!(%error, "a read's logboek records cannot be kept");
+                crate::error::ApiError::DatabaseUnavailable
+            });
         }
         let logboek = self.clone();
-        db.write(move |conn| {
-            let bsns: Vec<&str> = bsns.iter().map(String::as_str).collect();
-            logboek.write(conn, &processing, &bsns, status, store::Commit::Unforced)
-        })
-        .await
+        db.write(move |conn| logboek.store(conn, &entries)).await
     }
 }
 

@@ -28,6 +28,8 @@ pub async fn read(logboeken: web::Data<Logboeken>, req: HttpRequest) -> ApiResul
         let Some(subject) = logboek.subject_id(&bsn) else {
             continue;
         };
+        // Reads' records kept until now are part of the answer.
+        logboek.store_journal(db).await?;
         let entries = db
             .read(move |conn| super::store::of_subject(conn, &subject))
             .await?;

@@ -2,6 +2,7 @@
 //! it records, and read back per person.
 
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::db::{DbConnection, Migrations};
@@ -10,6 +11,7 @@ use crate::ApiResult;
 diesel::table! {
     logboek (id) {
         id -> BigInt,
+        record_id -> Nullable<Text>,
         trace_id -> Text,
         operation_id -> Text,
         parent_operation_id -> Nullable<Text>,
@@ -32,9 +34,11 @@ pub const MIGRATIONS: Migrations =
     crate::migrations!("migrations/logboek/postgres", "migrations/logboek/sqlite");
 
 /// One record: a processing of one person's data.
-#[derive(Debug, Clone, PartialEq, Insertable, Queryable)]
+#[derive(Debug, Clone, PartialEq, Insertable, Queryable, Serialize, Deserialize)]
 #[diesel(table_name = logboek)]
 pub struct Entry {
+    /// The record's own id: written twice, it is stored once.
+    pub record_id: String,
     pub trace_id: String,
     pub operation_id: String,
     pub parent_operation_id: Option<String>,
@@ -52,50 +56,39 @@ pub struct Entry {
     pub caller: String,
 }
 
-/// How a read's records are committed on PostgreSQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Commit {
-    /// With the transaction they are in (a write's).
-    WithTheWrite,
-    /// On their own, in one statement, without waiting for the WAL to reach the disk: they are
-    /// in the database server before the answer goes out, so a crash of the register loses
-    /// none; a crash of the database server's machine may lose the last moment's (PostgreSQL
-    /// writes its WAL within 200 ms), as SQLite with `synchronous = NORMAL` may. Waiting for
-    /// the disk would cost every read of a person a flush.
-    Unforced,
+/// Records as columns: one array per column, rows by position; one already stored (by its
+/// `record_id`) is left as it is.
+const INSERT_PG: &str = "INSERT INTO logboek (record_id, trace_id, operation_id, \
+    parent_operation_id, foreign_trace_id, foreign_operation_id, foreign_entity, status_code, \
+    name, start_time, end_time, processing_activity_id, application, caller, data_subject_id) \
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+    $6::text[], $7::text[], $8::integer[], $9::text[], $10::timestamp[], $11::timestamp[], \
+    $12::text[], $13::text[], $14::text[], $15::text[]) \
+    ON CONFLICT (record_id) DO NOTHING RETURNING record_id";
+
+#[derive(QueryableByName)]
+struct Inserted {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    record_id: String,
 }
 
-/// Records as columns: one array per column, rows by position.
-const INSERT_PG: &str = "INSERT INTO logboek (trace_id, operation_id, parent_operation_id, \
-    foreign_trace_id, foreign_operation_id, foreign_entity, status_code, name, start_time, \
-    end_time, processing_activity_id, application, caller, data_subject_id) \
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
-    $6::text[], $7::integer[], $8::text[], $9::timestamp[], $10::timestamp[], $11::text[], \
-    $12::text[], $13::text[], $14::text[])";
-
-/// Records in one statement on PostgreSQL (whatever their number), one by one on SQLite
-/// (in-process, a statement costs no round trip).
-pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry], commit: Commit) -> ApiResult<()> {
+/// Stores records not stored yet: in one statement on PostgreSQL (whatever their number), one
+/// by one on SQLite (in-process, a statement costs no round trip). Answers the ids of those it
+/// stored.
+pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry]) -> ApiResult<Vec<String>> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     match conn {
         DbConnection::Pg(pg) => {
             use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
-            let sql = match commit {
-                Commit::WithTheWrite => INSERT_PG.to_owned(),
-                // A statement outside a transaction is its own: the setting holds for its
-                // commit only.
-                Commit::Unforced => format!(
-                    "{INSERT_PG} WHERE set_config('synchronous_commit', 'off', true) = 'off'"
-                ),
-            };
             let text =
                 |f: fn(&Entry) -> &String| -> Vec<&String> { entries.iter().map(f).collect() };
             let optional = |f: fn(&Entry) -> &Option<String>| -> Vec<&Option<String>> {
                 entries.iter().map(f).collect()
             };
-            diesel::sql_query(sql)
+            let inserted: Vec<Inserted> = diesel::sql_query(INSERT_PG)
+                .bind::<Array<Text>, _>(text(|e| &e.record_id))
                 .bind::<Array<Text>, _>(text(|e| &e.trace_id))
                 .bind::<Array<Text>, _>(text(|e| &e.operation_id))
                 .bind::<Array<Nullable<Text>>, _>(optional(|e| &e.parent_operation_id))
@@ -114,17 +107,24 @@ pub(super) fn insert(conn: &mut DbConnection, entries: &[Entry], commit: Commit)
                 .bind::<Array<Text>, _>(text(|e| &e.application))
                 .bind::<Array<Text>, _>(text(|e| &e.caller))
                 .bind::<Array<Text>, _>(text(|e| &e.data_subject_id))
-                .execute(pg)?;
+                .load(pg)?;
+            Ok(inserted.into_iter().map(|i| i.record_id).collect())
         }
         DbConnection::Sqlite(sqlite) => {
+            let mut inserted = Vec::new();
             for entry in entries {
-                diesel::insert_into(logboek::table)
+                let stored = diesel::insert_into(logboek::table)
                     .values(entry)
+                    .on_conflict(logboek::record_id)
+                    .do_nothing()
                     .execute(sqlite)?;
+                if stored > 0 {
+                    inserted.push(entry.record_id.clone());
+                }
             }
+            Ok(inserted)
         }
     }
-    Ok(())
 }
 
 /// The records of one person, oldest first.
@@ -134,6 +134,7 @@ pub(super) fn of_subject(conn: &mut DbConnection, subject: &str) -> ApiResult<Ve
         .filter(l::data_subject_id.eq(subject))
         .order(l::id)
         .select((
+            l::record_id.assume_not_null(),
             l::trace_id,
             l::operation_id,
             l::parent_operation_id,

@@ -1,0 +1,2 @@
+DROP INDEX logboek_record_id;
+ALTER TABLE logboek DROP COLUMN record_id;
