@@ -420,7 +420,9 @@ async fn logboek_records_of_reads_survive_registers_killed_right_after_their_ans
         ))
         .await;
     assert_eq!(status, 200);
-    // Killed (SIGKILL) the moment the last answer is in.
+    // Killed (SIGKILL) the moment the last answer is in: the reads' records are then in the
+    // registers' journals (stored in the database every 250 ms), which the restarted registers
+    // store.
     installation.stop_register("klantcontacten");
     installation.stop_register("relatiebeheer");
     installation.start_register("relatiebeheer");

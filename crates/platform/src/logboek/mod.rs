@@ -50,6 +50,9 @@ pub const ACTIVITY_HEADER: &str = reference::ACTIVITY_HEADER;
 /// The outbox topic of records for an external Logboek.
 pub const TOPIC: &str = "logboek";
 
+/// How long reads' records wait in the journal for those of the reads after them.
+const STORE_EVERY: Duration = Duration::from_millis(250);
+
 /// The kind of person id the registers know.
 const BSN: &str = "bsn";
 
@@ -142,7 +145,8 @@ impl Processing {
         subjects
             .iter()
             .map(|subject| Entry {
-                record_id: uuid::Uuid::new_v4().to_string(),
+                // Ordered by time: the unique index on it grows at its end.
+                record_id: uuid::Uuid::now_v7().to_string(),
                 trace_id: self.trace_id.clone(),
                 operation_id: self.operation_id.clone(),
                 parent_operation_id: self.parent_operation_id.clone(),
@@ -222,8 +226,9 @@ impl Logboek {
                 continue;
             }
             journal.appended.notified().await;
-            // The reads around this one come along in the same statement.
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            // The reads of the next moment come along in the same statement: fewer commits
+            // to compete with the reads (a read of the Logboek stores the journal first).
+            tokio::time::sleep(STORE_EVERY).await;
         }
     }
 
