@@ -12,6 +12,7 @@ mod contactgegevens;
 mod digitaleadressen;
 mod events;
 mod filters;
+mod gekend;
 mod identificatoren;
 mod internetaken;
 mod klantcontacten;

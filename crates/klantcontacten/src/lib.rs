@@ -10,6 +10,7 @@ mod actorklantcontacten;
 mod betrokkenen;
 mod bijlagen;
 mod cascade;
+mod gekend;
 mod klantcontacten;
 mod lookup;
 mod maak;
@@ -40,6 +41,9 @@ pub const RESOURCES: [&str; 6] = [
 
 /// Its POST-only actions.
 pub const ACTIONS: [&str; 1] = ["maak-klantcontact"];
+
+/// Its handelingen on one object: `POST /betrokkenen/{uuid}/partij`.
+pub const OBJECT_ACTIONS: [(&str, &str); 1] = [("betrokkenen", "partij")];
 
 /// The register's state, shared by its handlers.
 #[derive(Clone)]
@@ -94,6 +98,12 @@ pub fn configure(register: Register) -> impl FnOnce(&mut web::ServiceConfig) {
             cfg,
             "/actorklantcontacten",
             actorklantcontacten::ActorKlantcontacten
+        );
+        cfg.service(
+            web::resource("/betrokkenen/{uuid}/partij")
+                .route(web::post().to(gekend::create))
+                .route(web::method(actix_web::http::Method::OPTIONS).to(platform::http::options))
+                .default_service(web::to(platform::http::method_not_allowed)),
         );
         cfg.service(
             web::resource("/maak-klantcontact")

@@ -54,6 +54,7 @@ const ALONGSIDE: [Migrations; 3] = [
 struct Parts {
     resources: &'static [&'static str],
     actions: &'static [&'static str],
+    object_actions: &'static [(&'static str, &'static str)],
 }
 
 fn parts_of(register: Register) -> Parts {
@@ -61,14 +62,17 @@ fn parts_of(register: Register) -> Parts {
         Register::Relatiebeheer => Parts {
             resources: &relatiebeheer::RESOURCES,
             actions: &[],
+            object_actions: &[],
         },
         Register::Klantcontacten => Parts {
             resources: &klantcontacten::RESOURCES,
             actions: &klantcontacten::ACTIONS,
+            object_actions: &klantcontacten::OBJECT_ACTIONS,
         },
         Register::Klanttaak => Parts {
             resources: &klanttaak::RESOURCES,
             actions: &[],
+            object_actions: &[],
         },
     }
 }
@@ -359,12 +363,18 @@ fn apis(served: &[Register]) -> Vec<Api> {
     let parts: Vec<Parts> = served.iter().map(|r| parts_of(*r)).collect();
     let resources: Vec<&'static str> = parts.iter().flat_map(|p| p.resources).copied().collect();
     let actions: Vec<&'static str> = parts.iter().flat_map(|p| p.actions).copied().collect();
+    let object_actions = parts
+        .iter()
+        .flat_map(|p| p.object_actions)
+        .copied()
+        .collect();
     let internal = registers::internal_paths(served);
     let mut apis = vec![Api {
         prefix: API_PATH,
         version: API_VERSION,
         resources,
         actions,
+        object_actions,
     }];
     if served.contains(&Register::Relatiebeheer) {
         apis.push(Api {
@@ -372,6 +382,7 @@ fn apis(served: &[Register]) -> Vec<Api> {
             version: contactgegevens::API_VERSION,
             resources: relatiebeheer::CONTACTGEGEVENS_RESOURCES.to_vec(),
             actions: Vec::new(),
+            object_actions: Vec::new(),
         });
     }
     apis.push(Api {
@@ -379,12 +390,14 @@ fn apis(served: &[Register]) -> Vec<Api> {
         version: "",
         resources: Vec::new(),
         actions: Vec::new(),
+        object_actions: Vec::new(),
     });
     apis.push(Api {
         prefix: INTERNAL_PATH,
         version: "",
         resources: Vec::new(),
         actions: internal,
+        object_actions: Vec::new(),
     });
     apis
 }

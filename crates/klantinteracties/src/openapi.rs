@@ -130,6 +130,9 @@ fn add_ours(document: &mut Value) {
             }
         }
     }
+    if paths.contains_key("/betrokkenen/{uuid}") {
+        paths.insert("/betrokkenen/{uuid}/partij".into(), gekend_operation());
+    }
     for detail in details {
         let resource = detail
             .trim_start_matches('/')
@@ -151,6 +154,38 @@ fn add_ours(document: &mut Value) {
             }}),
         );
     }
+}
+
+/// `POST /betrokkenen/{uuid}/partij` (klantcontacten's `gekend` handeling).
+fn gekend_operation() -> Value {
+    let answer = json!({"description": "", "content": {"application/json": {"schema": {
+        "type": "object",
+        "properties": {
+            "betrokkene": {"$ref": "#/components/schemas/Betrokkene"},
+            "partij": {"$ref": "#/components/schemas/Partij"},
+        },
+    }}}});
+    json!({"post": {
+        "operationId": "betrokkenePartij",
+        "summary": "Een ongekende betrokkene wordt gekend: maakt een partij van wat de betrokkene opgaf (organisatienaam: organisatie; naam en rol klant: persoon; naam en rol vertegenwoordiger: contactpersoon), of koppelt de betrokkene aan de genoemde partij. Met digitaleAdressenHergebruiken (de persoon stemde in met hergebruik) worden de digitale adressen en de adressen van de betrokkene die van de partij.",
+        "parameters": [{"in": "path", "name": "uuid", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+        "tags": ["betrokkenen"],
+        "security": [{"tokenAuth": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": {
+                "partij": {"type": "object", "properties": {"uuid": {"type": "string", "format": "uuid"}}, "required": ["uuid"]},
+                "digitaleAdressenHergebruiken": {"type": "boolean", "default": false},
+            },
+        }}}},
+        "responses": {
+            "201": answer.clone(),
+            "200": answer,
+            "400": {"description": "De betrokkene is al gekoppeld, heeft geen naam, of de partij bestaat niet."},
+            "403": {"description": "Het token mag dit niet (een partij maken is schrijven in relatiebeheer)."},
+            "404": {"description": "De betrokkene bestaat niet."},
+        },
+    }})
 }
 
 fn audit_trail_schema() -> Value {

@@ -35,6 +35,9 @@ pub struct Api {
     pub resources: Vec<&'static str>,
     /// Resources that only take POST (`maak-klantcontact`).
     pub actions: Vec<&'static str>,
+    /// Handelingen on one object, POST only: (`betrokkenen`, `partij`) is
+    /// `POST /betrokkenen/{uuid}/partij`.
+    pub object_actions: Vec<(&'static str, &'static str)>,
 }
 
 /// What the edge needs to know.
@@ -93,6 +96,13 @@ impl Edge {
             }
             (Some(id), None) if !id.is_empty() && api.resources.contains(&name) => {
                 Some(DETAIL_ALLOW)
+            }
+            (Some(id), Some(action))
+                if !id.is_empty()
+                    && api.object_actions.contains(&(name, action))
+                    && segments.clone().next().is_none() =>
+            {
+                Some(ACTION_ALLOW)
             }
             (Some(id), Some("audittrail"))
                 if !id.is_empty() && api.resources.contains(&name) && segments.next().is_none() =>

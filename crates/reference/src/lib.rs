@@ -16,6 +16,8 @@ pub use identificator::{
     validate_object_id, CodeObjecttype, CodeRegister, CodeSoortObjectId, Identificator,
     IdentificatorError,
 };
+/// The method of a call to another register's API ([`Resolver::api`]).
+pub use reqwest::Method;
 pub use resolver::{
     ResolveError, Resolver, SearchError, CLIENT_IDLE, KEEP_ALIVE, REMOTE_FILTER_BOUND,
 };

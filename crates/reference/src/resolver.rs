@@ -175,6 +175,62 @@ impl Resolver {
         origin: Option<&str>,
         request: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<Resp, ResolveError> {
+        let (status, body) = self.send(register, origin, None, request).await?;
+        if !(200..300).contains(&status) {
+            return Err(ResolveError::Unreachable {
+                register: register.name(),
+                reason: format!("answered {status}"),
+            });
+        }
+        serde_json::from_value(body).map_err(|e| ResolveError::Unreachable {
+            register: register.name(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// A call to another register's API as a step of a handeling, made as the client that
+    /// asked for it (`authorization`: its `Authorization` header, so the other register checks
+    /// its scopes and names it in its audit trail), with an `Idempotency-Key` where a repeated
+    /// step must make nothing twice: its status and JSON answer. Only a register that does not
+    /// answer, or answers 5xx, is unreachable; a 4xx is the caller's to read.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn api(
+        &self,
+        register: Register,
+        origin: &str,
+        authorization: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+        idempotency_key: Option<&str>,
+    ) -> Result<(u16, serde_json::Value), ResolveError> {
+        self.send(
+            register,
+            Some(origin),
+            Some(authorization),
+            |client, base| {
+                let call = client
+                    .request(method, format!("{base}{API_PATH}/{path}"))
+                    .json(body);
+                match idempotency_key {
+                    Some(key) => call.header("Idempotency-Key", key),
+                    None => call,
+                }
+            },
+        )
+        .await
+    }
+
+    /// Sends a call with the service token (or the client's `authorization`) and the
+    /// forwarded origin; its status and JSON answer (`null` when it has none). No answer, or a
+    /// 5xx, is unreachable.
+    async fn send(
+        &self,
+        register: Register,
+        origin: Option<&str>,
+        authorization: Option<&str>,
+        request: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<(u16, serde_json::Value), ResolveError> {
         let unreachable = |reason: String| ResolveError::Unreachable {
             register: register.name(),
             reason,
@@ -182,8 +238,11 @@ impl Resolver {
         let base = self
             .peer(register)
             .ok_or_else(|| unreachable("no address configured".into()))?;
-        let mut call =
-            request(&self.client, base.trim_end_matches('/')).headers(self.call_headers());
+        let mut headers = self.call_headers();
+        if let Some(value) = authorization.and_then(|a| a.parse().ok()) {
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        let mut call = request(&self.client, base.trim_end_matches('/')).headers(headers);
         if let Some(origin) = origin {
             let (scheme, host) = origin.split_once("://").unwrap_or(("http", origin));
             call = call
@@ -194,13 +253,19 @@ impl Resolver {
             .send()
             .await
             .map_err(|e| unreachable(e.without_url().to_string()))?;
-        if !response.status().is_success() {
-            return Err(unreachable(format!("answered {}", response.status())));
+        let status = response.status();
+        if status.is_server_error() {
+            return Err(unreachable(format!("answered {status}")));
         }
-        response
-            .json()
+        let bytes = response
+            .bytes()
             .await
-            .map_err(|e| unreachable(e.without_url().to_string()))
+            .map_err(|e| unreachable(e.without_url().to_string()))?;
+        if bytes.is_empty() {
+            return Ok((status.as_u16(), serde_json::Value::Null));
+        }
+        let body = serde_json::from_slice(&bytes).map_err(|e| unreachable(e.to_string()))?;
+        Ok((status.as_u16(), body))
     }
 
     fn remember(&self, key: (Resource, Uuid)) {

@@ -162,11 +162,25 @@ pub async fn update<R: Crud>(
         actix_web::http::Method::PATCH => Mode::Patch,
         _ => Mode::Replace,
     };
-    let body = body.into_object()?;
-    let unknown = super::verify::<R>(&state, &body, "").await?;
-    let rules = state.get_ref().clone();
-    let recorder = Recorder::new(state.get_ref(), who);
-    let view = state
+    let view = change::<R>(state.get_ref(), urls, who, uuid, body.into_object()?, mode).await?;
+    ok(&view)
+}
+
+/// The one way an object changes: its references into other registers checked, saved, its
+/// audit record and events written, in one transaction. For `PUT` and `PATCH`, and for
+/// handelingen that change an object as a step (`Mode::Patch` with the fields they set).
+pub async fn change<R: Crud>(
+    state: &R::State,
+    urls: reference::ApiUrls,
+    who: crate::audit::Who,
+    uuid: uuid::Uuid,
+    body: Map<String, Value>,
+    mode: Mode,
+) -> ApiResult<R::View> {
+    let unknown = super::verify::<R>(state, &body, "").await?;
+    let rules = state.clone();
+    let recorder = Recorder::new(state, who);
+    state
         .write(move |conn| {
             let existing = found::<R>(conn, uuid)?;
             R::allow_change(&rules, &existing, &recorder.who)?;
@@ -191,8 +205,7 @@ pub async fn update<R: Crud>(
             recorder.record_write::<R>(conn, &urls, actie, previous.as_ref(), Some(&after))?;
             Ok(view)
         })
-        .await?;
-    ok(&view)
+        .await
 }
 
 /// `POST`: a new object.

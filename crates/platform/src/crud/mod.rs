@@ -20,7 +20,7 @@ mod remote;
 mod render;
 
 pub use counts::counted;
-pub use handlers::{create, delete, list, post, read, update};
+pub use handlers::{change, create, delete, list, post, read, update};
 pub use records::Recorder;
 pub use references::{referenced, remote_search, settle, uuids_at, verify};
 pub use render::render_values;
