@@ -39,7 +39,13 @@ async fn henk_de_bruin_becomes_a_gekende_persoon_and_his_e_mail_reusable_only_on
     let (b, adres) = betrokkene(&app, "klant", henk()).await;
 
     // Made gekend without consent to reuse: a persoon with his name, nothing more.
-    let made = app.post(&promote(&b["uuid"]), json!({})).await;
+    let made = app
+        .send(
+            app.request(Method::POST, &promote(&b["uuid"]))
+                .header("X-Audit-Toelichting", "aangemeld met DigiD")
+                .json(&json!({})),
+        )
+        .await;
     assert_eq!(made.status, 201, "{}", made.text);
     let answer = made.json();
     let partij = &answer["partij"];
@@ -55,6 +61,17 @@ async fn henk_de_bruin_becomes_a_gekende_persoon_and_his_e_mail_reusable_only_on
     assert_eq!(partij["bezoekadres"]["adresregel1"], "");
     assert_eq!(made.header("location"), partij["url"].as_str());
     assert_eq!(answer["betrokkene"]["wasPartij"]["uuid"], partij["uuid"]);
+    // Relatiebeheer made it for the client that asked, for the reason it gave.
+    let trail = app
+        .get(&format!(
+            "partijen/{}/audittrail",
+            partij["uuid"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(trail[0]["actie"], "create");
+    assert_eq!(trail[0]["applicatieId"], "acceptance");
+    assert_eq!(trail[0]["toelichting"], "aangemeld met DigiD");
     let shown = app
         .get(&format!("betrokkenen/{}", b["uuid"].as_str().unwrap()))
         .await;

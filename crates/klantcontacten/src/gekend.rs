@@ -11,8 +11,8 @@
 //! The steps cross the register boundary, so each is safe to repeat: the partij is created
 //! with an `Idempotency-Key` of the betrokkene (a repeated request after a failure gets the same
 //! partij), an address that is the partij's already stays so, and the link is the last step.
-//! Relatiebeheer is called as the client that asked (its token), so its scopes count and its
-//! audit trail names it.
+//! Relatiebeheer is called as the client that asked (its token and its `X-Audit-Toelichting`),
+//! so its scopes count and its audit trail names it.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use platform::audit::Who;
@@ -59,12 +59,14 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     let uuid = path_uuid(&path)?;
     let asked = asked(&body.into_object()?)?;
-    let authorization = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    // Relatiebeheer is asked as the client: its token, and its reason for the audit trail.
+    let client: Vec<(&str, String)> = ["Authorization", platform::audit::REASON_HEADER]
+        .into_iter()
+        .filter_map(|name| {
+            let value = req.headers().get(name)?.to_str().ok()?;
+            Some((name, value.to_owned()))
+        })
+        .collect();
     let betrokkene = state
         .shared
         .db
@@ -86,7 +88,7 @@ pub async fn create(
     let steps = Steps {
         state: &state,
         urls: &urls,
-        authorization: &authorization,
+        client: &client,
     };
     let (partij, made) = match asked.partij {
         Some(partij) => (partij, false),
@@ -148,7 +150,8 @@ fn named_partij(error: ApiError, named: bool) -> ApiError {
 struct Steps<'a> {
     state: &'a Register,
     urls: &'a ApiUrls,
-    authorization: &'a str,
+    /// The client's headers the calls carry.
+    client: &'a [(&'a str, String)],
 }
 
 impl Steps<'_> {
@@ -161,11 +164,12 @@ impl Steps<'_> {
     ) -> ApiResult<(u16, Value)> {
         let resolver = &self.state.shared.resolver;
         let origin = self.urls.origin();
+        let client: Vec<(&str, &str)> = self.client.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let (status, answer) = resolver
             .api(
                 reference::Register::Relatiebeheer,
                 origin,
-                self.authorization,
+                &client,
                 method,
                 path,
                 body,

@@ -175,7 +175,7 @@ impl Resolver {
         origin: Option<&str>,
         request: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<Resp, ResolveError> {
-        let (status, body) = self.send(register, origin, None, request).await?;
+        let (status, body) = self.send(register, origin, &[], request).await?;
         if !(200..300).contains(&status) {
             return Err(ResolveError::Unreachable {
                 register: register.name(),
@@ -189,46 +189,42 @@ impl Resolver {
     }
 
     /// A call to another register's API as a step of a handeling, made as the client that
-    /// asked for it (`authorization`: its `Authorization` header, so the other register checks
-    /// its scopes and names it in its audit trail), with an `Idempotency-Key` where a repeated
-    /// step must make nothing twice: its status and JSON answer. Only a register that does not
-    /// answer, or answers 5xx, is unreachable; a 4xx is the caller's to read.
+    /// asked for it (`client`: its headers the call carries, its `Authorization` so the other
+    /// register checks its scopes and names it in its audit trail, its `X-Audit-Toelichting`),
+    /// with an `Idempotency-Key` where a repeated step must make nothing twice: its status and
+    /// JSON answer. Only a register that does not answer, or answers 5xx, is unreachable; a
+    /// 4xx is the caller's to read.
     #[allow(clippy::too_many_arguments)]
     pub async fn api(
         &self,
         register: Register,
         origin: &str,
-        authorization: &str,
+        client: &[(&str, &str)],
         method: reqwest::Method,
         path: &str,
         body: &serde_json::Value,
         idempotency_key: Option<&str>,
     ) -> Result<(u16, serde_json::Value), ResolveError> {
-        self.send(
-            register,
-            Some(origin),
-            Some(authorization),
-            |client, base| {
-                let call = client
-                    .request(method, format!("{base}{API_PATH}/{path}"))
-                    .json(body);
-                match idempotency_key {
-                    Some(key) => call.header("Idempotency-Key", key),
-                    None => call,
-                }
-            },
-        )
+        self.send(register, Some(origin), client, |http, base| {
+            let call = http
+                .request(method, format!("{base}{API_PATH}/{path}"))
+                .json(body);
+            match idempotency_key {
+                Some(key) => call.header("Idempotency-Key", key),
+                None => call,
+            }
+        })
         .await
     }
 
-    /// Sends a call with the service token (or the client's `authorization`) and the
-    /// forwarded origin; its status and JSON answer (`null` when it has none). No answer, or a
-    /// 5xx, is unreachable.
+    /// Sends a call with the service token (or, with `client`, the client's own headers) and
+    /// the forwarded origin; its status and JSON answer (`null` when it has none). No answer,
+    /// or a 5xx, is unreachable.
     async fn send(
         &self,
         register: Register,
         origin: Option<&str>,
-        authorization: Option<&str>,
+        client: &[(&str, &str)],
         request: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<(u16, serde_json::Value), ResolveError> {
         let unreachable = |reason: String| ResolveError::Unreachable {
@@ -239,8 +235,11 @@ impl Resolver {
             .peer(register)
             .ok_or_else(|| unreachable("no address configured".into()))?;
         let mut headers = self.call_headers();
-        if let Some(value) = authorization.and_then(|a| a.parse().ok()) {
-            headers.insert(reqwest::header::AUTHORIZATION, value);
+        for (name, value) in client {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes());
+            if let (Ok(name), Ok(value)) = (name, value.parse()) {
+                headers.insert(name, value);
+            }
         }
         let mut call = request(&self.client, base.trim_end_matches('/')).headers(headers);
         if let Some(origin) = origin {
