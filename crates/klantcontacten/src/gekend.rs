@@ -60,12 +60,9 @@ pub async fn create(
     let uuid = path_uuid(&path)?;
     let asked = asked(&body.into_object()?)?;
     // Relatiebeheer is asked as the client: its token, and its reason for the audit trail.
-    let client: Vec<(&str, String)> = ["Authorization", platform::audit::REASON_HEADER]
+    let client: Vec<(&str, &str)> = ["Authorization", platform::audit::REASON_HEADER]
         .into_iter()
-        .filter_map(|name| {
-            let value = req.headers().get(name)?.to_str().ok()?;
-            Some((name, value.to_owned()))
-        })
+        .filter_map(|name| Some((name, req.headers().get(name)?.to_str().ok()?)))
         .collect();
     let betrokkene = state
         .shared
@@ -151,7 +148,7 @@ struct Steps<'a> {
     state: &'a Register,
     urls: &'a ApiUrls,
     /// The client's headers the calls carry.
-    client: &'a [(&'a str, String)],
+    client: &'a [(&'a str, &'a str)],
 }
 
 impl Steps<'_> {
@@ -159,17 +156,16 @@ impl Steps<'_> {
         &self,
         method: Method,
         path: &str,
-        body: &Value,
+        body: Option<&Value>,
         key: Option<&str>,
     ) -> ApiResult<(u16, Value)> {
         let resolver = &self.state.shared.resolver;
         let origin = self.urls.origin();
-        let client: Vec<(&str, &str)> = self.client.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let (status, answer) = resolver
             .api(
                 reference::Register::Relatiebeheer,
                 origin,
-                &client,
+                self.client,
                 method,
                 path,
                 body,
@@ -195,7 +191,7 @@ impl Steps<'_> {
         let body = partij_body(&betrokkene.data, hergebruik)?;
         let key = format!("gekend-{}", betrokkene.data.uuid);
         let (_, made) = self
-            .call(Method::POST, "partijen", &body, Some(&key))
+            .call(Method::POST, "partijen", Some(&body), Some(&key))
             .await?;
         made.get("uuid")
             .and_then(Value::as_str)
@@ -228,7 +224,7 @@ impl Steps<'_> {
             };
             if already != Some(partij_text.as_str()) {
                 let path = format!("digitaleadressen/{uuid}");
-                self.call(Method::PATCH, &path, &body, None).await?;
+                self.call(Method::PATCH, &path, Some(&body), None).await?;
             }
         }
         Ok(())
@@ -237,19 +233,11 @@ impl Steps<'_> {
     /// The partij as relatiebeheer shows it now.
     async fn partij(&self, partij: Uuid) -> ApiResult<Value> {
         let (status, view) = self
-            .call(
-                Method::GET,
-                &format!("partijen/{partij}"),
-                &Value::Null,
-                None,
-            )
+            .call(Method::GET, &format!("partijen/{partij}"), None, None)
             .await?;
         if status == 404 {
-            return Err(ApiError::invalid(
-                "partij",
-                "does_not_exist",
-                "Ongeldige hyperlink - Object bestaat niet.",
-            ));
+            let gone = InvalidParam::no_such_object("partij", "Partij");
+            return Err(ApiError::Validation(vec![gone]));
         }
         Ok(view)
     }

@@ -202,13 +202,14 @@ impl Resolver {
         client: &[(&str, &str)],
         method: reqwest::Method,
         path: &str,
-        body: &serde_json::Value,
+        body: Option<&serde_json::Value>,
         idempotency_key: Option<&str>,
     ) -> Result<(u16, serde_json::Value), ResolveError> {
         self.send(register, Some(origin), client, |http, base| {
-            let call = http
-                .request(method, format!("{base}{API_PATH}/{path}"))
-                .json(body);
+            let mut call = http.request(method, format!("{base}{API_PATH}/{path}"));
+            if let Some(body) = body {
+                call = call.json(body);
+            }
             match idempotency_key {
                 Some(key) => call.header("Idempotency-Key", key),
                 None => call,
